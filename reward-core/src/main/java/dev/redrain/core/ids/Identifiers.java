@@ -1,0 +1,37 @@
+package dev.redrain.core.ids;
+
+import java.util.regex.Pattern;
+
+/**
+ * The one rule for the ids that travel in keys, tokens and events (appId, actId, activityId,
+ * sceneId, rainId, awardType, templateId): 1-64 characters of letters, digits, '-' and '.'.
+ * No '_' (the idempotency key's separator), no ':' or braces (the Redis key layout's), no
+ * spaces: an id that passes can be embedded in any of them without ambiguity.
+ */
+public final class Identifiers {
+    public static final int LENGTH_MAX = 64;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9.-]{1," + LENGTH_MAX + "}");
+
+    private Identifiers() {
+    }
+
+    public static boolean isValid(String value) {
+        return value != null && ID.matcher(value).matches();
+    }
+
+    /** Returns {@code value} or throws IllegalArgumentException naming the field. */
+    public static String require(String field, String value) {
+        if (!isValid(value)) {
+            throw new IllegalArgumentException(field + " must be 1-" + LENGTH_MAX
+                    + " characters of A-Z, a-z, 0-9, '-' and '.', was '" + abbreviate(value) + "'");
+        }
+        return value;
+    }
+
+    private static String abbreviate(String value) {
+        if (value == null) {
+            return "null";
+        }
+        return value.length() <= LENGTH_MAX ? value : value.substring(0, LENGTH_MAX) + "...";
+    }
+}

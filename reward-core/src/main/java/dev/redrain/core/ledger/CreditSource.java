@@ -1,0 +1,11 @@
+package dev.redrain.core.ledger;
+
+/** Which path booked a token. Whichever comes first books it; the others find it booked. */
+public enum CreditSource {
+    /** The realtime credit job, from the token-issued stream. */
+    STREAM,
+    /** The issuance service, for a token presented at withdrawal before the stream booked it. */
+    FORCE,
+    /** The nightly settlement, re-crediting an issued token the stream never booked. */
+    REPAIR
+}

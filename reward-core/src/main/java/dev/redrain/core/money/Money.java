@@ -1,0 +1,85 @@
+package dev.redrain.core.money;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * An amount of one asset in its minor unit (fen for CNY; one point, one coupon, one card for
+ * non-cash assets). Immutable; arithmetic that would overflow a {@code long} throws instead of
+ * wrapping, and arithmetic across currencies is refused.
+ *
+ * <p>The currency is an asset code, not only an ISO 4217 code: rewards are multi-asset (cash,
+ * coupons, points, collectible cards), and adding an asset is a row in the {@code asset} table,
+ * never a code change.
+ */
+public record Money(long amountMinor, String currency) {
+    private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z][A-Z0-9_]{1,15}");
+
+    public Money {
+        requireCurrency(currency);
+    }
+
+    public static Money of(long amountMinor, String currency) {
+        return new Money(amountMinor, currency);
+    }
+
+    public static Money zero(String currency) {
+        return new Money(0, currency);
+    }
+
+    /** True when {@code code} is a well-formed asset code: 2-16 of A-Z, 0-9, _ (letter first). */
+    public static boolean isCurrencyCode(String code) {
+        return code != null && CURRENCY_CODE.matcher(code).matches();
+    }
+
+    public static String requireCurrency(String code) {
+        if (!isCurrencyCode(code)) {
+            throw new IllegalArgumentException("not an asset code: '" + code
+                    + "' (2-16 characters of A-Z, 0-9 and _, starting with a letter)");
+        }
+        return code;
+    }
+
+    public Money plus(Money other) {
+        requireSameCurrency(other);
+        return new Money(Math.addExact(amountMinor, other.amountMinor), currency);
+    }
+
+    public Money minus(Money other) {
+        requireSameCurrency(other);
+        return new Money(Math.subtractExact(amountMinor, other.amountMinor), currency);
+    }
+
+    public Money negate() {
+        return new Money(Math.negateExact(amountMinor), currency);
+    }
+
+    public Money times(long factor) {
+        return new Money(Math.multiplyExact(amountMinor, factor), currency);
+    }
+
+    public boolean isPositive() {
+        return amountMinor > 0;
+    }
+
+    public boolean isNegative() {
+        return amountMinor < 0;
+    }
+
+    public int compareTo(Money other) {
+        requireSameCurrency(other);
+        return Long.compare(amountMinor, other.amountMinor);
+    }
+
+    private void requireSameCurrency(Money other) {
+        Objects.requireNonNull(other, "other");
+        if (!currency.equals(other.currency)) {
+            throw new CurrencyMismatchException(currency, other.currency);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return amountMinor + " " + currency;
+    }
+}

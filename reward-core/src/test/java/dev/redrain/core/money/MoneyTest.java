@@ -1,0 +1,44 @@
+package dev.redrain.core.money;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class MoneyTest {
+    @Test
+    void addsAndSubtractsInMinorUnits() {
+        Money sum = Money.of(1_999, "CNY").plus(Money.of(1, "CNY"));
+        assertThat(sum).isEqualTo(Money.of(2_000, "CNY"));
+        assertThat(sum.minus(Money.of(2_500, "CNY"))).isEqualTo(Money.of(-500, "CNY"));
+        assertThat(Money.of(7, "PTS").times(3)).isEqualTo(Money.of(21, "PTS"));
+    }
+
+    @Test
+    void overflowThrowsInsteadOfWrapping() {
+        Money max = Money.of(Long.MAX_VALUE, "CNY");
+        assertThatThrownBy(() -> max.plus(Money.of(1, "CNY"))).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> Money.of(Long.MIN_VALUE, "CNY").negate())
+                .isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> max.times(2)).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> Money.of(Long.MIN_VALUE, "CNY").minus(Money.of(1, "CNY")))
+                .isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void refusesToMixCurrencies() {
+        assertThatThrownBy(() -> Money.of(1, "CNY").plus(Money.of(1, "PTS")))
+                .isInstanceOf(CurrencyMismatchException.class);
+        assertThatThrownBy(() -> Money.of(1, "CNY").compareTo(Money.of(1, "CPN")))
+                .isInstanceOf(CurrencyMismatchException.class);
+    }
+
+    @Test
+    void everyAmountHasAWellFormedCurrency() {
+        assertThatThrownBy(() -> Money.of(1, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Money.of(1, "cny")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Money.of(1, "C")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Money.of(1, "CNY; DROP")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Money.isCurrencyCode("COUPON_GOLD")).isTrue();
+    }
+}
