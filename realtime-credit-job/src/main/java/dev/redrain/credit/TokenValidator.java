@@ -1,0 +1,63 @@
+package dev.redrain.credit;
+
+import dev.redrain.core.event.EventDecodingException;
+import dev.redrain.core.event.EventSerde;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and checks each token-issued record. A token to book goes on; an EMPTY outcome (no
+ * token, nothing to book) is counted and dropped; anything else goes to the dead-letter side
+ * output with a reason, and the job keeps running.
+ */
+final class TokenValidator extends ProcessFunction<RawTokenRecord, TokenToCredit> {
+    static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation
+                    .of(DeadLetter.class));
+    /** Reason for a well-formed event whose outTradeNo was not made by OutTradeNoGenerator. */
+    static final String REASON_BAD_OUT_TRADE_NO = "INVALID_OUT_TRADE_NO";
+
+    private transient EventSerde serde;
+    private transient Counter deadLettered;
+    private transient Counter emptyOutcomes;
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext context) {
+        serde = new EventSerde();
+        deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
+        emptyOutcomes = getRuntimeContext().getMetricGroup().counter("emptyOutcomes");
+    }
+
+    @Override
+    public void processElement(RawTokenRecord record, Context context,
+            Collector<TokenToCredit> out) {
+        TokenIssued event;
+        try {
+            event = serde.deserialize(record.value, TokenIssued.class);
+        } catch (EventDecodingException e) {
+            deadLetter(context, record, e.reason().name(), e.getMessage());
+            return;
+        }
+        if (!event.hasToken()) {
+            emptyOutcomes.inc();
+            return;
+        }
+        if (!OutTradeNoGenerator.isWellFormed(event.outTradeNo())) {
+            deadLetter(context, record, REASON_BAD_OUT_TRADE_NO, "outTradeNo "
+                    + event.outTradeNo() + " is not one Redrain issues");
+            return;
+        }
+        out.collect(TokenToCredit.of(event));
+    }
+
+    private void deadLetter(Context context, RawTokenRecord record, String reason,
+            String message) {
+        deadLettered.inc();
+        context.output(DEAD_LETTERS, new DeadLetter(reason, message, record.position(),
+                record.key, record.value));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.redrain.core.keys;
+
+/**
+ * The fields of a token's Redis hash ({@link RedisKeys#token}), and the Lua scripts that move a
+ * token's status. The issuance service writes the hash at grab time; the credit job, the
+ * service's forced credit and the nightly repair mark it credited; the settlement snapshots it.
+ */
+public final class TokenHash {
+    public static final String STATUS = "status";
+    public static final String OUT_TRADE_NO = "outTradeNo";
+    public static final String ACT_ID = "actId";
+    public static final String ACTIVITY_ID = "activityId";
+    public static final String STAGE = "stage";
+    public static final String AWARD_TYPE = "awardType";
+    public static final String AMOUNT_MINOR = "amountMinor";
+    public static final String CURRENCY = "currency";
+    public static final String ISSUED_AT_MS = "issuedAtMs";
+    public static final String JOURNAL_ID = "journalId";
+    public static final String CREDITED_AT_MS = "creditedAtMs";
+    public static final String CREDITED_BY = "creditedBy";
+
+    /**
+     * Marks a token CREDITED after the ledger booked it, and removes it from the owner's pending
+     * set. Idempotent. Fields the issuer wrote are never overwritten; if the hash is gone (Redis
+     * restarted empty) the given fields rebuild it, so the nightly snapshot still sees the token.
+     *
+     * <pre>
+     * KEYS[1] token hash   KEYS[2] owner's pending hash
+     * ARGV[1] outTradeNo   ARGV[2] journalId   ARGV[3] creditedAtMs   ARGV[4] creditedBy
+     * ARGV[5] ttl seconds if the hash has none   ARGV[6..] field, value pairs set only if absent
+     * </pre>
+     */
+    public static final String MARK_CREDITED_SCRIPT = """
+            local token = KEYS[1]
+            for i = 6, #ARGV, 2 do
+              redis.call('HSETNX', token, ARGV[i], ARGV[i + 1])
+            end
+            redis.call('HSET', token, 'status', 'CREDITED', 'journalId', ARGV[2],
+                       'creditedAtMs', ARGV[3], 'creditedBy', ARGV[4])
+            if redis.call('TTL', token) < 0 then
+              redis.call('EXPIRE', token, tonumber(ARGV[5]))
+            end
+            redis.call('HDEL', KEYS[2], ARGV[1])
+            return 1
+            """;
+
+    private TokenHash() {
+    }
+}
