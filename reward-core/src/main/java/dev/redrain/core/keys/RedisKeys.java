@@ -30,8 +30,8 @@ public final class RedisKeys {
     private final String namespace;
 
     public RedisKeys(String namespace) {
-        if (namespace == null || !namespace.matches("[A-Za-z0-9._-]{1,32}")) {
-            throw new IllegalArgumentException("a Redis namespace is 1-32 of A-Z a-z 0-9 . _ -");
+        if (namespace == null || !namespace.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("a Redis namespace is 1-64 of A-Z a-z 0-9 . _ -");
         }
         this.namespace = namespace;
     }

@@ -1,0 +1,80 @@
+package dev.redrain.credit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.ledger.CreditRequest;
+import dev.redrain.core.ledger.CreditResult;
+import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.testsupport.KafkaExtension;
+import dev.redrain.testsupport.MariaDbExtension;
+import dev.redrain.testsupport.RedisExtension;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A withdrawal force-credits the tokens a client presents while the stream credits the same
+ * tokens. Whoever comes first books each token; the other finds it booked.
+ */
+class CreditRaceITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(4).build());
+    @RegisterExtension
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    @Test
+    void forceCreditAndTheStreamRacingOnTheSameTokensCreditEachOnce() throws Exception {
+        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        List<TokenIssued> tokens = new TokenEvents(44).awarded(2_000, 30);
+        harness.recordPending(tokens);
+        harness.publish(tokens.stream().map(TokenEvents::bytes).toList());
+        LedgerWriter forceCredit = new LedgerWriter(DB.dataSource(), Clock.systemUTC());
+        List<TokenIssued> presented = new ArrayList<>(tokens);
+        Collections.shuffle(presented, new Random(8));
+
+        JobClient job = harness.start(harness.job(harness.sinkSettings(100),
+                CreditFaultInjector.NONE), CreditJobHarness.environment(2, new Configuration()));
+        try {
+            CompletableFuture<List<CreditResult>> forced = CompletableFuture.supplyAsync(() -> {
+                List<CreditResult> results = new ArrayList<>();
+                for (TokenIssued token : presented) {
+                    results.add(forceCredit.credit(new CreditRequest(token.outTradeNo(),
+                            token.actId(), token.activityId(), token.stage(), token.awardType(),
+                            token.amount(), token.businessDate(), CreditSource.FORCE)));
+                }
+                return results;
+            });
+            List<CreditResult> forcedResults = forced.get();
+            harness.awaitJournals(tokens.size());
+            harness.assertEveryTokenCreditedOnce(tokens);
+
+            assertThat(forcedResults).allMatch(CreditResult::isBooked);
+            long forcedByUs = forcedResults.stream()
+                    .filter(r -> r.status() == CreditResult.Status.CREDITED).count();
+            assertThat(harness.query("SELECT COUNT(*) FROM ledger_journal WHERE source = 'FORCE'"))
+                    .isEqualTo(forcedByUs);
+            assertThat(harness.query("SELECT COUNT(*) FROM ledger_journal WHERE source = 'STREAM'"))
+                    .isEqualTo(tokens.size() - forcedByUs);
+        } finally {
+            job.cancel().get();
+        }
+    }
+}
