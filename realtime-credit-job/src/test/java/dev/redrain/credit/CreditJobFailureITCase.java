@@ -3,10 +3,6 @@ package dev.redrain.credit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.event.TokenIssued;
-import dev.redrain.core.schema.RedrainSchema;
-import dev.redrain.testsupport.KafkaExtension;
-import dev.redrain.testsupport.MariaDbExtension;
-import dev.redrain.testsupport.RedisExtension;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,35 +10,21 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The job is made to fail mid-stream, after a checkpoint, at the worst moment: a batch is in the
  * ledger but Redis and Kafka have not heard of it, and the other subtask holds a half-filled
  * batch. Flink restarts from the checkpoint and replays; nothing may be credited twice or lost.
  */
-class CreditJobFailureITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4).build());
-    @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
-    @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
-
+class CreditJobFailureITCase extends CreditJobTestBase {
     /** Failures injected so far; static because the injector runs inside the MiniCluster. */
     private static final AtomicInteger INJECTED = new AtomicInteger();
 
     @Test
     void aCrashAfterTheLedgerCommitAndARestartFromTheCheckpointCreditsEachTokenOnce()
             throws Exception {
-        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        CreditJobHarness harness = newHarness();
         List<TokenIssued> tokens = new TokenEvents(21).awarded(3_000, 80);
         harness.recordPending(tokens);
         CreditFaultInjector crashOnce = (subtask, batches, checkpointFlushes) -> {

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.event.EventFixturesForJob;
 import dev.redrain.core.event.TokenIssued;
-import dev.redrain.core.schema.RedrainSchema;
-import dev.redrain.testsupport.KafkaExtension;
-import dev.redrain.testsupport.MariaDbExtension;
-import dev.redrain.testsupport.RedisExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,27 +13,13 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-class CreditJobITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4).build());
-    @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
-    @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
-
+class CreditJobITCase extends CreditJobTestBase {
     @Test
     void duplicatesCreditOncePoisonIsDeadLetteredAndTheJobKeepsRunning() throws Exception {
-        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        CreditJobHarness harness = newHarness();
         List<TokenIssued> tokens = new TokenEvents(7).awarded(1_500, 60);
         harness.recordPending(tokens);
         Map<String, String> poison = poison(harness);

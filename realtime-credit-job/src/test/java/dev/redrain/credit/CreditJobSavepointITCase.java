@@ -3,10 +3,6 @@ package dev.redrain.credit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.event.TokenIssued;
-import dev.redrain.core.schema.RedrainSchema;
-import dev.redrain.testsupport.KafkaExtension;
-import dev.redrain.testsupport.MariaDbExtension;
-import dev.redrain.testsupport.RedisExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,28 +12,14 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An operator's upgrade: stop with a savepoint, restart from it at another parallelism. */
-class CreditJobSavepointITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4).build());
-    @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
-    @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
-
+class CreditJobSavepointITCase extends CreditJobTestBase {
     @Test
     void stoppingWithASavepointAndRestartingAtParallelismTwoLosesAndRepeatsNothing()
             throws Exception {
-        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        CreditJobHarness harness = newHarness();
         TokenEvents events = new TokenEvents(33);
         List<TokenIssued> firstWave = events.awarded(800, 40);
         List<TokenIssued> secondWave = events.awarded(800, 40);

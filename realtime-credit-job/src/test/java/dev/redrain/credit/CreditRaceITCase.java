@@ -7,10 +7,6 @@ import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
-import dev.redrain.core.schema.RedrainSchema;
-import dev.redrain.testsupport.KafkaExtension;
-import dev.redrain.testsupport.MariaDbExtension;
-import dev.redrain.testsupport.RedisExtension;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,30 +15,16 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A withdrawal force-credits the tokens a client presents while the stream credits the same
  * tokens. Whoever comes first books each token; the other finds it booked.
  */
-class CreditRaceITCase {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4).build());
-    @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
-    @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
-    @RegisterExtension
-    static final KafkaExtension KAFKA = new KafkaExtension();
-
+class CreditRaceITCase extends CreditJobTestBase {
     @Test
     void forceCreditAndTheStreamRacingOnTheSameTokensCreditEachOnce() throws Exception {
-        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        CreditJobHarness harness = newHarness();
         List<TokenIssued> tokens = new TokenEvents(44).awarded(2_000, 30);
         harness.recordPending(tokens);
         harness.publish(tokens.stream().map(TokenEvents::bytes).toList());
