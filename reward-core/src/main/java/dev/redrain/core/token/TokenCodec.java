@@ -92,7 +92,6 @@ public final class TokenCodec {
      */
     public RedPacketToken open(String encoded, String ownerActId) throws TokenRejectedException {
         byte[] bytes = decodeCanonical(encoded);
-        int offset = 0;
         if (bytes.length < 2) {
             throw rejected(Reason.MALFORMED, "too short");
         }
@@ -100,7 +99,7 @@ public final class TokenCodec {
             throw rejected(Reason.UNSUPPORTED_VERSION, "format version " + bytes[0]);
         }
         int keyIdLength = bytes[1] & 0xFF;
-        offset = 2 + keyIdLength;
+        int offset = 2 + keyIdLength;
         if (bytes.length < offset + NONCE_LENGTH_BYTES + TAG_LENGTH_BYTES) {
             throw rejected(Reason.MALFORMED, "too short");
         }
