@@ -1,0 +1,137 @@
+package dev.redrain.credit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.flinksession.FlinkRestClient;
+import dev.redrain.flinksession.FlinkSessionCluster;
+import dev.redrain.testsupport.KafkaExtension;
+import dev.redrain.testsupport.MariaDbExtension;
+import dev.redrain.testsupport.RedisExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The shaded job jar on a real standalone Flink session cluster (JobManager and TaskManager in
+ * their own JVMs, started through Flink's entrypoints), submitted and upgraded through the REST
+ * API as an operator would: upload, run at parallelism 2, stop with a savepoint, run again from
+ * the savepoint at parallelism 1. Nothing of the job's classes is on the cluster's classpath.
+ */
+class StandaloneClusterITCase {
+    @RegisterExtension
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    private static FlinkSessionCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Path lib = Path.of(System.getProperty("redrain.flink.lib",
+                "../flink-session/target/flink/lib"));
+        Path work = Path.of("target", "flink-session-" + UUID.randomUUID().toString()
+                .substring(0, 8)).toAbsolutePath();
+        cluster = FlinkSessionCluster.start(FlinkSessionCluster.Settings.defaults(lib, work));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void shadedJarRunsOnSessionClusterAndUpgradesThroughSavepoint() throws Exception {
+        Path jar = Path.of(System.getProperty("redrain.job.jar"));
+        assertThat(jar).exists();
+        CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
+        TokenEvents events = new TokenEvents(2026);
+        List<TokenIssued> first = events.awarded(600, 40);
+        List<TokenIssued> second = events.awarded(400, 40);
+        List<TokenIssued> all = new ArrayList<>(first);
+        all.addAll(second);
+        harness.recordPending(all);
+        FlinkRestClient rest = cluster.rest();
+        String jarId = rest.uploadJar(jar);
+
+        List<byte[]> records = new ArrayList<>();
+        first.forEach(token -> records.add(TokenEvents.bytes(token)));
+        first.subList(0, 50).forEach(token -> records.add(TokenEvents.bytes(token)));
+        records.add("not an event".getBytes(StandardCharsets.UTF_8));
+        harness.publish(records);
+        String jobId = rest.runJar(jarId, CreditJob.class.getName(), arguments(harness), 2, null);
+        awaitRunning(rest, jobId);
+        awaitJournals(harness, rest, jobId, first.size());
+
+        String savepoint = rest.stopWithSavepoint(jobId, cluster.stateUri("savepoints"),
+                Duration.ofSeconds(60));
+        CreditJobHarness.await(() -> "FINISHED".equals(rest.jobState(jobId)),
+                "job " + jobId + " FINISHED after stop-with-savepoint");
+        List<byte[]> more = new ArrayList<>();
+        second.forEach(token -> more.add(TokenEvents.bytes(token)));
+        first.subList(100, 120).forEach(token -> more.add(TokenEvents.bytes(token)));
+        harness.publish(more);
+        String resumed = rest.runJar(jarId, CreditJob.class.getName(), arguments(harness), 1,
+                savepoint);
+        try {
+            awaitRunning(rest, resumed);
+            awaitJournals(harness, rest, resumed, all.size());
+            harness.assertEveryTokenCreditedOnce(all);
+            assertThat(harness.readAll(harness.topics.tokenIssuedDeadLetter(), 1)).hasSize(1);
+        } finally {
+            rest.cancel(resumed);
+        }
+    }
+
+    private static List<String> arguments(CreditJobHarness harness) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--" + CreditJob.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers(),
+                "--" + CreditJob.KAFKA_GROUP, "credit-" + harness.topics.prefix(),
+                "--" + CreditJob.TOPIC_PREFIX, harness.topics.prefix(),
+                "--" + CreditJob.JDBC_URL, DB.jdbcUrl(),
+                "--" + CreditJob.JDBC_USER, DB.user(),
+                "--" + CreditJob.REDIS_URI, REDIS.redisUri(),
+                "--" + CreditJob.REDIS_NAMESPACE, REDIS.namespace(),
+                "--" + CreditJob.CHECKPOINT_INTERVAL_MS, "1000"));
+        if (!DB.password().isEmpty()) {
+            arguments.addAll(List.of("--" + CreditJob.JDBC_PASSWORD, DB.password()));
+        }
+        return arguments;
+    }
+
+    private static void awaitRunning(FlinkRestClient rest, String jobId) throws Exception {
+        CreditJobHarness.await(() -> "RUNNING".equals(stateOrFail(rest, jobId)),
+                "job " + jobId + " RUNNING");
+    }
+
+    private static void awaitJournals(CreditJobHarness harness, FlinkRestClient rest,
+            String jobId, long expected) throws Exception {
+        CreditJobHarness.await(() -> {
+            stateOrFail(rest, jobId);
+            return harness.journalCount() >= expected;
+        }, expected + " journals from job " + jobId);
+    }
+
+    /** The job's state; a failed job fails the test at once, with the cluster's exceptions. */
+    private static String stateOrFail(FlinkRestClient rest, String jobId) {
+        String state = rest.jobState(jobId);
+        if (state.equals("FAILED") || state.equals("CANCELED")) {
+            throw new AssertionError("job " + jobId + " is " + state + ": "
+                    + rest.jobExceptions(jobId) + "\n" + cluster.logTails());
+        }
+        return state;
+    }
+
+}
