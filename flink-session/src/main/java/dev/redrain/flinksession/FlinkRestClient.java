@@ -94,6 +94,50 @@ public final class FlinkRestClient {
         return String.valueOf(Json.parseObject(send(get("/jobs/" + jobId), 200)).get("state"));
     }
 
+    /**
+     * The current values of a vertex's metrics, as an operator reads them:
+     * {@code GET /jobs/:jobid} for the vertex id, {@code GET .../vertices/:vid/metrics} for the
+     * metric ids, then {@code ?get=} for their values.
+     *
+     * @param vertexNamePrefix start of the vertex's name, e.g. {@code ledger-credit}
+     * @param metricNames the metric names wanted (the last segment of each metric id)
+     * @return value by metric id (e.g. {@code 0.ledger-credit__Writer.batchSize}); empty while
+     *     the vertex has not reported yet
+     */
+    public Map<String, String> vertexMetrics(String jobId, String vertexNamePrefix,
+            java.util.Collection<String> metricNames) {
+        Map<String, Object> job = Json.parseObject(send(get("/jobs/" + jobId), 200));
+        String vertexId = null;
+        for (Object vertex : (List<?>) job.get("vertices")) {
+            Map<?, ?> fields = (Map<?, ?>) vertex;
+            if (String.valueOf(fields.get("name")).startsWith(vertexNamePrefix)) {
+                vertexId = String.valueOf(fields.get("id"));
+            }
+        }
+        if (vertexId == null) {
+            throw new FlinkRestException("job " + jobId + " has no vertex named "
+                    + vertexNamePrefix + "...");
+        }
+        String path = "/jobs/" + jobId + "/vertices/" + vertexId + "/metrics";
+        List<String> ids = new java.util.ArrayList<>();
+        for (Object metric : (List<?>) Json.parse(send(get(path), 200))) {
+            String id = String.valueOf(((Map<?, ?>) metric).get("id"));
+            if (metricNames.contains(id.substring(id.lastIndexOf('.') + 1))) {
+                ids.add(id);
+            }
+        }
+        Map<String, String> values = new java.util.TreeMap<>();
+        if (ids.isEmpty()) {
+            return values;
+        }
+        String query = java.net.URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        for (Object metric : (List<?>) Json.parse(send(get(path + "?get=" + query), 200))) {
+            Map<?, ?> fields = (Map<?, ?>) metric;
+            values.put(String.valueOf(fields.get("id")), String.valueOf(fields.get("value")));
+        }
+        return values;
+    }
+
     /** {@code GET /jobs/:jobid/exceptions}, raw, for failure messages. */
     public String jobExceptions(String jobId) {
         return send(get("/jobs/" + jobId + "/exceptions"), 200);

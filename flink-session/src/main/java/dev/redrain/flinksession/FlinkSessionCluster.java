@@ -135,6 +135,9 @@ public final class FlinkSessionCluster implements AutoCloseable {
         config.put("io.tmp.dirs", work.resolve("tmp").toString());
         config.put("execution.checkpointing.dir", stateUri("checkpoints"));
         config.put("execution.checkpointing.savepoint-dir", stateUri("savepoints"));
+        // As in production: a cancelled or crashed job's last checkpoint stays, to restart from.
+        config.put("execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
         config.put("env.java.opts.all", String.join(" ", DEFAULT_JAVA_OPTIONS));
         config.putAll(settings.extraConfiguration());
         StringBuilder yaml = new StringBuilder("# Written by FlinkSessionCluster\n");

@@ -77,6 +77,9 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     private boolean timerPending;
     private int batches;
     private int checkpointFlushes;
+    private List<RedisFuture<Object>> inFlightMarks = List.of();
+    private List<Future<RecordMetadata>> inFlightSends = List.of();
+    private long inFlightOldestIssuedAtMs;
 
     private final Counter credited;
     private final Counter alreadyCredited;
@@ -126,13 +129,26 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         }
     }
 
-    /** Called before every checkpoint barrier and at end of input: nothing may stay pending. */
+    /**
+     * Called before every checkpoint barrier and at end of input: nothing may stay pending, not
+     * even the Redis and Kafka writes of the last batch, so a completed checkpoint never covers
+     * a token whose effects are not all acknowledged.
+     */
     @Override
     public void flush(boolean endOfInput) throws IOException {
         checkpointFlushes++;
         writeBatch();
+        awaitInFlight();
     }
 
+    /**
+     * Books the buffer in one ledger transaction, then sends its Redis marks and TokenCredited
+     * events without waiting for them: they are acknowledged while the next batch's ledger
+     * transaction runs (or at the next checkpoint), so the database never waits for Redis and
+     * Kafka. Redis is still only ever written after the ledger commit; a failure of either is
+     * raised at the next batch or checkpoint, and the job restarts from a checkpoint that
+     * precedes the batch.
+     */
     private void writeBatch() throws IOException {
         if (buffer.isEmpty()) {
             return;
@@ -151,10 +167,12 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
             throw new IOException("ledger unavailable; the job restarts from its checkpoint", e);
         }
         batches++;
+        lastWriteLatencyMs = clock.millis() - startedMs;
         faultInjector.afterLedgerCommit(subtask, batches, checkpointFlushes);
+        awaitInFlight();
         Instant creditedAt = clock.instant();
-        List<RedisFuture<Object>> marks = new ArrayList<>();
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        List<RedisFuture<Object>> marks = new ArrayList<>(buffer.size());
+        List<Future<RecordMetadata>> sends = new ArrayList<>(buffer.size());
         for (int i = 0; i < buffer.size(); i++) {
             TokenToCredit token = buffer.get(i);
             CreditResult result = results.get(i);
@@ -172,11 +190,22 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                 sends.add(producer.send(creditedEvent(token, result, creditedAt)));
             }
         }
-        awaitAll(marks, sends);
+        inFlightMarks = marks;
+        inFlightSends = sends;
+        inFlightOldestIssuedAtMs = oldestIssuedAtMs;
         lastBatchSize = buffer.size();
-        lastWriteLatencyMs = clock.millis() - startedMs;
-        lastLagMs = clock.millis() - oldestIssuedAtMs;
         buffer.clear();
+    }
+
+    /** Waits for the Redis marks and Kafka sends of the last batch booked. */
+    private void awaitInFlight() throws IOException {
+        if (inFlightMarks.isEmpty() && inFlightSends.isEmpty()) {
+            return;
+        }
+        awaitAll(inFlightMarks, inFlightSends);
+        inFlightMarks = List.of();
+        inFlightSends = List.of();
+        lastLagMs = clock.millis() - inFlightOldestIssuedAtMs;
     }
 
     private RedisFuture<Object> markCredited(TokenToCredit token, CreditResult result,
@@ -266,6 +295,11 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         config.setPassword(settings.jdbcPassword());
         config.setMaximumPoolSize(JDBC_POOL_SIZE);
         config.setPoolName("redrain-credit");
+        // Connector/J parses every prepared SQL text on the client; the ledger's multi-row
+        // statements are long and repeat batch after batch, so cache the parse per connection.
+        config.addDataSourceProperty("cachePrepStmts", "true");
+        config.addDataSourceProperty("prepStmtCacheSize", "64");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "65536");
         return new HikariDataSource(config);
     }
 

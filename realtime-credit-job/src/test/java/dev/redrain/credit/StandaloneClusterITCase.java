@@ -14,7 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,7 @@ class StandaloneClusterITCase {
         String jobId = rest.runJar(jarId, CreditJob.class.getName(), arguments(harness), 2, null);
         awaitRunning(rest, jobId);
         awaitJournals(harness, rest, jobId, first.size());
+        assertMetricsReported(rest, jobId);
 
         String savepoint = rest.stopWithSavepoint(jobId, cluster.stateUri("savepoints"),
                 Duration.ofSeconds(60));
@@ -93,6 +98,37 @@ class StandaloneClusterITCase {
         } finally {
             rest.cancel(resumed);
         }
+    }
+
+    /** The job's metrics reach the cluster's REST API, where runbooks/credit-lag.md reads them. */
+    private static void assertMetricsReported(FlinkRestClient rest, String jobId)
+            throws Exception {
+        List<String> names = List.of("credited", "creditedPerSecond", "batchSize",
+                "writeLatencyMs", "endToEndLagMs");
+        Map<String, String> sink = new TreeMap<>();
+        Map<String, String> validation = new TreeMap<>();
+        // The REST API serves metrics its fetcher collected, up to 10 s old: wait for them.
+        CreditJobHarness.await(() -> {
+            sink.clear();
+            sink.putAll(rest.vertexMetrics(jobId, "ledger-credit", names));
+            validation.clear();
+            validation.putAll(rest.vertexMetrics(jobId, "Source: token-issued",
+                    List.of("deadLettered")));
+            return reported(sink).containsAll(names) && sum(sink, "credited") >= 600
+                    && sum(validation, "deadLettered") == 1;
+        }, "the sink's metrics and the dead letter in the REST API");
+        assertThat(sum(sink, "batchSize")).isPositive();
+    }
+
+    private static Set<String> reported(Map<String, String> metrics) {
+        return metrics.keySet().stream().map(id -> id.substring(id.lastIndexOf('.') + 1))
+                .collect(Collectors.toSet());
+    }
+
+    /** A metric summed over the subtasks that report it. */
+    private static long sum(Map<String, String> metrics, String name) {
+        return metrics.entrySet().stream().filter(entry -> entry.getKey().endsWith("." + name))
+                .mapToLong(entry -> (long) Double.parseDouble(entry.getValue())).sum();
     }
 
     private static List<String> arguments(CreditJobHarness harness) {

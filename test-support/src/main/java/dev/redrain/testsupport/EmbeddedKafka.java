@@ -67,8 +67,40 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .toList();
         try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(topics).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            awaitLeaders(admin, partitionsByTopic.keySet());
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + partitionsByTopic, e);
+        }
+    }
+
+    /**
+     * Waits until the broker serves every partition as its leader. {@code createTopics} returns
+     * once the controller has the topic, and the broker's metadata cache shows a leader before
+     * its replica manager has become one: a producer that writes then gets
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retry of its first batch can be
+     * refused as out of sequence for good. Listing offsets is answered by the replica manager
+     * itself, so its success is the signal.
+     */
+    private static void awaitLeaders(Admin admin, java.util.Collection<String> names)
+            throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+                partitions = new java.util.HashMap<>();
+        admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .forEach((name, description) -> description.partitions().forEach(partition ->
+                        partitions.put(new org.apache.kafka.common.TopicPartition(name,
+                                partition.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
         }
     }
 

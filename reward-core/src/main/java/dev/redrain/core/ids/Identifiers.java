@@ -1,7 +1,5 @@
 package dev.redrain.core.ids;
 
-import java.util.regex.Pattern;
-
 /**
  * The one rule for the ids that travel in keys, tokens and events (appId, actId, activityId,
  * sceneId, rainId, awardType, templateId): 1-64 characters of letters, digits, '-' and '.'.
@@ -10,13 +8,28 @@ import java.util.regex.Pattern;
  */
 public final class Identifiers {
     public static final int LENGTH_MAX = 64;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9.-]{1," + LENGTH_MAX + "}");
 
     private Identifiers() {
     }
 
+    /**
+     * True for 1-64 characters of {@code [A-Za-z0-9.-]}. A plain loop, not a regex: every grab
+     * and every credited token checks several ids, and a profile of the credit job showed the
+     * regex at a tenth of its sink's CPU.
+     */
     public static boolean isValid(String value) {
-        return value != null && ID.matcher(value).matches();
+        if (value == null || value.isEmpty() || value.length() > LENGTH_MAX) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9') || c == '-' || c == '.';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Returns {@code value} or throws IllegalArgumentException naming the field. */
