@@ -18,6 +18,12 @@ public final class TokenHash {
     public static final String JOURNAL_ID = "journalId";
     public static final String CREDITED_AT_MS = "creditedAtMs";
     public static final String CREDITED_BY = "creditedBy";
+    /** Written by the issuer for settlement and support; the credit job does not need them. */
+    public static final String APP_ID = "appId";
+    public static final String PARENT_ACTIVITY_ID = "parentActivityId";
+    public static final String SCENE_ID = "sceneId";
+    public static final String RAIN_ID = "rainId";
+    public static final String TEMPLATE_ID = "templateId";
 
     /**
      * Marks a token CREDITED after the ledger booked it, and removes it from the owner's pending

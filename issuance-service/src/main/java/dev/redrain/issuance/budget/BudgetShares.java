@@ -1,0 +1,85 @@
+package dev.redrain.issuance.budget;
+
+import dev.redrain.issuance.activity.AmountRule;
+import dev.redrain.issuance.activity.Template;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * How a template's budget is spread over its Redis shards. Pure arithmetic: the shares add up
+ * to the budget exactly, so the sum of what the shards can grant is the budget, to the fen.
+ */
+public final class BudgetShares {
+    /** Largest pre-split pool, so loading a pool stays bounded. */
+    public static final int POOL_PACKETS_MAX = 1_000_000;
+
+    private BudgetShares() {
+    }
+
+    /** Minor units per shard. */
+    public static long[] shares(Template template) {
+        int shards = template.budgetShards();
+        long[] shares = new long[shards];
+        if (template.rule() == AmountRule.POOL) {
+            List<List<Long>> pools = pools(template);
+            for (int i = 0; i < shards; i++) {
+                shares[i] = pools.get(i).stream().mapToLong(Long::longValue).sum();
+            }
+            return shares;
+        }
+        long unit = template.rule() == AmountRule.FIXED ? template.fixedAmountMinor() : 1;
+        if (template.budgetMinor() % unit != 0) {
+            throw new IllegalStateException("template " + template.templateId() + ": budget "
+                    + template.budgetMinor() + " is not a multiple of its fixed amount " + unit);
+        }
+        long units = template.budgetMinor() / unit;
+        for (int i = 0; i < shards; i++) {
+            shares[i] = (units / shards + (i < units % shards ? 1 : 0)) * unit;
+        }
+        return shares;
+    }
+
+    /**
+     * A POOL template's packets, dealt round-robin to the shards. Every packet is at least one
+     * minor unit and they add up to the budget; the split is random but fixed by the template
+     * id, so every instance computes the same pool.
+     */
+    public static List<List<Long>> pools(Template template) {
+        int count = template.poolPacketCount();
+        long budget = template.budgetMinor();
+        if (count <= 0 || count > POOL_PACKETS_MAX || budget < count) {
+            throw new IllegalStateException("template " + template.templateId() + ": a pool of "
+                    + count + " packets cannot split a budget of " + budget);
+        }
+        SplittableRandom random = new SplittableRandom(template.templateId().hashCode());
+        double[] weights = new double[count];
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            weights[i] = 0.1 + random.nextDouble();
+            total += weights[i];
+        }
+        long extra = budget - count;
+        long[] packets = new long[count];
+        long dealt = 0;
+        for (int i = 0; i < count; i++) {
+            packets[i] = 1 + (long) Math.floor(extra * (weights[i] / total));
+            dealt += packets[i];
+        }
+        for (int i = 0; dealt < budget; i = (i + 1) % count) {
+            packets[i]++;
+            dealt++;
+        }
+        if (dealt != budget) {
+            throw new IllegalStateException("pool split dealt " + dealt + " of " + budget);
+        }
+        List<List<Long>> pools = new ArrayList<>();
+        for (int i = 0; i < template.budgetShards(); i++) {
+            pools.add(new ArrayList<>());
+        }
+        for (int i = 0; i < count; i++) {
+            pools.get(i % template.budgetShards()).add(packets[i]);
+        }
+        return pools;
+    }
+}

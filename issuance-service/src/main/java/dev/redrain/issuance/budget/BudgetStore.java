@@ -1,0 +1,201 @@
+package dev.redrain.issuance.budget;
+
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.issuance.activity.AmountRule;
+import dev.redrain.issuance.activity.Template;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Exact budgets in Redis. A template's budget is spread over {@code budgetShards} keys, each in
+ * its own cluster slot, so a hot template is not one hot key. A grab reserves from the shard
+ * its actId routes to and, when that shard cannot pay, borrows from the siblings in order
+ * before declaring the template empty: every fen in any shard stays grantable. Each
+ * reservation is one atomic Lua script on one shard, so across any number of instances the
+ * shards never grant more than their shares, and the shares add up to the budget.
+ *
+ * <p>An instance remembers shards that can no longer pay (for a FIXED template a shard with
+ * less than one award left, otherwise an empty one) until the template's version changes, so
+ * an exhausted template costs one script call per shard per instance, not per grab.
+ */
+@Component
+public class BudgetStore {
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetStore.class);
+
+    /**
+     * KEYS: remaining, granted (hash), pool (list). ARGV: mode (EXACT, CAPPED, POOL), amount.
+     * Returns {1, amount, remainingAfter} when granted, {0, remaining} when this shard cannot
+     * pay, {-1} when the shard was never loaded (or Redis lost it).
+     */
+    static final LuaScript RESERVE = new LuaScript("""
+            local remaining = redis.call('GET', KEYS[1])
+            if not remaining then return {-1} end
+            remaining = tonumber(remaining)
+            local mode = ARGV[1]
+            local amount = tonumber(ARGV[2])
+            if mode == 'POOL' then
+              local packet = redis.call('LPOP', KEYS[3])
+              if not packet then return {0, remaining} end
+              amount = tonumber(packet)
+            elseif mode == 'CAPPED' then
+              if remaining <= 0 then return {0, remaining} end
+              if amount > remaining then amount = remaining end
+            elseif remaining < amount then
+              return {0, remaining}
+            end
+            if amount <= 0 or amount > remaining then
+              return redis.error_reply('budget shard inconsistent: remaining ' .. remaining
+                  .. ', award ' .. amount)
+            end
+            redis.call('DECRBY', KEYS[1], amount)
+            redis.call('HINCRBY', KEYS[2], 'amountMinor', amount)
+            redis.call('HINCRBY', KEYS[2], 'count', 1)
+            return {1, amount, remaining - amount}
+            """, ScriptOutputType.MULTI);
+
+    /** Gives back a reservation whose award was never issued. Same KEYS; ARGV: mode, amount. */
+    static final LuaScript RELEASE = new LuaScript("""
+            if not redis.call('GET', KEYS[1]) then return 0 end
+            redis.call('INCRBY', KEYS[1], ARGV[2])
+            redis.call('HINCRBY', KEYS[2], 'amountMinor', -tonumber(ARGV[2]))
+            redis.call('HINCRBY', KEYS[2], 'count', -1)
+            if ARGV[1] == 'POOL' then redis.call('RPUSH', KEYS[3], ARGV[2]) end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
+    /**
+     * Loads a shard once: does nothing if it exists (a restart or a second instance never
+     * resets a budget). KEYS as above. ARGV: share, then the pool's packets if any.
+     */
+    static final LuaScript LOAD = new LuaScript("""
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1])
+            redis.call('HSET', KEYS[2], 'amountMinor', 0, 'count', 0, 'share', ARGV[1])
+            redis.call('DEL', KEYS[3])
+            for i = 2, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
+    private final RedisCommands<String, String> redis;
+    private final RedisKeys keys;
+    private final Map<String, Long> exhaustedShards = new ConcurrentHashMap<>();
+
+    public BudgetStore(StatefulRedisConnection<String, String> connection, RedisKeys keys) {
+        this.redis = connection.sync();
+        this.keys = keys;
+    }
+
+    /**
+     * Reserves one award of {@code drawnAmountMinor} (ignored for POOL) from the template,
+     * starting at the actId's home shard.
+     *
+     * @return empty when no shard can pay
+     * @throws BudgetNotLoadedException when a shard is missing from Redis
+     */
+    public Optional<Reservation> reserve(Template template, String actId, long drawnAmountMinor) {
+        int shards = template.budgetShards();
+        int home = Math.floorMod(actId.hashCode(), shards);
+        for (int step = 0; step < shards; step++) {
+            int shard = (home + step) % shards;
+            String exhaustedKey = template.templateId() + "#" + shard;
+            Long exhaustedAtVersion = exhaustedShards.get(exhaustedKey);
+            if (exhaustedAtVersion != null && exhaustedAtVersion == template.version()) {
+                continue;
+            }
+            List<Object> result = RESERVE.run(redis, shardKeys(template, shard),
+                    mode(template), Long.toString(drawnAmountMinor));
+            long code = (Long) result.get(0);
+            if (code == 1) {
+                return Optional.of(new Reservation(template.templateId(), shard,
+                        (Long) result.get(1)));
+            }
+            if (code < 0) {
+                throw new BudgetNotLoadedException("budget shard " + shard + " of template "
+                        + template.templateId() + " is not in Redis");
+            }
+            exhaustedShards.put(exhaustedKey, template.version());
+        }
+        return Optional.empty();
+    }
+
+    /** Returns a reservation whose award was not issued to the shard it came from. */
+    public void release(Template template, Reservation reservation) {
+        RELEASE.run(redis, shardKeys(template, reservation.shard()), mode(template),
+                Long.toString(reservation.amountMinor()));
+        exhaustedShards.remove(template.templateId() + "#" + reservation.shard());
+    }
+
+    /** Loads every shard of the template that is not in Redis yet; returns how many. */
+    public int load(Template template) {
+        long[] shares = BudgetShares.shares(template);
+        List<List<Long>> pools = template.rule() == AmountRule.POOL
+                ? BudgetShares.pools(template) : null;
+        int loaded = 0;
+        for (int shard = 0; shard < shares.length; shard++) {
+            List<String> args = new ArrayList<>();
+            args.add(Long.toString(shares[shard]));
+            if (pools != null) {
+                pools.get(shard).forEach(packet -> args.add(Long.toString(packet)));
+            }
+            Long done = LOAD.run(redis, shardKeys(template, shard), args.toArray(String[]::new));
+            loaded += done.intValue();
+        }
+        if (loaded > 0) {
+            LOG.info("loaded {} budget shards of template {} ({} minor units)", loaded,
+                    template.templateId(), template.budgetMinor());
+        }
+        return loaded;
+    }
+
+    /** What the template's shards can still grant, summed; -1 if a shard is missing. */
+    public long remaining(Template template) {
+        long total = 0;
+        for (int shard = 0; shard < template.budgetShards(); shard++) {
+            String value = redis.get(keys.budgetRemaining(template.templateId(), shard));
+            if (value == null) {
+                return -1;
+            }
+            total += Long.parseLong(value);
+        }
+        return total;
+    }
+
+    /** Count and amount granted, summed over the template's shards. */
+    public Granted granted(Template template) {
+        long count = 0;
+        long amount = 0;
+        for (int shard = 0; shard < template.budgetShards(); shard++) {
+            Map<String, String> hash = redis.hgetall(keys.budgetGranted(template.templateId(),
+                    shard));
+            count += Long.parseLong(hash.getOrDefault("count", "0"));
+            amount += Long.parseLong(hash.getOrDefault("amountMinor", "0"));
+        }
+        return new Granted(count, amount);
+    }
+
+    public record Granted(long count, long amountMinor) {
+    }
+
+    private String[] shardKeys(Template template, int shard) {
+        return new String[] {keys.budgetRemaining(template.templateId(), shard),
+            keys.budgetGranted(template.templateId(), shard),
+            keys.packetPool(template.templateId(), shard, "all")};
+    }
+
+    private static String mode(Template template) {
+        return switch (template.rule()) {
+            case FIXED -> "EXACT";
+            case UNIFORM -> "CAPPED";
+            case POOL -> "POOL";
+        };
+    }
+}

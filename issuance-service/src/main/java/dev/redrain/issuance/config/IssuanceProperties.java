@@ -1,0 +1,56 @@
+package dev.redrain.issuance.config;
+
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything the service is configured with, under {@code redrain.*}. Secrets (app signing
+ * secrets, token keys) come from the environment or a secret store through Spring's
+ * placeholders; nothing secret has a default.
+ *
+ * @param redisUri Redis (a single node or a cluster entry point)
+ * @param namespace prefix of every Redis key this deployment owns
+ * @param kafkaBootstrap Kafka bootstrap servers
+ * @param topicPrefix prefix of the topic names ({@code redrain.})
+ * @param businessZone the zone whose calendar day is the business date
+ * @param tokenKeys token key ring, {@code id:base64key,id:base64key} (see TokenKeyRing.parse)
+ * @param tokenActiveKeyId the key new tokens are sealed with
+ * @param apps signing secret and account-center group per appId
+ * @param signatureSkew how far a request's timestamp may be from the server's clock
+ * @param grabClaimTtl how long a grab in progress holds its idempotency key before another
+ *     request may take it over (a crashed instance's grab)
+ * @param publishTimeout how long a grab waits for Kafka before writing its event to the
+ *     outbox instead
+ * @param grabRecordTtl how long the answer to an idempotency key is kept
+ */
+@ConfigurationProperties("redrain")
+public record IssuanceProperties(
+        @DefaultValue("redis://127.0.0.1:6379") String redisUri,
+        @DefaultValue("rd") String namespace,
+        @DefaultValue("127.0.0.1:9092") String kafkaBootstrap,
+        @DefaultValue("redrain.") String topicPrefix,
+        @DefaultValue("Asia/Shanghai") String businessZone,
+        String tokenKeys,
+        String tokenActiveKeyId,
+        Map<String, App> apps,
+        @DefaultValue("5m") Duration signatureSkew,
+        @DefaultValue("10s") Duration grabClaimTtl,
+        @DefaultValue("200ms") Duration publishTimeout,
+        @DefaultValue("8d") Duration grabRecordTtl) {
+
+    /**
+     * One calling app.
+     *
+     * @param secret HMAC-SHA256 signing secret (at least 32 characters)
+     * @param accountCenter the account center the app's user ids belong to: apps that share
+     *     one (the same person has the same user id in each) share actIds
+     */
+    public record App(String secret, String accountCenter) {
+    }
+
+    public IssuanceProperties {
+        apps = apps == null ? Map.of() : Map.copyOf(apps);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.redrain.issuance.events;
+
+import dev.redrain.core.event.EventSerde;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.keys.Topics;
+import dev.redrain.issuance.config.IssuanceProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes a grab's TokenIssued event to Kafka (idempotent producer, acks=all), keyed by
+ * actId. If Kafka does not acknowledge within the publish timeout, or the outbox-only switch
+ * is on, the event goes to the MySQL outbox instead, which {@link OutboxRelay} drains in order.
+ * A send that timed out may still land, so the event can reach Kafka twice: every consumer is
+ * idempotent on outTradeNo (the ledger) or on eventId.
+ */
+@Component
+public class EventPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final JdbcTemplate jdbc;
+    private final Topics topics;
+    private final IssuanceProperties properties;
+    private final EventSerde serde = new EventSerde();
+    private final Counter published;
+    private final Counter outboxed;
+    private final Counter lost;
+    private final Timer publishLatency;
+
+    EventPublisher(KafkaProducer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
+            IssuanceProperties properties, MeterRegistry meters) {
+        this.producer = producer;
+        this.jdbc = jdbc;
+        this.topics = topics;
+        this.properties = properties;
+        this.published = meters.counter("redrain.events.published");
+        this.outboxed = meters.counter("redrain.events.outboxed");
+        this.lost = meters.counter("redrain.events.unrecorded");
+        this.publishLatency = meters.timer("redrain.events.publish.latency");
+    }
+
+    /** Records the event durably, in Kafka or in the outbox; never throws. */
+    public void publish(TokenIssued event, boolean outboxOnly) {
+        byte[] payload = serde.serialize(event);
+        if (!outboxOnly) {
+            long start = System.nanoTime();
+            try {
+                producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(), payload))
+                        .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                publishLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                published.increment();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.debug("Kafka did not take event {} in time: {}", event.eventId(),
+                        e.toString());
+            }
+        }
+        try {
+            jdbc.update("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)",
+                    topics.tokenIssued(), event.actId(), payload);
+            outboxed.increment();
+        } catch (RuntimeException e) {
+            // The token is in Redis (status ISSUED) and with the client: the nightly
+            // settlement finds it as ISSUED_NOT_CREDITED and its repair credits it.
+            lost.increment();
+            LOG.error("event {} reached neither Kafka nor the outbox; settlement will repair"
+                    + " token {}", event.eventId(), event.outTradeNo(), e);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.redrain.issuance.grab;
+
+import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.ids.IdempotencyKey;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.money.Money;
+import dev.redrain.core.token.RedPacketToken;
+import dev.redrain.core.token.TokenCodec;
+import dev.redrain.core.token.TokenStatus;
+import dev.redrain.issuance.account.AccountService;
+import dev.redrain.issuance.activity.Activity;
+import dev.redrain.issuance.activity.Catalog;
+import dev.redrain.issuance.activity.CatalogRefresher;
+import dev.redrain.issuance.activity.Template;
+import dev.redrain.issuance.budget.BudgetGuard;
+import dev.redrain.issuance.budget.BudgetNotLoadedException;
+import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.budget.Reservation;
+import dev.redrain.issuance.config.IssuanceProperties;
+import dev.redrain.issuance.events.EventPublisher;
+import dev.redrain.issuance.ops.Switches;
+import dev.redrain.issuance.web.ApiException;
+import dev.redrain.issuance.web.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * One grab: find the live stage, admit the user, then under the idempotency key reserve budget
+ * (falling back along the template chain), seal the token, commit answer and token to Redis,
+ * and record the TokenIssued event. The same key always gets the same answer; budget is only
+ * ever reserved once per answered key (a reservation whose answer lost a race is returned).
+ */
+@Service
+public class GrabService {
+    /** How long a duplicate waits for the first request's answer before giving up. */
+    static final Duration DUPLICATE_WAIT_MAX = Duration.ofSeconds(3);
+    private static final long DUPLICATE_POLL_MS = 5;
+
+    private final CatalogRefresher catalog;
+    private final AccountService accounts;
+    private final BudgetStore budgets;
+    private final BudgetGuard guard;
+    private final GrabStore store;
+    private final TokenCodec codec;
+    private final OutTradeNoGenerator outTradeNos;
+    private final EventPublisher publisher;
+    private final Switches switches;
+    private final IssuanceProperties properties;
+    private final Clock clock;
+    private final ZoneId businessZone;
+    private final MeterRegistry meters;
+
+    GrabService(CatalogRefresher catalog, AccountService accounts, BudgetStore budgets,
+            BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
+            EventPublisher publisher, Switches switches, IssuanceProperties properties,
+            Clock clock, MeterRegistry meters) {
+        this.catalog = catalog;
+        this.accounts = accounts;
+        this.budgets = budgets;
+        this.guard = guard;
+        this.store = store;
+        this.codec = codec;
+        this.outTradeNos = outTradeNos;
+        this.publisher = publisher;
+        this.switches = switches;
+        this.properties = properties;
+        this.clock = clock;
+        this.businessZone = ZoneId.of(properties.businessZone());
+        this.meters = meters;
+    }
+
+    public GrabAnswer grab(GrabCommand command) {
+        Instant now = clock.instant();
+        Catalog snapshot = catalog.current();
+        Activity parent = snapshot.activity(command.activityId()).filter(Activity::isParent)
+                .orElseThrow(() -> ApiException.notFound(ErrorCode.UNKNOWN_ACTIVITY,
+                        "no activity " + command.activityId()));
+        Activity child = parent.liveStage() == null ? null
+                : snapshot.child(parent, parent.liveStage()).orElse(null);
+        if (child == null || !parent.isLive(now) || !child.isLive(now)) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.ACTIVITY_NOT_LIVE,
+                    "activity " + parent.activityId() + " does not take grabs now");
+        }
+        if (switches.isOn(Switches.sceneClosed(parent.activityId(), command.sceneId()))) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.SCENE_CLOSED,
+                    "scene " + command.sceneId() + " is closed");
+        }
+        Template entry = snapshot.entryTemplate(child, command.awardType())
+                .orElseThrow(() -> ApiException.notFound(ErrorCode.UNKNOWN_AWARD_TYPE,
+                        "activity " + parent.activityId() + " has no award type "
+                                + command.awardType()));
+        if (guard.state() != BudgetGuard.State.LIVE) {
+            throw budgetUnavailable("budgets are not loaded in Redis (" + guard.state() + ")");
+        }
+        String actId = accounts.bind(command.appId(), command.userId());
+        if (!Admission.admits(parent, child, actId)) {
+            throw new ApiException(HttpStatus.FORBIDDEN, ErrorCode.NOT_ADMITTED,
+                    "stage " + child.stage() + " of " + parent.activityId()
+                            + " does not admit this user");
+        }
+        IdempotencyKey key = new IdempotencyKey(actId, command.sceneId(), command.rainId(),
+                entry.awardType(), child.stage());
+        String claimId = UUID.randomUUID().toString();
+        GrabStore.ClaimResult claim = store.claim(actId, key.value(), claimId,
+                properties.grabClaimTtl());
+        if (claim instanceof GrabStore.Answered answered) {
+            return answered.answer();
+        }
+        if (claim instanceof GrabStore.Busy) {
+            return awaitAnswer(actId, key);
+        }
+        return issue(command, parent, child, entry, actId, key, claimId, snapshot, now);
+    }
+
+    private GrabAnswer issue(GrabCommand command, Activity parent, Activity child, Template entry,
+            String actId, IdempotencyKey key, String claimId, Catalog snapshot, Instant now) {
+        Template granted = null;
+        Reservation reservation = null;
+        // False once the commit may have happened: after an unknown commit outcome (a Redis
+        // timeout) the reservation stays spent, because giving it back could overspend.
+        boolean mayRelease = true;
+        boolean committed = false;
+        try {
+            List<Template> chain = snapshot.fallbackChain(entry);
+            if (switches.isOn(Switches.fallbackOnly(parent.activityId()))) {
+                chain = chain.subList(Math.min(1, chain.size()), chain.size());
+            }
+            for (Template template : chain) {
+                var reserved = budgets.reserve(template, actId, draw(template));
+                if (reserved.isPresent()) {
+                    granted = template;
+                    reservation = reserved.get();
+                    break;
+                }
+            }
+            GrabAnswer answer;
+            Map<String, String> tokenFields = Map.of();
+            Outcome outcome;
+            if (reservation == null) {
+                outcome = Outcome.EMPTY;
+                answer = new GrabAnswer(outcome, entry.templateId(), entry.awardType(), 0,
+                        entry.currency(), null, null, actId);
+            } else {
+                outcome = granted == entry ? Outcome.AWARDED : Outcome.FALLBACK;
+                String outTradeNo = outTradeNos.next();
+                Money amount = Money.of(reservation.amountMinor(), granted.currency());
+                String token = codec.seal(new RedPacketToken(command.appId(), actId,
+                        child.activityId(), command.sceneId(), command.rainId(),
+                        granted.awardType(), child.stage(), amount, outTradeNo, now,
+                        TokenStatus.ISSUED));
+                answer = new GrabAnswer(outcome, granted.templateId(), granted.awardType(),
+                        amount.amountMinor(), amount.currency(), outTradeNo, token, actId);
+                tokenFields = tokenFields(command, parent, child, granted, answer, now);
+            }
+            mayRelease = false;
+            GrabAnswer other;
+            try {
+                other = store.commit(actId, key.value(), claimId, answer, tokenFields,
+                        properties.grabRecordTtl());
+            } catch (GrabStore.ClaimLostException e) {
+                mayRelease = true;
+                throw e;
+            }
+            if (other != null) {
+                // Another request answered this key first (our claim had expired): its answer
+                // stands and our reservation goes back.
+                releaseQuietly(granted, reservation);
+                return other;
+            }
+            committed = true;
+            publisher.publish(event(command, parent, child, entry, granted, key, answer, now),
+                    switches.isOn(Switches.OUTBOX_ONLY));
+            meters.counter("redrain.grabs", "outcome", outcome.name()).increment();
+            return answer;
+        } catch (BudgetNotLoadedException e) {
+            guard.check();
+            throw budgetUnavailable(e.getMessage());
+        } catch (GrabStore.ClaimLostException e) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.GRAB_IN_PROGRESS,
+                    "the grab took too long; retry with the same request", Duration.ofSeconds(1));
+        } finally {
+            if (!committed) {
+                if (mayRelease) {
+                    releaseQuietly(granted, reservation);
+                }
+                abandonQuietly(actId, key, claimId);
+            }
+        }
+    }
+
+    private GrabAnswer awaitAnswer(String actId, IdempotencyKey key) {
+        long deadline = System.nanoTime() + DUPLICATE_WAIT_MAX.toNanos();
+        while (System.nanoTime() < deadline) {
+            GrabAnswer answer = store.answer(actId, key.value());
+            if (answer != null) {
+                return answer;
+            }
+            try {
+                Thread.sleep(DUPLICATE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new ApiException(HttpStatus.CONFLICT, ErrorCode.GRAB_IN_PROGRESS,
+                "the same grab is being answered; retry with the same request",
+                Duration.ofSeconds(1));
+    }
+
+    private void abandonQuietly(String actId, IdempotencyKey key, String claimId) {
+        try {
+            store.abandon(actId, key.value(), claimId);
+        } catch (RuntimeException e) {
+            // The claim expires by itself after the claim TTL.
+        }
+    }
+
+    private void releaseQuietly(Template template, Reservation reservation) {
+        if (reservation == null) {
+            return;
+        }
+        try {
+            budgets.release(template, reservation);
+        } catch (RuntimeException e) {
+            // Unspent budget stays reserved: never an overspend; the budget monitor's drift
+            // rule sees the difference between Redis and the issued events.
+            meters.counter("redrain.budget.release.failed").increment();
+        }
+    }
+
+    private static long draw(Template template) {
+        return switch (template.rule()) {
+            case FIXED -> template.fixedAmountMinor();
+            case UNIFORM -> ThreadLocalRandom.current().nextLong(template.minAmountMinor(),
+                    template.maxAmountMinor() + 1);
+            case POOL -> 0;
+        };
+    }
+
+    private static Map<String, String> tokenFields(GrabCommand command, Activity parent,
+            Activity child, Template granted, GrabAnswer answer, Instant now) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(TokenHash.STATUS, TokenStatus.ISSUED.name());
+        fields.put(TokenHash.OUT_TRADE_NO, answer.outTradeNo());
+        fields.put(TokenHash.ACT_ID, answer.actId());
+        fields.put(TokenHash.ACTIVITY_ID, child.activityId());
+        fields.put(TokenHash.STAGE, child.stage().name());
+        fields.put(TokenHash.AWARD_TYPE, answer.awardType());
+        fields.put(TokenHash.AMOUNT_MINOR, Long.toString(answer.amountMinor()));
+        fields.put(TokenHash.CURRENCY, answer.currency());
+        fields.put(TokenHash.ISSUED_AT_MS, Long.toString(now.toEpochMilli()));
+        fields.put(TokenHash.APP_ID, command.appId());
+        fields.put(TokenHash.PARENT_ACTIVITY_ID, parent.activityId());
+        fields.put(TokenHash.SCENE_ID, command.sceneId());
+        fields.put(TokenHash.RAIN_ID, command.rainId());
+        fields.put(TokenHash.TEMPLATE_ID, granted.templateId());
+        return fields;
+    }
+
+    private TokenIssued event(GrabCommand command, Activity parent, Activity child,
+            Template entry, Template granted, IdempotencyKey key, GrabAnswer answer,
+            Instant now) {
+        boolean award = answer.outTradeNo() != null;
+        LocalDate businessDate = award ? OutTradeNoGenerator.businessDate(answer.outTradeNo())
+                : LocalDate.ofInstant(now, businessZone);
+        String eventId = award ? "issued-" + answer.outTradeNo() : "empty-" + key.value();
+        return new TokenIssued(eventId, answer.outTradeNo(), key.value(), command.appId(),
+                answer.actId(), parent.activityId(), child.activityId(), child.stage(),
+                command.sceneId(), command.rainId(), entry.templateId(),
+                award ? granted.templateId() : entry.templateId(), answer.awardType(),
+                answer.outcome(), answer.amountMinor(), answer.currency(), now, businessDate);
+    }
+
+    private static ApiException budgetUnavailable(String detail) {
+        return ApiException.unavailable(ErrorCode.BUDGET_UNAVAILABLE, detail,
+                Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.redrain.issuance.grab;
+
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.issuance.budget.LuaScript;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * The idempotency record of a grab and the token it issued, in the user's Redis slot. A grab
+ * is claimed, then committed: the commit writes the answer, the token hash (status ISSUED) and
+ * the pending entry in one script, only if the claim is still this request's. A second
+ * request for the same key sees the claim (BUSY) and waits for the answer; a claim left by a
+ * crashed instance expires after the claim TTL and the next request takes over.
+ */
+@Component
+class GrabStore {
+    private static final String DONE = "DONE|";
+    private static final String CLAIM = "CLAIM|";
+
+    /** KEYS: grab record. ARGV: claim id, claim ttl ms. Returns the answer, BUSY or CLAIMED. */
+    private static final LuaScript CLAIM_SCRIPT = new LuaScript("""
+            local value = redis.call('GET', KEYS[1])
+            if value then
+              if string.sub(value, 1, 5) == 'DONE|' then return value end
+              return 'BUSY'
+            end
+            redis.call('SET', KEYS[1], 'CLAIM|' .. ARGV[1], 'PX', ARGV[2])
+            return 'CLAIMED'
+            """, ScriptOutputType.VALUE);
+
+    /**
+     * KEYS: grab record, token hash, pending hash. ARGV: claim id, encoded answer, record ttl s,
+     * token ttl s, outTradeNo ('' for EMPTY), pending value, then token hash field/value pairs.
+     * Returns OK, the answer another request committed, or LOST.
+     */
+    private static final LuaScript COMMIT_SCRIPT = new LuaScript("""
+            local value = redis.call('GET', KEYS[1])
+            if value ~= 'CLAIM|' .. ARGV[1] then
+              if value and string.sub(value, 1, 5) == 'DONE|' then return value end
+              return 'LOST'
+            end
+            redis.call('SET', KEYS[1], 'DONE|' .. ARGV[2], 'EX', ARGV[3])
+            if ARGV[5] ~= '' then
+              for i = 7, #ARGV, 2 do
+                redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+              end
+              redis.call('EXPIRE', KEYS[2], ARGV[4])
+              redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
+              redis.call('EXPIRE', KEYS[3], ARGV[4])
+            end
+            return 'OK'
+            """, ScriptOutputType.VALUE);
+
+    /** KEYS: grab record. ARGV: claim id. Drops the claim if it is still this request's. */
+    private static final LuaScript ABANDON_SCRIPT = new LuaScript("""
+            if redis.call('GET', KEYS[1]) == 'CLAIM|' .. ARGV[1] then
+              return redis.call('DEL', KEYS[1])
+            end
+            return 0
+            """, ScriptOutputType.INTEGER);
+
+    private final RedisCommands<String, String> redis;
+    private final RedisKeys keys;
+
+    GrabStore(StatefulRedisConnection<String, String> connection, RedisKeys keys) {
+        this.redis = connection.sync();
+        this.keys = keys;
+    }
+
+    sealed interface ClaimResult permits Claimed, Busy, Answered {
+    }
+
+    record Claimed() implements ClaimResult {
+    }
+
+    record Busy() implements ClaimResult {
+    }
+
+    record Answered(GrabAnswer answer) implements ClaimResult {
+    }
+
+    ClaimResult claim(String actId, String idempotencyKey, String claimId, Duration ttl) {
+        String value = CLAIM_SCRIPT.run(redis, new String[] {keys.grab(actId, idempotencyKey)},
+                claimId, Long.toString(ttl.toMillis()));
+        if (value.startsWith(DONE)) {
+            return new Answered(GrabAnswer.decode(value.substring(DONE.length())));
+        }
+        return value.equals("BUSY") ? new Busy() : new Claimed();
+    }
+
+    /** The committed answer for the key, or null while none is. */
+    GrabAnswer answer(String actId, String idempotencyKey) {
+        String value = redis.get(keys.grab(actId, idempotencyKey));
+        return value != null && value.startsWith(DONE)
+                ? GrabAnswer.decode(value.substring(DONE.length())) : null;
+    }
+
+    /**
+     * Commits the answer (and, for an award, its token). Returns null when this request's
+     * answer is now the key's answer, the other answer when another request committed first,
+     * and throws {@link ClaimLostException} when the claim expired with no answer.
+     */
+    GrabAnswer commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
+            Map<String, String> tokenFields, Duration recordTtl) {
+        boolean award = answer.outTradeNo() != null;
+        List<String> args = new ArrayList<>(List.of(claimId, answer.encode(),
+                Long.toString(recordTtl.toSeconds()), Long.toString(recordTtl.toSeconds()),
+                award ? answer.outTradeNo() : "",
+                answer.amountMinor() + ":" + answer.currency()));
+        tokenFields.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        String[] scriptKeys = {keys.grab(actId, idempotencyKey),
+            award ? keys.token(actId, answer.outTradeNo()) : keys.grab(actId, idempotencyKey),
+            keys.pending(actId)};
+        String value = COMMIT_SCRIPT.run(redis, scriptKeys, args.toArray(String[]::new));
+        if (value.equals("OK")) {
+            return null;
+        }
+        if (value.startsWith(DONE)) {
+            return GrabAnswer.decode(value.substring(DONE.length()));
+        }
+        throw new ClaimLostException();
+    }
+
+    void abandon(String actId, String idempotencyKey, String claimId) {
+        ABANDON_SCRIPT.run(redis, new String[] {keys.grab(actId, idempotencyKey)}, claimId);
+    }
+
+    /** The claim expired before the commit and nobody answered: the caller retries. */
+    static final class ClaimLostException extends RuntimeException {
+        ClaimLostException() {
+            super("grab claim expired before its commit");
+        }
+    }
+}

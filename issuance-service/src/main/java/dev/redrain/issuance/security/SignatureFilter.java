@@ -1,0 +1,173 @@
+package dev.redrain.issuance.security;
+
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.issuance.config.IssuanceProperties;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.regex.Pattern;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Verifies the app signature of every {@code /v1/} request before anything reads or changes
+ * state: known app, timestamp within the allowed skew, a valid HMAC over method, path,
+ * timestamp, nonce and body, and a nonce not seen before (kept in Redis for twice the skew).
+ * Every failure is 401 BAD_SIGNATURE with no state change (a bad signature does not even use
+ * up its nonce). The verified appId is the only identity the controllers trust.
+ */
+@Component
+@Order(1)
+public class SignatureFilter extends OncePerRequestFilter {
+    public static final String APP_ID = "X-App-Id";
+    public static final String TIMESTAMP = "X-Timestamp";
+    public static final String NONCE = "X-Nonce";
+    public static final String SIGNATURE = "X-Signature";
+    /** Largest body an app may send. */
+    public static final int BODY_BYTES_MAX = 16 * 1024;
+    private static final Pattern NONCE_FORMAT = Pattern.compile("[A-Za-z0-9_-]{16,64}");
+    private static final Pattern TIMESTAMP_FORMAT = Pattern.compile("[0-9]{1,15}");
+    private static final int SECRET_LENGTH_MIN = 32;
+
+    private final IssuanceProperties properties;
+    private final StatefulRedisConnection<String, String> redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+
+    SignatureFilter(IssuanceProperties properties, StatefulRedisConnection<String, String> redis,
+            RedisKeys keys, Clock clock) {
+        this.properties = properties;
+        this.redis = redis;
+        this.keys = keys;
+        this.clock = clock;
+        properties.apps().forEach((appId, app) -> {
+            if (app.secret() == null || app.secret().length() < SECRET_LENGTH_MIN) {
+                throw new IllegalStateException("app " + appId + ": signing secret must be at"
+                        + " least " + SECRET_LENGTH_MIN + " characters");
+            }
+        });
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/v1/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain) throws ServletException, IOException {
+        byte[] body = request.getInputStream().readNBytes(BODY_BYTES_MAX + 1);
+        if (body.length > BODY_BYTES_MAX) {
+            Problems.write(request, response, 413, "PAYLOAD_TOO_LARGE",
+                    "the body is larger than " + BODY_BYTES_MAX + " bytes");
+            return;
+        }
+        String refusal = refusal(request, body);
+        if (refusal != null) {
+            Problems.write(request, response, 401, "BAD_SIGNATURE", refusal);
+            return;
+        }
+        request.setAttribute(SignedApp.ATTRIBUTE, request.getHeader(APP_ID));
+        chain.doFilter(new CachedBodyRequest(request, body), response);
+    }
+
+    /** Why the request's signature is refused, or null when it verifies. */
+    private String refusal(HttpServletRequest request, byte[] body) {
+        String appId = request.getHeader(APP_ID);
+        String timestamp = request.getHeader(TIMESTAMP);
+        String nonce = request.getHeader(NONCE);
+        String signature = request.getHeader(SIGNATURE);
+        if (appId == null || timestamp == null || nonce == null || signature == null) {
+            return "the X-App-Id, X-Timestamp, X-Nonce and X-Signature headers are required";
+        }
+        IssuanceProperties.App app = properties.apps().get(appId);
+        if (app == null) {
+            return "unknown app";
+        }
+        if (!TIMESTAMP_FORMAT.matcher(timestamp).matches()) {
+            return "X-Timestamp must be epoch milliseconds";
+        }
+        long skewMs = Math.abs(clock.millis() - Long.parseLong(timestamp));
+        if (skewMs > properties.signatureSkew().toMillis()) {
+            return "X-Timestamp is outside the allowed clock skew";
+        }
+        if (!NONCE_FORMAT.matcher(nonce).matches()) {
+            return "X-Nonce must be 16-64 characters of A-Z, a-z, 0-9, '_' and '-'";
+        }
+        String pathAndQuery = request.getQueryString() == null ? request.getRequestURI()
+                : request.getRequestURI() + "?" + request.getQueryString();
+        String expected = RequestSigner.sign(app.secret(), request.getMethod(), pathAndQuery,
+                timestamp, nonce, body);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                signature.getBytes(StandardCharsets.US_ASCII))) {
+            return "the signature does not verify";
+        }
+        String fresh = redis.sync().set(keys.signatureNonce(appId, nonce), "1",
+                SetArgs.Builder.nx().px(2 * properties.signatureSkew().toMillis()));
+        if (!"OK".equals(fresh)) {
+            return "the nonce was used before";
+        }
+        return null;
+    }
+
+    /** The request with its body already read, so the controller reads the same bytes. */
+    private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() throws IOException {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    return in.read(buffer, offset, length);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(),
+                    StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.redrain.issuance.web;
+
+/**
+ * The stable machine codes of every refusal. Clients branch on these, never on the text; a
+ * code is never renamed or reused.
+ */
+public enum ErrorCode {
+    /** The body is not JSON, or not the expected shape. */
+    MALFORMED_REQUEST,
+    /** A field is missing, mistyped or out of range; the detail names it. */
+    INVALID_FIELD,
+    /** The request is larger than the service accepts. */
+    PAYLOAD_TOO_LARGE,
+    /** The signature headers are missing, stale, replayed or do not verify. */
+    BAD_SIGNATURE,
+    /** The credentials are valid but not for this route. */
+    FORBIDDEN,
+    UNKNOWN_ACTIVITY,
+    UNKNOWN_AWARD_TYPE,
+    /** The activity exists but does not take grabs now (not started, ended, paused). */
+    ACTIVITY_NOT_LIVE,
+    /** The activity's live stage does not admit this user (internal test, gray). */
+    NOT_ADMITTED,
+    /** The scene is closed by an operator's switch. */
+    SCENE_CLOSED,
+    /** Too many requests for this user or scene; see Retry-After. */
+    RATE_LIMITED,
+    /** The same idempotency key is being answered by another request; retry shortly. */
+    GRAB_IN_PROGRESS,
+    /** Budgets are not loaded in Redis (Redis restarted empty); grabs wait for a rebuild. */
+    BUDGET_UNAVAILABLE,
+    /** A dependency is down; the request changed nothing and can be retried. */
+    DEPENDENCY_UNAVAILABLE,
+    UNKNOWN_ROUTE,
+    METHOD_NOT_ALLOWED,
+    UNSUPPORTED_MEDIA_TYPE
+}
