@@ -7,22 +7,29 @@ import dev.redrain.issuance.config.IssuanceProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
 
 /**
  * Publishes a grab's TokenIssued event to Kafka (idempotent producer, acks=all), keyed by
  * actId. If Kafka does not acknowledge within the publish timeout, or the outbox-only switch
  * is on, the event goes to the MySQL outbox instead, which {@link OutboxRelay} drains in order.
- * A send that timed out may still land, so the event can reach Kafka twice: every consumer is
- * idempotent on outTradeNo (the ledger) or on eventId.
+ * A send that timed out may still land; the relay then marks its row published instead of
+ * sending it again ({@link InFlightSends}). Only a restart in between sends an event twice:
+ * every consumer is idempotent on outTradeNo (the ledger) or on eventId.
  */
 @Component
 public class EventPublisher {
@@ -38,8 +45,11 @@ public class EventPublisher {
     private final Counter lost;
     private final Timer publishLatency;
 
+    private final InFlightSends inFlight;
+
     EventPublisher(KafkaProducer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
-            IssuanceProperties properties, MeterRegistry meters) {
+            IssuanceProperties properties, MeterRegistry meters, InFlightSends inFlight) {
+        this.inFlight = inFlight;
         this.producer = producer;
         this.jdbc = jdbc;
         this.topics = topics;
@@ -50,14 +60,32 @@ public class EventPublisher {
         this.publishLatency = meters.timer("redrain.events.publish.latency");
     }
 
+    /** True when the send finished successfully (possibly just after its timeout). */
+    private static boolean landed(Future<RecordMetadata> send) {
+        if (send == null || !send.isDone()) {
+            return false;
+        }
+        try {
+            send.get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
     /** Records the event durably, in Kafka or in the outbox; never throws. */
     public void publish(TokenIssued event, boolean outboxOnly) {
         byte[] payload = serde.serialize(event);
+        Future<RecordMetadata> send = null;
         if (!outboxOnly) {
             long start = System.nanoTime();
             try {
-                producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(), payload))
-                        .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                send = producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(),
+                        payload));
+                send.get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 publishLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 published.increment();
                 return;
@@ -68,9 +96,25 @@ public class EventPublisher {
                         e.toString());
             }
         }
+        if (landed(send)) {
+            published.increment();
+            return;
+        }
         try {
-            jdbc.update("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)",
-                    topics.tokenIssued(), event.actId(), payload);
+            KeyHolder id = new GeneratedKeyHolder();
+            jdbc.update(connection -> {
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox"
+                        + " (topic, message_key, payload) VALUES (?, ?, ?)",
+                        Statement.RETURN_GENERATED_KEYS);
+                insert.setString(1, topics.tokenIssued());
+                insert.setString(2, event.actId());
+                insert.setBytes(3, payload);
+                return insert;
+            }, id);
+            if (send != null) {
+                // Landed or not by now, the relay settles it: no second copy if it landed.
+                inFlight.put(id.getKey().longValue(), send);
+            }
             outboxed.increment();
         } catch (RuntimeException e) {
             // The token is in Redis (status ISSUED) and with the client: the nightly

@@ -28,8 +28,11 @@ public class OutboxRelay {
     private final TransactionTemplate transactions;
     private final KafkaProducer<String, byte[]> producer;
 
+    private final InFlightSends inFlight;
+
     OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions,
-            KafkaProducer<String, byte[]> producer) {
+            KafkaProducer<String, byte[]> producer, InFlightSends inFlight) {
+        this.inFlight = inFlight;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.producer = producer;
@@ -50,15 +53,20 @@ public class OutboxRelay {
     public int drainBatch() {
         Integer published = transactions.execute(status -> {
             List<Row> rows = jdbc.query("SELECT outbox_id, topic, message_key, payload FROM outbox"
-                    + " WHERE published_at IS NULL ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX
+                    + " WHERE published_at IS NULL"
+                    // Rows settle for a second, so a grab registers its in-flight send first.
+                    + " AND created_at < CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"
+                    + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX
                     + " FOR UPDATE", (result, index) -> new Row(result.getLong(1),
                             result.getString(2), result.getString(3), result.getBytes(4)));
             if (rows.isEmpty()) {
                 return 0;
             }
             try {
-                List<Future<RecordMetadata>> sends = rows.stream().map(row -> producer.send(
-                        new ProducerRecord<>(row.topic, row.key, row.payload))).toList();
+                List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
+                for (Row row : rows) {
+                    sends.add(sendUnlessLanded(row));
+                }
                 for (Future<RecordMetadata> send : sends) {
                     send.get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 }
@@ -76,6 +84,26 @@ public class OutboxRelay {
             return rows.size();
         });
         return published == null ? 0 : published;
+    }
+
+    /**
+     * The grab's own send if it landed after its timeout; otherwise a fresh send. Waiting for
+     * the grab's send (bounded by the producer's delivery timeout) keeps the order.
+     */
+    private Future<RecordMetadata> sendUnlessLanded(Row row) {
+        Future<RecordMetadata> original = inFlight.take(row.id);
+        if (original != null) {
+            try {
+                original.get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return original;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (Exception e) {
+                // It failed: send it now.
+            }
+        }
+        return producer.send(new ProducerRecord<>(row.topic, row.key, row.payload));
     }
 
     /** Rows waiting to be published. */

@@ -1,0 +1,83 @@
+package dev.redrain.issuance;
+
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.issuance.activity.CatalogRefresher;
+import dev.redrain.issuance.budget.BudgetGuard;
+import dev.redrain.testsupport.KafkaExtension;
+import dev.redrain.testsupport.MariaDbExtension;
+import dev.redrain.testsupport.RedisExtension;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The real parts every service test runs against: the whole Spring Boot app on a random port,
+ * a fresh MariaDB database and Redis namespace of the test class's own, and the shared
+ * in-process Kafka broker with topics of the class's own prefix.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class IssuanceTestBase {
+    public static final String APP = "douyin";
+    public static final String OTHER_APP = "toutiao";
+    public static final String LONE_APP = "lone";
+    public static final String SECRET = "test-secret-for-douyin-0123456789abcdef";
+    public static final String OTHER_SECRET = "test-secret-for-toutiao-0123456789abcdef";
+    public static final String LONE_SECRET = "test-secret-for-lone-app-0123456789abcdef";
+
+    @RegisterExtension
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+    @RegisterExtension
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    @LocalServerPort
+    protected int port;
+    @Autowired
+    protected JdbcTemplate jdbc;
+    @Autowired
+    protected CatalogRefresher catalog;
+    @Autowired
+    protected BudgetGuard guard;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        String prefix = "i" + REDIS.namespace() + ".";
+        dev.redrain.core.keys.Topics topics = new dev.redrain.core.keys.Topics(prefix);
+        KAFKA.broker().createTopics(java.util.Map.of(topics.tokenIssued(), 4));
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+        registry.add("redrain.redis-uri", REDIS::redisUri);
+        registry.add("redrain.namespace", REDIS::namespace);
+        registry.add("redrain.kafka-bootstrap", KAFKA::bootstrapServers);
+        registry.add("redrain.topic-prefix", () -> prefix);
+        registry.add("redrain.token-keys", () -> "k1:" + Base64.getEncoder().encodeToString(key));
+        registry.add("redrain.token-active-key-id", () -> "k1");
+        registry.add("redrain.apps." + APP + ".secret", () -> SECRET);
+        registry.add("redrain.apps." + APP + ".account-center", () -> "bytedance");
+        registry.add("redrain.apps." + OTHER_APP + ".secret", () -> OTHER_SECRET);
+        registry.add("redrain.apps." + OTHER_APP + ".account-center", () -> "bytedance");
+        registry.add("redrain.apps." + LONE_APP + ".secret", () -> LONE_SECRET);
+    }
+
+    protected SignedClient client() {
+        return new SignedClient("http://127.0.0.1:" + port, APP, SECRET);
+    }
+
+    protected Fixtures fixtures() {
+        return new Fixtures(jdbc, catalog, guard);
+    }
+
+    protected String topicPrefix() {
+        return "i" + REDIS.namespace() + ".";
+    }
+}
