@@ -1,0 +1,105 @@
+package dev.redrain.issuance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.keys.RedisKeys;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A parent activity's stages are isolated: each child has its own templates and budgets,
+ * internal test admits only the allow-list, gray a stable share plus the allow-list, formal
+ * everyone, and money granted in one stage never touches another's budget.
+ */
+class StageITCase extends IssuanceTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void eachStageAdmitsItsOwnPeopleAndSpendsOnlyItsOwnBudget() throws Exception {
+        fixtures().festival("stg", Stage.INTERNAL_TEST, 30)
+                .fixed("stg-internal-cash", "stg-internal", "CASH", "CNY", 1, 1_000, 2, null)
+                .fixed("stg-gray-cash", "stg-gray", "CASH", "CNY", 10, 1_000, 2, null)
+                .fixed("stg-formal-cash", "stg-formal", "CASH", "CNY", 100, 10_000, 2, null)
+                .load();
+        String tester = bind("tester");
+        fixtures().allow("stg-internal", tester).allow("stg-gray", tester).load();
+
+        expectRefused(grab("stranger", "r1"), "NOT_ADMITTED");
+        JsonNode internal = grabOk("tester", "r1");
+        assertThat(internal.get("award").get("amountMinor").asLong()).isEqualTo(1);
+
+        setLiveStage("stg", Stage.GRAY);
+        int admitted = 0;
+        int refused = 0;
+        for (int i = 0; i < 60; i++) {
+            HttpResponse<String> response = grab("g" + i, "r2");
+            if (response.statusCode() == 200) {
+                admitted++;
+                assertThat(JSON.readTree(response.body()).get("award").get("amountMinor")
+                        .asLong()).isEqualTo(10);
+            } else {
+                refused++;
+                assertThat(JSON.readTree(response.body()).get("code").asText())
+                        .isEqualTo("NOT_ADMITTED");
+            }
+        }
+        // 30% of actIds by a stable hash: some in, most out, and the same people every time.
+        assertThat(admitted).isPositive();
+        assertThat(refused).isGreaterThan(admitted);
+        HttpResponse<String> again = grab("g0", "r3");
+        HttpResponse<String> andAgain = grab("g0", "r4");
+        assertThat(again.statusCode()).isEqualTo(andAgain.statusCode());
+        long grayAwards = admitted + 1 + (again.statusCode() == 200 ? 2 : 0);
+        assertThat(grabOk("tester", "r2").get("award").get("amountMinor").asLong()).isEqualTo(10);
+
+        setLiveStage("stg", Stage.FORMAL);
+        JsonNode formal = grabOk("stranger", "r5");
+        assertThat(formal.get("award").get("amountMinor").asLong()).isEqualTo(100);
+
+        RedisKeys keys = new RedisKeys(REDIS.namespace());
+        assertThat(granted(keys, "stg-internal-cash")).isEqualTo(1);
+        assertThat(granted(keys, "stg-gray-cash")).isEqualTo(10L * grayAwards);
+        assertThat(granted(keys, "stg-formal-cash")).isEqualTo(100);
+    }
+
+    private long granted(RedisKeys keys, String templateId) {
+        long total = 0;
+        for (int shard = 0; shard < 2; shard++) {
+            total += Long.parseLong(REDIS.commands().hget(keys.budgetGranted(templateId, shard),
+                    "amountMinor"));
+        }
+        return total;
+    }
+
+    private void setLiveStage(String parentId, Stage stage) {
+        jdbc.update("UPDATE activity SET live_stage = ? WHERE activity_id = ?", stage.name(),
+                parentId);
+        catalog.reload();
+    }
+
+    private String bind(String userId) throws Exception {
+        HttpResponse<String> response = client().post("/v1/accounts/bind",
+                "{\"appId\":\"" + APP + "\",\"userId\":\"" + userId + "\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).get("actId").asText();
+    }
+
+    private HttpResponse<String> grab(String userId, String rainId) {
+        return client().post("/v1/grab", SignedClient.grabJson(APP, userId, "stg", "scene-1",
+                rainId));
+    }
+
+    private JsonNode grabOk(String userId, String rainId) throws Exception {
+        HttpResponse<String> response = grab(userId, rainId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private void expectRefused(HttpResponse<String> response, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+        assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo(code);
+    }
+}
