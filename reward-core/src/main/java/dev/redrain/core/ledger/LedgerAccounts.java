@@ -39,6 +39,11 @@ final class LedgerAccounts {
             wanted.putIfAbsent(request.walletAccount(), new AccountSpec(request.walletAccount(),
                     "WALLET", request.actId(), currency));
         }
+        return ensureAccounts(wanted);
+    }
+
+    /** The ids of the given accounts (by code), created where missing. */
+    Map<String, Long> ensureAccounts(Map<String, AccountSpec> wanted) {
         Map<String, Long> ids = new HashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String code : wanted.keySet()) {
@@ -117,6 +122,6 @@ final class LedgerAccounts {
         }
     }
 
-    private record AccountSpec(String code, String type, String ownerRef, String currency) {
+    record AccountSpec(String code, String type, String ownerRef, String currency) {
     }
 }
