@@ -80,6 +80,18 @@ public class InfrastructureConfig {
         return OutTradeNoGenerator.withRandomInstance(clock, ZoneId.of(properties.businessZone()));
     }
 
+    @Bean
+    dev.redrain.core.ledger.LedgerWriter ledgerWriter(DataSource dataSource, Clock clock,
+            SchemaMigrated migrated) {
+        return new dev.redrain.core.ledger.LedgerWriter(dataSource, clock);
+    }
+
+    @Bean
+    dev.redrain.core.ledger.WalletLedger walletLedger(DataSource dataSource, Clock clock,
+            SchemaMigrated migrated) {
+        return new dev.redrain.core.ledger.WalletLedger(dataSource, clock);
+    }
+
     /** Applies the schema migrations before anything reads a table. */
     @Bean
     SchemaMigrated schemaMigrated(DataSource dataSource) {

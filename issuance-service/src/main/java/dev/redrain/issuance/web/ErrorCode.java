@@ -31,6 +31,20 @@ public enum ErrorCode {
     BUDGET_UNAVAILABLE,
     /** A dependency is down; the request changed nothing and can be retried. */
     DEPENDENCY_UNAVAILABLE,
+    /** No such account for this app (an app sees only its own users' wallets). */
+    UNKNOWN_ACCOUNT,
+    /** A presented token does not decrypt, is not this account's, or is malformed. */
+    INVALID_TOKEN,
+    /** A token's booked journal differs from the token: needs a person. */
+    TOKEN_CONFLICT,
+    /** The wallet holds less than the withdrawal, counting the presented tokens. */
+    INSUFFICIENT_BALANCE,
+    /** The requestId was used before for a different withdrawal. */
+    REQUEST_ID_REUSED,
+    /** Only withdrawable assets (cash) can leave a wallet. */
+    NOT_WITHDRAWABLE,
+    /** Withdrawals are switched off by an operator; balances still answer. */
+    WALLET_READ_ONLY,
     UNKNOWN_ROUTE,
     METHOD_NOT_ALLOWED,
     UNSUPPORTED_MEDIA_TYPE

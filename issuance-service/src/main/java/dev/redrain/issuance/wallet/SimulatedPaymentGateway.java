@@ -1,0 +1,48 @@
+package dev.redrain.issuance.wallet;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * A payment channel for local use and tests: answers after a configurable latency, fails a
+ * configurable share of payouts, and remembers every outcome by payout outTradeNo (a second
+ * call for the same payout returns the first answer, as a real channel does).
+ */
+@Component
+public class SimulatedPaymentGateway implements PaymentGateway {
+    private final Duration latency;
+    private volatile double failureRate;
+    private final Map<String, Payout> outcomes = new ConcurrentHashMap<>();
+
+    SimulatedPaymentGateway(@Value("${redrain.payment.latency:20ms}") Duration latency,
+            @Value("${redrain.payment.failure-rate:0}") double failureRate) {
+        this.latency = latency;
+        this.failureRate = failureRate;
+    }
+
+    /** For tests and the demo's fault knobs. */
+    public void setFailureRate(double failureRate) {
+        this.failureRate = failureRate;
+    }
+
+    @Override
+    public Payout pay(String payoutOutTradeNo, String actId, long amountMinor, String currency) {
+        return outcomes.computeIfAbsent(payoutOutTradeNo, id -> {
+            try {
+                Thread.sleep(latency.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Payout(Status.UNKNOWN, null, "interrupted");
+            }
+            if (ThreadLocalRandom.current().nextDouble() < failureRate) {
+                return new Payout(Status.FAILED, null, "simulated channel refusal");
+            }
+            return new Payout(Status.PAID, "SIM-" + UUID.randomUUID(), null);
+        });
+    }
+}

@@ -1,0 +1,203 @@
+package dev.redrain.issuance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import dev.redrain.core.ledger.CreditRequest;
+import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.money.Money;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class WalletITCase extends IssuanceTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static boolean seeded;
+
+    @Autowired
+    LedgerWriter ledger;
+    @Autowired
+    dev.redrain.issuance.wallet.SimulatedPaymentGateway gateway;
+
+    @BeforeEach
+    void seed() {
+        if (!seeded) {
+            fixtures().festival("wal", Stage.FORMAL, 0)
+                    .fixed("wal-cash", "wal-formal", "CASH", "CNY", 50, 1_000_000, 4, null)
+                    .load();
+            seeded = true;
+        }
+    }
+
+    @AfterEach
+    void ledgerBalanced() {
+        assertThat(jdbc.queryForObject("SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entry",
+                Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_account a WHERE"
+                + " a.balance_minor <> (SELECT COALESCE(SUM(e.amount_minor), 0) FROM ledger_entry"
+                + " e WHERE e.account_id = a.account_id)", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_account WHERE account_type ="
+                + " 'WALLET' AND balance_minor < 0", Long.class)).isZero();
+    }
+
+    @Test
+    void aWonRewardShowsAsPendingAtOnceThenWithdrawalForceCreditsAndPays() throws Exception {
+        List<JsonNode> won = grabs("alice", 3);
+        String actId = won.get(0).get("actId").asText();
+        JsonNode wallet = wallet(actId);
+        assertThat(wallet.get("availableMinor").asLong()).isZero();
+        assertThat(wallet.get("pendingMinor").asLong()).isEqualTo(150);
+        assertThat(wallet.get("pendingTokens").asInt()).isEqualTo(3);
+
+        JsonNode paid = ok(withdraw(actId, "req-1", 120, tokens(won)));
+        assertThat(paid.get("status").asText()).isEqualTo("PAID");
+        assertThat(paid.get("creditedTokens").asInt()).isEqualTo(3);
+        assertThat(paid.get("channelRef").asText()).startsWith("SIM-");
+        wallet = wallet(actId);
+        assertThat(wallet.get("availableMinor").asLong()).isEqualTo(30);
+        assertThat(wallet.get("pendingMinor").asLong()).isZero();
+        assertThat(journals("FORCE", actId)).isEqualTo(3);
+
+        // The same request again is the same withdrawal; the tokens again credit nothing.
+        JsonNode again = ok(withdraw(actId, "req-1", 120, tokens(won)));
+        assertThat(again.get("withdrawalId").asLong()).isEqualTo(paid.get("withdrawalId")
+                .asLong());
+        assertThat(wallet(actId).get("availableMinor").asLong()).isEqualTo(30);
+        expectRefused(withdraw(actId, "req-1", 100, List.of()), 409, "REQUEST_ID_REUSED");
+        // Replayed tokens add nothing: 30 left, 31 is too much.
+        expectRefused(withdraw(actId, "req-2", 31, tokens(won)), 409, "INSUFFICIENT_BALANCE");
+        assertThat(wallet(actId).get("availableMinor").asLong()).isEqualTo(30);
+    }
+
+    @Test
+    void insufficientBalanceIsRefusedBeforeAnyTokenIsCredited() throws Exception {
+        List<JsonNode> won = grabs("bob", 2);
+        String actId = won.get(0).get("actId").asText();
+        long journalsBefore = journals("FORCE", actId);
+        expectRefused(withdraw(actId, "big", 101, tokens(won)), 409, "INSUFFICIENT_BALANCE");
+        assertThat(journals("FORCE", actId)).isEqualTo(journalsBefore);
+        assertThat(wallet(actId).get("pendingMinor").asLong()).isEqualTo(100);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM wallet_withdrawal WHERE act_id = ?",
+                Long.class, actId)).isZero();
+    }
+
+    @Test
+    void tamperedForeignAndOtherAppsTokensAndAccountsAreRefused() throws Exception {
+        List<JsonNode> carol = grabs("carol", 1);
+        List<JsonNode> dave = grabs("dave", 1);
+        String carolId = carol.get(0).get("actId").asText();
+        String token = carol.get(0).get("token").asText();
+        char last = token.charAt(token.length() - 5);
+        String tampered = token.substring(0, token.length() - 5) + (last == 'A' ? 'B' : 'A')
+                + token.substring(token.length() - 4);
+        expectRefused(withdraw(carolId, "t1", 10, List.of(tampered)), 400, "INVALID_TOKEN");
+        expectRefused(withdraw(carolId, "t2", 10, tokens(dave)), 400, "INVALID_TOKEN");
+        expectRefused(withdraw(carolId, "t3", 10, List.of("not-a-token")), 400, "INVALID_TOKEN");
+        expectRefused(withdraw(carolId, "t4", -5, tokens(carol)), 400, "INVALID_FIELD");
+        // An app that never saw carol cannot read or move her money.
+        SignedClient lone = new SignedClient("http://127.0.0.1:" + port, LONE_APP, LONE_SECRET);
+        expectRefused(lone.get("/v1/wallet/" + carolId), 404, "UNKNOWN_ACCOUNT");
+        expectRefused(lone.post("/v1/wallet/" + carolId + "/withdrawals",
+                "{\"requestId\":\"x1\",\"amountMinor\":10,\"tokens\":[\"" + token + "\"]}"), 404,
+                "UNKNOWN_ACCOUNT");
+        assertThat(wallet(carolId).get("pendingMinor").asLong()).isEqualTo(50);
+        assertThat(wallet(carolId).get("availableMinor").asLong()).isZero();
+    }
+
+    @Test
+    void forceCreditRacingTheStreamBooksEachTokenOnce() throws Exception {
+        List<JsonNode> won = grabs("erin", 40);
+        String actId = won.get(0).get("actId").asText();
+        List<CreditRequest> stream = new ArrayList<>();
+        for (JsonNode answer : won) {
+            String outTradeNo = answer.get("outTradeNo").asText();
+            stream.add(new CreditRequest(outTradeNo, actId, "wal-formal", Stage.FORMAL, "CASH",
+                    Money.of(50, "CNY"), OutTradeNoGenerator.businessDate(outTradeNo),
+                    CreditSource.STREAM));
+        }
+        CompletableFuture<Void> streamCredits = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < stream.size(); i += 5) {
+                ledger.creditBatch(stream.subList(i, Math.min(stream.size(), i + 5)));
+            }
+        });
+        JsonNode paid = ok(withdraw(actId, "race", 2_000, tokens(won)));
+        streamCredits.get();
+        assertThat(paid.get("status").asText()).isEqualTo("PAID");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'TOKEN_CREDIT'", Long.class, actId)).isEqualTo(40);
+        assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
+    }
+
+    @Test
+    void aRefusedPayoutLeavesTheMoneyInTheWalletAndTheSameRequestCanRetry() throws Exception {
+        List<JsonNode> won = grabs("frank", 2);
+        String actId = won.get(0).get("actId").asText();
+        setFailureRate(1.0);
+        JsonNode failed = ok(withdraw(actId, "payout-1", 100, tokens(won)));
+        assertThat(failed.get("status").asText()).isEqualTo("PAYOUT_FAILED");
+        assertThat(wallet(actId).get("availableMinor").asLong()).isEqualTo(100);
+        setFailureRate(0.0);
+        // The retry debits again and pays under a fresh payout id (a refused id is never
+        // reused, as at a real channel).
+        JsonNode retried = ok(withdraw(actId, "payout-1", 100, List.of()));
+        assertThat(retried.get("withdrawalId").asLong()).isEqualTo(failed.get("withdrawalId")
+                .asLong());
+        assertThat(retried.get("status").asText()).isEqualTo("PAID");
+        assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ?"
+                + " AND journal_type LIKE 'WITHDRAWAL%'", Long.class, actId)).isEqualTo(3);
+    }
+
+    private void setFailureRate(double rate) {
+        gateway.setFailureRate(rate);
+    }
+
+    private List<JsonNode> grabs(String userId, int count) throws Exception {
+        List<JsonNode> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            answers.add(ok(client().post("/v1/grab", SignedClient.grabJson(APP, userId, "wal",
+                    "scene-1", "rain-" + i))));
+        }
+        return answers;
+    }
+
+    private static List<String> tokens(List<JsonNode> answers) {
+        return answers.stream().map(answer -> answer.get("token").asText()).toList();
+    }
+
+    private HttpResponse<String> withdraw(String actId, String requestId, long amount,
+            List<String> tokens) throws Exception {
+        String json = "{\"requestId\":\"" + requestId + "\",\"amountMinor\":" + amount
+                + ",\"tokens\":" + JSON.writeValueAsString(tokens) + "}";
+        return client().post("/v1/wallet/" + actId + "/withdrawals", json);
+    }
+
+    private JsonNode wallet(String actId) throws Exception {
+        return ok(client().get("/v1/wallet/" + actId));
+    }
+
+    private long journals(String source, String actId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE source = ? AND"
+                + " act_id = ?", Long.class, source, actId);
+    }
+
+    private static JsonNode ok(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static void expectRefused(HttpResponse<String> response, int status, String code)
+            throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo(code);
+    }
+}
