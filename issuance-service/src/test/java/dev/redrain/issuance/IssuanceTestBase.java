@@ -13,15 +13,19 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The real parts every service test runs against: the whole Spring Boot app on a random port,
  * a fresh MariaDB database and Redis namespace of the test class's own, and the shared
- * in-process Kafka broker with topics of the class's own prefix.
+ * in-process Kafka broker with topics of the class's own prefix. (The database and namespace
+ * are dropped after the class, so its Spring context is closed then too.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Each class has its own database and Redis namespace, so its own application context.
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class IssuanceTestBase {
     public static final String APP = "douyin";
     public static final String OTHER_APP = "toutiao";
