@@ -41,6 +41,12 @@ public abstract class IssuanceTestBase {
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
+    /**
+     * A test class that brings its own Kafka broker sets this before its context starts (in a
+     * static initializer) and clears it after its class; null means the shared broker.
+     */
+    protected static volatile java.util.function.Supplier<String> kafkaBootstrapOverride;
+
     @LocalServerPort
     protected int port;
     @Autowired
@@ -56,13 +62,16 @@ public abstract class IssuanceTestBase {
         new SecureRandom().nextBytes(key);
         String prefix = "i" + REDIS.namespace() + ".";
         dev.redrain.core.keys.Topics topics = new dev.redrain.core.keys.Topics(prefix);
-        KAFKA.broker().createTopics(java.util.Map.of(topics.tokenIssued(), 4));
+        if (kafkaBootstrapOverride == null) {
+            KAFKA.broker().createTopics(java.util.Map.of(topics.tokenIssued(), 4));
+        }
         registry.add("spring.datasource.url", DB::jdbcUrl);
         registry.add("spring.datasource.username", DB::user);
         registry.add("spring.datasource.password", DB::password);
         registry.add("redrain.redis-uri", REDIS::redisUri);
         registry.add("redrain.namespace", REDIS::namespace);
-        registry.add("redrain.kafka-bootstrap", KAFKA::bootstrapServers);
+        registry.add("redrain.kafka-bootstrap", () -> kafkaBootstrapOverride != null
+                ? kafkaBootstrapOverride.get() : KAFKA.bootstrapServers());
         registry.add("redrain.topic-prefix", () -> prefix);
         registry.add("redrain.token-keys", () -> "k1:" + Base64.getEncoder().encodeToString(key));
         registry.add("redrain.token-active-key-id", () -> "k1");

@@ -33,6 +33,11 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class EventPublisher {
+    /**
+     * The producer's delivery timeout: by then a send has either landed or failed for good.
+     * Whoever waits for a send to decide whether to send it again waits longer than this.
+     */
+    public static final int DELIVERY_TIMEOUT_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
@@ -46,6 +51,10 @@ public class EventPublisher {
     private final Timer publishLatency;
 
     private final InFlightSends inFlight;
+    /** After a failed send, grabs go straight to the outbox until this time (System.nanoTime). */
+    private volatile long kafkaSkippedUntilNanos;
+    /** How long Kafka is skipped after a failure before a grab tries it again. */
+    static final long KAFKA_SKIP_NANOS = 2_000_000_000L;
 
     EventPublisher(KafkaProducer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
             IssuanceProperties properties, MeterRegistry meters, InFlightSends inFlight) {
@@ -80,7 +89,8 @@ public class EventPublisher {
     public void publish(TokenIssued event, boolean outboxOnly) {
         byte[] payload = serde.serialize(event);
         Future<RecordMetadata> send = null;
-        if (!outboxOnly) {
+        boolean kafkaSkipped = System.nanoTime() - kafkaSkippedUntilNanos < 0;
+        if (!outboxOnly && !kafkaSkipped) {
             long start = System.nanoTime();
             try {
                 send = producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(),
@@ -94,6 +104,10 @@ public class EventPublisher {
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 LOG.debug("Kafka did not take event {} in time: {}", event.eventId(),
                         e.toString());
+                if (!(e instanceof TimeoutException)) {
+                    // Kafka refused or is unreachable: spare the next grabs the wait.
+                    kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
+                }
             }
         }
         if (landed(send)) {

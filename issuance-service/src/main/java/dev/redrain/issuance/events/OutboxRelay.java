@@ -11,30 +11,33 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Drains the outbox to Kafka in outbox_id order. One instance drains at a time (the batch's
- * rows are locked FOR UPDATE, so a second instance waits), a batch is marked published only
- * after Kafka acknowledged all of it, and a failure leaves the rows for the next attempt.
+ * Drains the outbox to Kafka in outbox_id order. One instance drains at a time (a MySQL named
+ * lock; the others skip their turn), a batch is marked published only after Kafka acknowledged
+ * all of it, and a failure leaves the rows for the next attempt (autocommit: each statement
+ * stands alone, and a crash between the send and the mark sends the batch again).
  */
 @Component
 public class OutboxRelay {
     static final int BATCH_ROWS_MAX = 500;
-    private static final long SEND_TIMEOUT_MS = 10_000;
+    private static final String LOCK_NAME = "redrain-outbox-relay";
+    /**
+     * Longer than the producer's delivery timeout: a send that has not failed may still land,
+     * so only a send the producer gave up on counts as failed (and is sent again).
+     */
+    private static final long SEND_TIMEOUT_MS = EventPublisher.DELIVERY_TIMEOUT_MS + 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
     private final KafkaProducer<String, byte[]> producer;
 
     private final InFlightSends inFlight;
 
-    OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions,
-            KafkaProducer<String, byte[]> producer, InFlightSends inFlight) {
+    OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer,
+            InFlightSends inFlight) {
         this.inFlight = inFlight;
         this.jdbc = jdbc;
-        this.transactions = transactions;
         this.producer = producer;
     }
 
@@ -45,45 +48,117 @@ public class OutboxRelay {
                 // A full batch: more may be waiting.
             }
         } catch (RuntimeException e) {
-            LOG.warn("outbox relay: Kafka or MySQL unavailable, will retry: {}", e.toString());
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            LOG.warn("outbox relay: Kafka or MySQL unavailable, will retry: {} ({})",
+                    e.getMessage(), cause.toString());
         }
     }
 
-    /** Publishes up to one batch; returns how many rows it published. */
+    /**
+     * Publishes up to one batch; returns how many rows it published (0 when another instance
+     * holds the relay lock). Mutual exclusion is a MySQL named lock on this connection, not row
+     * locks: the relay may wait seconds for Kafka, and grabs writing to the outbox meanwhile
+     * must never wait for it.
+     */
     public int drainBatch() {
-        Integer published = transactions.execute(status -> {
-            List<Row> rows = jdbc.query("SELECT outbox_id, topic, message_key, payload FROM outbox"
-                    + " WHERE published_at IS NULL"
-                    // Rows settle for a second, so a grab registers its in-flight send first.
-                    + " AND created_at < CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"
-                    + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX
-                    + " FOR UPDATE", (result, index) -> new Row(result.getLong(1),
-                            result.getString(2), result.getString(3), result.getBytes(4)));
-            if (rows.isEmpty()) {
-                return 0;
+        Integer published = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Integer>)
+                connection -> {
+                    if (!namedLock(connection, "SELECT GET_LOCK(?, 0)")) {
+                        return 0;
+                    }
+                    try {
+                        return drainLocked(connection);
+                    } finally {
+                        namedLock(connection, "SELECT RELEASE_LOCK(?)");
+                    }
+                });
+        return published == null ? 0 : published;
+    }
+
+    private int drainLocked(java.sql.Connection connection) throws java.sql.SQLException {
+        List<Row> rows = new java.util.ArrayList<>();
+        try (java.sql.PreparedStatement select = connection.prepareStatement("SELECT outbox_id,"
+                + " topic, message_key, payload FROM outbox WHERE published_at IS NULL"
+                // Rows settle for a second, so a grab registers its in-flight send first.
+                + " AND created_at < CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"
+                + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX);
+                java.sql.ResultSet result = select.executeQuery()) {
+            while (result.next()) {
+                rows.add(new Row(result.getLong(1), result.getString(2), result.getString(3),
+                        result.getBytes(4)));
             }
+        }
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        // Stop issuing at the first send that fails at once (no metadata: the broker is down),
+        // so nothing after it overtakes it.
+        List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
+        for (Row row : rows) {
+            Future<RecordMetadata> send = sendUnlessLanded(row);
+            sends.add(send);
+            if (send.isDone() && !succeeded(send)) {
+                break;
+            }
+        }
+        // Wait for every issued send and mark each one Kafka has: a send that landed is never
+        // sent again. One that failed is sent again next time, with everything after it.
+        List<Row> acknowledged = new java.util.ArrayList<>();
+        Exception failure = null;
+        for (int i = 0; i < sends.size(); i++) {
             try {
-                List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
-                for (Row row : rows) {
-                    sends.add(sendUnlessLanded(row));
-                }
-                for (Future<RecordMetadata> send : sends) {
-                    send.get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                }
+                sends.get(i).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                acknowledged.add(rows.get(i));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing the outbox", e);
+                failure = e;
+                break;
             } catch (Exception e) {
-                // Rolls back: the rows stay unpublished and the next attempt sends them again.
-                throw new IllegalStateException("outbox batch not acknowledged by Kafka", e);
+                failure = failure == null ? e : failure;
             }
-            // By id, not by range: a row with a lower id may commit after this batch was read.
-            jdbc.batchUpdate("UPDATE outbox SET published_at = CURRENT_TIMESTAMP(3),"
-                    + " attempts = attempts + 1 WHERE outbox_id = ?", rows.stream()
-                    .map(row -> new Object[] {row.id}).toList());
-            return rows.size();
-        });
-        return published == null ? 0 : published;
+        }
+        // By id, not by range: a row with a lower id may commit after this batch was read.
+        try (java.sql.PreparedStatement update = connection.prepareStatement("UPDATE outbox SET"
+                + " published_at = CURRENT_TIMESTAMP(3), attempts = attempts + 1 WHERE"
+                + " outbox_id = ?")) {
+            for (Row row : acknowledged) {
+                update.setLong(1, row.id);
+                update.addBatch();
+            }
+            if (!acknowledged.isEmpty()) {
+                update.executeBatch();
+            }
+        }
+        if (failure != null) {
+            throw new IllegalStateException("outbox: " + acknowledged.size() + " of "
+                    + rows.size() + " rows acknowledged by Kafka", failure);
+        }
+        return acknowledged.size();
+    }
+
+    private static boolean succeeded(Future<RecordMetadata> send) {
+        try {
+            send.get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        }
+    }
+
+    private static boolean namedLock(java.sql.Connection connection, String sql)
+            throws java.sql.SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, LOCK_NAME);
+            try (java.sql.ResultSet result = statement.executeQuery()) {
+                return result.next() && result.getInt(1) == 1;
+            }
+        }
     }
 
     /**

@@ -1,0 +1,141 @@
+package dev.redrain.issuance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.event.EventSerde;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.keys.Topics;
+import dev.redrain.issuance.events.OutboxRelay;
+import dev.redrain.testsupport.KafkaBrokerProcess;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Kafka stops in the middle of a rain: grabs go on answering, their events go to the MySQL
+ * outbox, and when the broker is back the relay publishes them, each once, in order.
+ */
+class KafkaOutageITCase extends IssuanceTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static KafkaBrokerProcess broker;
+
+    @Autowired
+    OutboxRelay relay;
+
+    static {
+        kafkaBootstrapOverride = KafkaOutageITCase::ownBroker;
+    }
+
+    /** Starts this class's own broker, with a one-partition topic: one order to check. */
+    private static synchronized String ownBroker() {
+        try {
+            if (broker == null) {
+                broker = KafkaBrokerProcess.start();
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers",
+                        broker.bootstrapServers()))) {
+                    admin.createTopics(List.of(new NewTopic(new Topics("i" + REDIS.namespace()
+                            + ".").tokenIssued(), 1, (short) 1))).all().get();
+                }
+            }
+            return broker.bootstrapServers();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the test's Kafka broker", e);
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        kafkaBootstrapOverride = null;
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    @Test
+    void grabsAnswerDuringAnOutageAndTheOutboxDrainsInOrderAfterIt() throws Exception {
+        fixtures().festival("out", Stage.FORMAL, 0)
+                .fixed("out-cash", "out-formal", "CASH", "CNY", 10, 100_000, 2, null).load();
+        List<String> before = grab("pre", 10);
+
+        broker.stop();
+        long start = System.nanoTime();
+        List<String> during = grab("mid", 20);
+        double secondsPerGrab = (System.nanoTime() - start) / 1e9 / 20;
+        assertThat(secondsPerGrab).as("a grab waits at most about the publish timeout")
+                .isLessThan(0.5);
+        assertThat(jdbc.queryForList("SELECT message_key FROM outbox WHERE published_at IS NULL"
+                + " ORDER BY outbox_id", String.class)).hasSize(20);
+
+        broker.startAgain();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (relay.depth() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(relay.depth()).as("outbox drained").isZero();
+        List<String> after = grab("post", 5);
+
+        List<String> published = publishedOutTradeNos(35);
+        List<String> expected = new ArrayList<>(before);
+        expected.addAll(during);
+        expected.addAll(after);
+        assertThat(published).as("every event once, in the order of the grabs")
+                .containsExactlyElementsOf(expected);
+    }
+
+    private List<String> grab(String userPrefix, int count) throws Exception {
+        List<String> outTradeNos = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            HttpResponse<String> response = client().post("/v1/grab", SignedClient.grabJson(APP,
+                    userPrefix + i, "out", "scene-1", "rain-1"));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode answer = JSON.readTree(response.body());
+            assertThat(answer.get("outcome").asText()).isEqualTo("AWARDED");
+            outTradeNos.add(answer.get("outTradeNo").asText());
+        }
+        return outTradeNos;
+    }
+
+    private List<String> publishedOutTradeNos(int atLeast) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "outage-check");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class);
+        EventSerde serde = new EventSerde();
+        List<String> outTradeNos = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties)) {
+            consumer.subscribe(List.of(new Topics(topicPrefix()).tokenIssued()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    outTradeNos.add(serde.deserialize(record.value(), TokenIssued.class)
+                            .outTradeNo());
+                }
+                if (outTradeNos.size() >= atLeast && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
+            }
+        }
+        return outTradeNos;
+    }
+}
