@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The real parts every service test runs against: the whole Spring Boot app on a random port,
@@ -26,6 +27,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // Each class has its own database and Redis namespace, so its own application context.
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+// Tests hammer one user on purpose; RateLimitITCase sets the limits it tests.
+@TestPropertySource(properties = "redrain.rate.user-per-second=100000")
 public abstract class IssuanceTestBase {
     public static final String APP = "douyin";
     public static final String OTHER_APP = "toutiao";

@@ -62,8 +62,9 @@ public class GrabService {
     private final Clock clock;
     private final ZoneId businessZone;
     private final MeterRegistry meters;
+    private final RateLimiter rateLimiter;
 
-    GrabService(CatalogRefresher catalog, AccountService accounts, BudgetStore budgets,
+    GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts, BudgetStore budgets,
             BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
             Clock clock, MeterRegistry meters) {
@@ -80,6 +81,7 @@ public class GrabService {
         this.clock = clock;
         this.businessZone = ZoneId.of(properties.businessZone());
         this.meters = meters;
+        this.rateLimiter = rateLimiter;
     }
 
     public GrabAnswer grab(GrabCommand command) {
@@ -111,6 +113,7 @@ public class GrabService {
                     "stage " + child.stage() + " of " + parent.activityId()
                             + " does not admit this user");
         }
+        rateLimiter.check(actId, parent.activityId(), child.stage(), command.sceneId());
         IdempotencyKey key = new IdempotencyKey(actId, command.sceneId(), command.rainId(),
                 entry.awardType(), child.stage());
         String claimId = UUID.randomUUID().toString();
