@@ -36,6 +36,8 @@ public abstract class IssuanceTestBase {
     public static final String SECRET = "test-secret-for-douyin-0123456789abcdef";
     public static final String OTHER_SECRET = "test-secret-for-toutiao-0123456789abcdef";
     public static final String LONE_SECRET = "test-secret-for-lone-app-0123456789abcdef";
+    public static final String OPERATOR_TOKEN = "operator-token-0123456789abcdef0123456789";
+    public static final String VIEWER_TOKEN = "viewer-token-0123456789abcdef0123456789ab";
 
     @RegisterExtension
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
@@ -83,6 +85,34 @@ public abstract class IssuanceTestBase {
         registry.add("redrain.apps." + OTHER_APP + ".secret", () -> OTHER_SECRET);
         registry.add("redrain.apps." + OTHER_APP + ".account-center", () -> "bytedance");
         registry.add("redrain.apps." + LONE_APP + ".secret", () -> LONE_SECRET);
+        registry.add("redrain.admins.ops.token-sha256", () -> sha256Hex(OPERATOR_TOKEN));
+        registry.add("redrain.admins.ops.role", () -> "OPERATOR");
+        registry.add("redrain.admins.watcher.token-sha256", () -> sha256Hex(VIEWER_TOKEN));
+        registry.add("redrain.admins.watcher.role", () -> "VIEWER");
+    }
+
+    static String sha256Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(text.getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An admin API call with a bearer token (null for none). */
+    protected java.net.http.HttpResponse<String> admin(String token, String method, String path,
+            String json) throws Exception {
+        var builder = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + port + path)).header("Content-Type", "application/json")
+                .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(builder.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     protected SignedClient client() {

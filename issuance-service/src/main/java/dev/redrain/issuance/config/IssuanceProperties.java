@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param tokenKeys token key ring, {@code id:base64key,id:base64key} (see TokenKeyRing.parse)
  * @param tokenActiveKeyId the key new tokens are sealed with
  * @param apps signing secret and account-center group per appId
+ * @param admins admin API operators by name
  * @param signatureSkew how far a request's timestamp may be from the server's clock
  * @param grabClaimTtl how long a grab in progress holds its idempotency key before another
  *     request may take it over (a crashed instance's grab)
@@ -35,6 +36,7 @@ public record IssuanceProperties(
         String tokenKeys,
         String tokenActiveKeyId,
         Map<String, App> apps,
+        Map<String, Admin> admins,
         @DefaultValue("5m") Duration signatureSkew,
         @DefaultValue("10s") Duration grabClaimTtl,
         @DefaultValue("200ms") Duration publishTimeout,
@@ -50,7 +52,18 @@ public record IssuanceProperties(
     public record App(String secret, String accountCenter) {
     }
 
+    /**
+     * One operator of the admin API.
+     *
+     * @param tokenSha256 lowercase hex SHA-256 of the operator's bearer token (the token itself
+     *     is never configured)
+     * @param role VIEWER (read budgets and switches) or OPERATOR (also change them)
+     */
+    public record Admin(String tokenSha256, String role) {
+    }
+
     public IssuanceProperties {
         apps = apps == null ? Map.of() : Map.copyOf(apps);
+        admins = admins == null ? Map.of() : Map.copyOf(admins);
     }
 }

@@ -13,6 +13,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE,
     /** The signature headers are missing, stale, replayed or do not verify. */
     BAD_SIGNATURE,
+    /** The admin API's bearer token is missing or unknown. */
+    BAD_CREDENTIALS,
     /** The credentials are valid but not for this route. */
     FORBIDDEN,
     UNKNOWN_ACTIVITY,

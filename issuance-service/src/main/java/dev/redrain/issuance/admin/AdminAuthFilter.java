@@ -1,0 +1,100 @@
+package dev.redrain.issuance.admin;
+
+import dev.redrain.issuance.config.IssuanceProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Guards {@code /admin/}: a bearer token of a configured operator (compared by its SHA-256,
+ * in constant time), and a role that allows the method (VIEWER reads, OPERATOR also writes).
+ * App credentials are never enough: a request carrying an app signature is refused here
+ * whatever else it carries.
+ */
+@Component
+@Order(0)
+class AdminAuthFilter extends OncePerRequestFilter {
+    static final String ACTOR = AdminAuthFilter.class.getName() + ".actor";
+
+    private final Map<String, IssuanceProperties.Admin> admins;
+
+    AdminAuthFilter(IssuanceProperties properties) {
+        this.admins = properties.admins();
+        admins.forEach((name, admin) -> {
+            if (admin.tokenSha256() == null || !admin.tokenSha256().matches("[0-9a-f]{64}")
+                    || !("VIEWER".equals(admin.role()) || "OPERATOR".equals(admin.role()))) {
+                throw new IllegalStateException("admin " + name + ": token-sha256 must be 64"
+                        + " lowercase hex and role VIEWER or OPERATOR");
+            }
+        });
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().startsWith("/admin/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+            FilterChain chain) throws ServletException, IOException {
+        String authorization = request.getHeader("Authorization");
+        if (request.getHeader("X-App-Id") != null || request.getHeader("X-Signature") != null
+                || authorization == null || !authorization.startsWith("Bearer ")) {
+            refuse(request, response, 401, "the admin API needs an operator's bearer token");
+            return;
+        }
+        byte[] presented = sha256(authorization.substring("Bearer ".length()).trim());
+        String actor = null;
+        String role = null;
+        for (Map.Entry<String, IssuanceProperties.Admin> admin : admins.entrySet()) {
+            byte[] expected = HexFormat.of().parseHex(admin.getValue().tokenSha256());
+            if (MessageDigest.isEqual(presented, expected)) {
+                actor = admin.getKey();
+                role = admin.getValue().role();
+            }
+        }
+        if (actor == null) {
+            refuse(request, response, 401, "unknown operator token");
+            return;
+        }
+        boolean write = !request.getMethod().equals("GET");
+        if (write && !role.equals("OPERATOR")) {
+            refuse(request, response, 403, "role " + role + " cannot change anything");
+            return;
+        }
+        request.setAttribute(ACTOR, actor);
+        chain.doFilter(request, response);
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response,
+            int status, String detail) throws IOException {
+        String code = status == 401 ? "BAD_CREDENTIALS" : "FORBIDDEN";
+        response.setStatus(status);
+        response.setContentType("application/problem+json");
+        response.getOutputStream().write(("{\"type\":\"https://redrain.dev/problems/"
+                + code.toLowerCase(Locale.ROOT).replace('_', '-') + "\",\"title\":\"" + code
+                + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\",\"instance\":\""
+                + request.getRequestURI().replace("\"", "") + "\",\"code\":\"" + code + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(
+                    StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.redrain.issuance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.redrain.core.activity.Stage;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operators' API: only operator tokens get in (never an app signature), viewers only
+ * read, a stage switch moves grabs at once and is audited, and each degradation switch does
+ * what runbooks/degradation-switches.md says.
+ */
+class AdminITCase extends IssuanceTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void onlyOperatorsChangeAndAppsNeverGetIn() throws Exception {
+        fixtures().festival("adm", Stage.GRAY, 100)
+                .fixed("adm-gray", "adm-gray", "CASH", "CNY", 5, 500, 1, null)
+                .fixed("adm-formal", "adm-formal", "CASH", "CNY", 50, 5_000, 2, null).load();
+        String change = "{\"stage\":\"FORMAL\",\"reason\":\"gray looked healthy\"}";
+        assertThat(admin(null, "GET", "/admin/activities/adm/budgets", null).statusCode())
+                .isEqualTo(401);
+        assertThat(admin("not-a-token", "GET", "/admin/switches", null).statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> appSigned = client().send("POST", "/admin/activities/adm/live-stage",
+                change.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(),
+                SignedClient.nonce(), null);
+        assertThat(appSigned.statusCode()).isEqualTo(401);
+        assertThat(admin(VIEWER_TOKEN, "POST", "/admin/activities/adm/live-stage", change)
+                .statusCode()).isEqualTo(403);
+        assertThat(catalog.current().activity("adm").orElseThrow().liveStage())
+                .isEqualTo(Stage.GRAY);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit WHERE target = 'adm'",
+                Long.class)).isZero();
+
+        assertThat(grab("adm", "u1", "r1").get("award").get("amountMinor").asLong())
+                .isEqualTo(5);
+        HttpResponse<String> switched = admin(OPERATOR_TOKEN, "POST",
+                "/admin/activities/adm/live-stage", change);
+        assertThat(switched.statusCode()).as(switched.body()).isEqualTo(200);
+        assertThat(JSON.readTree(switched.body()).get("from").asText()).isEqualTo("GRAY");
+        assertThat(grab("adm", "u1", "r2").get("award").get("amountMinor").asLong())
+                .isEqualTo(50);
+        Map<String, Object> audit = jdbc.queryForMap("SELECT actor, action, target,"
+                + " before_value, after_value, reason FROM admin_audit WHERE target = 'adm'");
+        assertThat(audit).containsEntry("actor", "ops").containsEntry("action", "LIVE_STAGE")
+                .containsEntry("before_value", "GRAY").containsEntry("after_value", "FORMAL")
+                .containsEntry("reason", "gray looked healthy");
+
+        JsonNode budgets = JSON.readTree(admin(VIEWER_TOKEN, "GET",
+                "/admin/activities/adm/budgets", null).body());
+        assertThat(budgets.get("liveStage").asText()).isEqualTo("FORMAL");
+        assertThat(budgets.get("budgetState").asText()).isEqualTo("LIVE");
+        JsonNode formal = budgets.get("templates").get(0);
+        assertThat(formal.get("templateId").asText()).isEqualTo("adm-formal");
+        assertThat(formal.get("remainingMinor").asLong()).isEqualTo(4_950);
+        assertThat(formal.get("grantedMinor").asLong()).isEqualTo(50);
+        JsonNode gray = budgets.get("templates").get(1);
+        assertThat(gray.get("grantedMinor").asLong()).isEqualTo(5);
+
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/adm/live-stage",
+                "{\"stage\":\"PARTY\",\"reason\":\"x\"}").statusCode()).isEqualTo(400);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/adm/live-stage",
+                "{\"stage\":\"GRAY\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void degradationSwitchesTakeEffectAtOnce() throws Exception {
+        fixtures().festival("deg", Stage.FORMAL, 0)
+                .fixed("deg-coupon", "deg-formal", "COUPON", "CPN", 1, 100, 1, null)
+                .fixed("deg-cash", "deg-formal", "CASH", "CNY", 10, 1_000, 1, "deg-coupon")
+                .load();
+        setSwitch("scene-closed:deg:scene-9", true);
+        HttpResponse<String> closed = client().post("/v1/grab", SignedClient.grabJson(APP, "v1",
+                "deg", "scene-9", "r1"));
+        assertThat(closed.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(closed.body()).get("code").asText()).isEqualTo("SCENE_CLOSED");
+        assertThat(grab("deg", "v1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
+
+        setSwitch("fallback-only:deg", true);
+        JsonNode fallback = grab("deg", "v2", "r1");
+        assertThat(fallback.get("outcome").asText()).isEqualTo("FALLBACK");
+        assertThat(fallback.get("award").get("currency").asText()).isEqualTo("CPN");
+        setSwitch("fallback-only:deg", false);
+
+        setSwitch("outbox-only", true);
+        long outboxBefore = jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Long.class);
+        grab("deg", "v3", "r1");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Long.class))
+                .isEqualTo(outboxBefore + 1);
+        setSwitch("outbox-only", false);
+
+        setSwitch("wallet-read-only", true);
+        String actId = grab("deg", "v4", "r1").get("actId").asText();
+        HttpResponse<String> refused = client().post("/v1/wallet/" + actId + "/withdrawals",
+                "{\"requestId\":\"w1\",\"amountMinor\":1,\"tokens\":[]}");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).get("code").asText())
+                .isEqualTo("WALLET_READ_ONLY");
+        assertThat(client().get("/v1/wallet/" + actId).statusCode()).isEqualTo(200);
+        setSwitch("wallet-read-only", false);
+
+        assertThat(admin(OPERATOR_TOKEN, "PUT", "/admin/switches/self-destruct",
+                "{\"on\":true,\"reason\":\"x\"}").statusCode()).isEqualTo(400);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit WHERE action ="
+                + " 'SWITCH'", Long.class)).isEqualTo(7);
+    }
+
+    private void setSwitch(String name, boolean on) throws Exception {
+        HttpResponse<String> response = admin(OPERATOR_TOKEN, "PUT", "/admin/switches/" + name,
+                "{\"on\":" + on + ",\"reason\":\"test\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private JsonNode grab(String activity, String userId, String rainId) throws Exception {
+        HttpResponse<String> response = client().post("/v1/grab", SignedClient.grabJson(APP,
+                userId, activity, "scene-1", rainId));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+}
