@@ -139,6 +139,23 @@ class GrabITCase extends IssuanceTestBase {
         assertThat(amounts.stream().mapToLong(Long::longValue).sum()).isEqualTo(2_026);
     }
 
+    @Test
+    void theSameSceneAndRainNamesInTwoActivitiesAreTwoGrabs() throws Exception {
+        fixtures().festival("twin-a", Stage.FORMAL, 0)
+                .fixed("twin-a-cash", "twin-a-formal", "CASH", "CNY", 11, 1_100, 1, null)
+                .load();
+        fixtures().festival("twin-b", Stage.FORMAL, 0)
+                .fixed("twin-b-cash", "twin-b-formal", "CASH", "CNY", 22, 2_200, 1, null)
+                .load();
+        JsonNode a = JSON.readTree(client().post("/v1/grab", SignedClient.grabJson(APP, "twin",
+                "twin-a", "scene-1", "rain-1")).body());
+        JsonNode b = JSON.readTree(client().post("/v1/grab", SignedClient.grabJson(APP, "twin",
+                "twin-b", "scene-1", "rain-1")).body());
+        assertThat(a.get("award").get("amountMinor").asLong()).isEqualTo(11);
+        assertThat(b.get("award").get("amountMinor").asLong()).isEqualTo(22);
+        assertThat(a.get("outTradeNo").asText()).isNotEqualTo(b.get("outTradeNo").asText());
+    }
+
     private List<JsonNode> concurrently(int count, java.util.function.IntFunction<
             HttpResponse<String>> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(count, 64));

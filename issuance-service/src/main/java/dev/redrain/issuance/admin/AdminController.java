@@ -44,9 +44,12 @@ class AdminController {
     private final Switches switches;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
+    private final dev.redrain.issuance.grab.RedisRebuilder rebuilder;
 
     AdminController(CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard,
-            Switches switches, JdbcTemplate jdbc, TransactionTemplate transactions) {
+            Switches switches, JdbcTemplate jdbc, TransactionTemplate transactions,
+            dev.redrain.issuance.grab.RedisRebuilder rebuilder) {
+        this.rebuilder = rebuilder;
         this.catalog = catalog;
         this.budgets = budgets;
         this.guard = guard;
@@ -125,6 +128,30 @@ class AdminController {
         });
         catalog.reload();
         return changed;
+    }
+
+    record Reason(String reason) {
+    }
+
+    /**
+     * Rebuilds budgets, grab answers and tokens in Redis from the durable record, after Redis
+     * came back empty. Refused while budgets are live: it would grant nothing twice, but it
+     * has no reason to run then.
+     */
+    @PostMapping("/admin/budgets/rebuild")
+    dev.redrain.issuance.grab.RedisRebuilder.Result rebuild(@RequestBody Reason body,
+            HttpServletRequest request) {
+        String reason = reason(body.reason());
+        BudgetGuard.State state = guard.check();
+        if (state == BudgetGuard.State.LIVE) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
+                    "budgets are live in Redis; there is nothing to rebuild");
+        }
+        var result = rebuilder.rebuild();
+        audit((String) request.getAttribute(AdminAuthFilter.ACTOR), "REDIS_REBUILD",
+                "namespace", state.name(), guard.state().name() + " events=" + result.events(),
+                reason);
+        return result;
     }
 
     @GetMapping("/admin/switches")

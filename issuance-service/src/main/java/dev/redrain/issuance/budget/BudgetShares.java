@@ -28,16 +28,46 @@ public final class BudgetShares {
             }
             return shares;
         }
+        return spread(template, template.budgetMinor());
+    }
+
+    /**
+     * {@code amountMinor} of a FIXED or UNIFORM template spread over its shards, in whole
+     * awards for FIXED (the budget of a FIXED template is a multiple of its amount).
+     */
+    public static long[] spread(Template template, long amountMinor) {
+        int shards = template.budgetShards();
+        long[] shares = new long[shards];
         long unit = template.rule() == AmountRule.FIXED ? template.fixedAmountMinor() : 1;
-        if (template.budgetMinor() % unit != 0) {
-            throw new IllegalStateException("template " + template.templateId() + ": budget "
-                    + template.budgetMinor() + " is not a multiple of its fixed amount " + unit);
+        if (amountMinor % unit != 0) {
+            throw new IllegalStateException("template " + template.templateId() + ": "
+                    + amountMinor + " is not a multiple of its fixed amount " + unit);
         }
-        long units = template.budgetMinor() / unit;
+        long units = amountMinor / unit;
         for (int i = 0; i < shards; i++) {
             shares[i] = (units / shards + (i < units % shards ? 1 : 0)) * unit;
         }
         return shares;
+    }
+
+    /** The pool's packets minus those already granted (one packet per granted amount). */
+    public static List<List<Long>> remainingPools(Template template, List<Long> grantedAmounts) {
+        java.util.Map<Long, Integer> granted = new java.util.HashMap<>();
+        grantedAmounts.forEach(amount -> granted.merge(amount, 1, Integer::sum));
+        List<List<Long>> pools = new ArrayList<>();
+        for (List<Long> pool : pools(template)) {
+            List<Long> left = new ArrayList<>();
+            for (Long packet : pool) {
+                Integer taken = granted.get(packet);
+                if (taken != null && taken > 0) {
+                    granted.put(packet, taken - 1);
+                } else {
+                    left.add(packet);
+                }
+            }
+            pools.add(left);
+        }
+        return pools;
     }
 
     /**

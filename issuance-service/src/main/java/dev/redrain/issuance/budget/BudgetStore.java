@@ -74,14 +74,16 @@ public class BudgetStore {
 
     /**
      * Loads a shard once: does nothing if it exists (a restart or a second instance never
-     * resets a budget). KEYS as above. ARGV: share, then the pool's packets if any.
+     * resets a budget). KEYS as above. ARGV: remaining, amount and count already granted
+     * (non-zero only in a rebuild), then the pool's packets if any.
      */
     static final LuaScript LOAD = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
             redis.call('SET', KEYS[1], ARGV[1])
-            redis.call('HSET', KEYS[2], 'amountMinor', 0, 'count', 0, 'share', ARGV[1])
+            redis.call('HSET', KEYS[2], 'amountMinor', ARGV[2], 'count', ARGV[3],
+                       'share', ARGV[1])
             redis.call('DEL', KEYS[3])
-            for i = 2, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+            for i = 4, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
             return 1
             """, ScriptOutputType.INTEGER);
 
@@ -139,10 +141,40 @@ public class BudgetStore {
         long[] shares = BudgetShares.shares(template);
         List<List<Long>> pools = template.rule() == AmountRule.POOL
                 ? BudgetShares.pools(template) : null;
+        return loadShards(template, shares, pools, 0, 0);
+    }
+
+    /**
+     * Loads a template whose grants so far are known (a rebuild after Redis lost its data):
+     * what is left of the budget is spread over the shards again, and for a pool exactly the
+     * packets not yet granted remain.
+     *
+     * @param grantedAmounts the amount of every award granted so far, in any order
+     */
+    public int loadRemaining(Template template, List<Long> grantedAmounts) {
+        long granted = grantedAmounts.stream().mapToLong(Long::longValue).sum();
+        List<List<Long>> pools = null;
+        long[] shares;
+        if (template.rule() == AmountRule.POOL) {
+            pools = BudgetShares.remainingPools(template, grantedAmounts);
+            shares = new long[template.budgetShards()];
+            for (int shard = 0; shard < shares.length; shard++) {
+                shares[shard] = pools.get(shard).stream().mapToLong(Long::longValue).sum();
+            }
+        } else {
+            shares = BudgetShares.spread(template, Math.max(0, template.budgetMinor() - granted));
+        }
+        return loadShards(template, shares, pools, granted, grantedAmounts.size());
+    }
+
+    private int loadShards(Template template, long[] shares, List<List<Long>> pools,
+            long grantedAmount, long grantedCount) {
         int loaded = 0;
         for (int shard = 0; shard < shares.length; shard++) {
             List<String> args = new ArrayList<>();
             args.add(Long.toString(shares[shard]));
+            args.add(Long.toString(shard == 0 ? grantedAmount : 0));
+            args.add(Long.toString(shard == 0 ? grantedCount : 0));
             if (pools != null) {
                 pools.get(shard).forEach(packet -> args.add(Long.toString(packet)));
             }
@@ -150,8 +182,9 @@ public class BudgetStore {
             loaded += done.intValue();
         }
         if (loaded > 0) {
-            LOG.info("loaded {} budget shards of template {} ({} minor units)", loaded,
-                    template.templateId(), template.budgetMinor());
+            LOG.info("loaded {} budget shards of template {} ({} of {} minor units left)",
+                    loaded, template.templateId(), java.util.Arrays.stream(shares).sum(),
+                    template.budgetMinor());
         }
         return loaded;
     }

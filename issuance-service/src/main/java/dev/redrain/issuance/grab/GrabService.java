@@ -116,20 +116,31 @@ public class GrabService {
         rateLimiter.check(actId, parent.activityId(), child.stage(), command.sceneId());
         IdempotencyKey key = new IdempotencyKey(actId, command.sceneId(), command.rainId(),
                 entry.awardType(), child.stage());
+        String recordId = recordId(parent.activityId(), key.value());
         String claimId = UUID.randomUUID().toString();
-        GrabStore.ClaimResult claim = store.claim(actId, key.value(), claimId,
+        GrabStore.ClaimResult claim = store.claim(actId, recordId, claimId,
                 properties.grabClaimTtl());
         if (claim instanceof GrabStore.Answered answered) {
             return answered.answer();
         }
         if (claim instanceof GrabStore.Busy) {
-            return awaitAnswer(actId, key);
+            return awaitAnswer(actId, recordId);
         }
-        return issue(command, parent, child, entry, actId, key, claimId, snapshot, now);
+        return issue(command, parent, child, entry, actId, key, recordId, claimId, snapshot,
+                now);
+    }
+
+    /**
+     * The Redis record of an idempotency key, scoped by the parent activity: the published key
+     * does not name the activity, and two activities may use the same scene and rain names.
+     */
+    static String recordId(String parentActivityId, String idempotencyKey) {
+        return parentActivityId + ":" + idempotencyKey;
     }
 
     private GrabAnswer issue(GrabCommand command, Activity parent, Activity child, Template entry,
-            String actId, IdempotencyKey key, String claimId, Catalog snapshot, Instant now) {
+            String actId, IdempotencyKey key, String recordId, String claimId, Catalog snapshot,
+            Instant now) {
         Template granted = null;
         Reservation reservation = null;
         // False once the commit may have happened: after an unknown commit outcome (a Redis
@@ -171,7 +182,7 @@ public class GrabService {
             mayRelease = false;
             GrabAnswer other;
             try {
-                other = store.commit(actId, key.value(), claimId, answer, tokenFields,
+                other = store.commit(actId, recordId, claimId, answer, tokenFields,
                         properties.grabRecordTtl());
             } catch (GrabStore.ClaimLostException e) {
                 mayRelease = true;
@@ -199,15 +210,15 @@ public class GrabService {
                 if (mayRelease) {
                     releaseQuietly(granted, reservation);
                 }
-                abandonQuietly(actId, key, claimId);
+                abandonQuietly(actId, recordId, claimId);
             }
         }
     }
 
-    private GrabAnswer awaitAnswer(String actId, IdempotencyKey key) {
+    private GrabAnswer awaitAnswer(String actId, String recordId) {
         long deadline = System.nanoTime() + DUPLICATE_WAIT_MAX.toNanos();
         while (System.nanoTime() < deadline) {
-            GrabAnswer answer = store.answer(actId, key.value());
+            GrabAnswer answer = store.answer(actId, recordId);
             if (answer != null) {
                 return answer;
             }
@@ -223,9 +234,9 @@ public class GrabService {
                 Duration.ofSeconds(1));
     }
 
-    private void abandonQuietly(String actId, IdempotencyKey key, String claimId) {
+    private void abandonQuietly(String actId, String recordId, String claimId) {
         try {
-            store.abandon(actId, key.value(), claimId);
+            store.abandon(actId, recordId, claimId);
         } catch (RuntimeException e) {
             // The claim expires by itself after the claim TTL.
         }
@@ -279,7 +290,8 @@ public class GrabService {
         boolean award = answer.outTradeNo() != null;
         LocalDate businessDate = award ? OutTradeNoGenerator.businessDate(answer.outTradeNo())
                 : LocalDate.ofInstant(now, businessZone);
-        String eventId = award ? "issued-" + answer.outTradeNo() : "empty-" + key.value();
+        String eventId = award ? "issued-" + answer.outTradeNo()
+                : "empty-" + recordId(parent.activityId(), key.value());
         return new TokenIssued(eventId, answer.outTradeNo(), key.value(), command.appId(),
                 answer.actId(), parent.activityId(), child.activityId(), child.stage(),
                 command.sceneId(), command.rainId(), entry.templateId(),

@@ -57,6 +57,27 @@ class GrabStore {
             return 'OK'
             """, ScriptOutputType.VALUE);
 
+    /**
+     * A rebuild's restore of one answered grab: the answer (if the key has none) and, for an
+     * award, the token hash (fields only where absent) and, if not credited, its pending entry.
+     * KEYS: grab record, token hash, pending. ARGV: encoded answer, ttl s, outTradeNo ('' for
+     * EMPTY), pending value ('' when credited), then token field/value pairs.
+     */
+    private static final LuaScript RESTORE_SCRIPT = new LuaScript("""
+            redis.call('SET', KEYS[1], 'DONE|' .. ARGV[1], 'EX', ARGV[2], 'NX')
+            if ARGV[3] ~= '' then
+              for i = 5, #ARGV, 2 do
+                redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1])
+              end
+              redis.call('EXPIRE', KEYS[2], ARGV[2])
+              if ARGV[4] ~= '' then
+                redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+                redis.call('EXPIRE', KEYS[3], ARGV[2])
+              end
+            end
+            return 1
+            """, ScriptOutputType.INTEGER);
+
     /** KEYS: grab record. ARGV: claim id. Drops the claim if it is still this request's. */
     private static final LuaScript ABANDON_SCRIPT = new LuaScript("""
             if redis.call('GET', KEYS[1]) == 'CLAIM|' .. ARGV[1] then
@@ -128,6 +149,23 @@ class GrabStore {
             return GrabAnswer.decode(value.substring(DONE.length()));
         }
         throw new ClaimLostException();
+    }
+
+    /** See RESTORE_SCRIPT; {@code credited} leaves the token out of pending. */
+    void restore(String actId, String idempotencyKey, GrabAnswer answer,
+            Map<String, String> tokenFields, boolean credited, Duration recordTtl) {
+        boolean award = answer.outTradeNo() != null;
+        List<String> args = new ArrayList<>(List.of(answer.encode(),
+                Long.toString(recordTtl.toSeconds()), award ? answer.outTradeNo() : "",
+                award && !credited ? answer.amountMinor() + ":" + answer.currency() : ""));
+        tokenFields.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        String[] scriptKeys = {keys.grab(actId, idempotencyKey),
+            award ? keys.token(actId, answer.outTradeNo()) : keys.grab(actId, idempotencyKey),
+            keys.pending(actId)};
+        RESTORE_SCRIPT.run(redis, scriptKeys, args.toArray(String[]::new));
     }
 
     void abandon(String actId, String idempotencyKey, String claimId) {

@@ -47,9 +47,13 @@ public final class RedisKeys {
         return "{u:" + Identifiers.require("actId", actId) + "}";
     }
 
-    /** The answer given to an idempotency key, so a retry gets the same answer and token. */
-    public String grab(String actId, String idempotencyKey) {
-        return namespace + ":" + userTag(actId) + ":grab:" + idempotencyKey;
+    /**
+     * The answer given to an idempotency key, so a retry gets the same answer and token.
+     * {@code recordId} is the key scoped by whatever the key itself does not name (the issuer
+     * prefixes the parent activity).
+     */
+    public String grab(String actId, String recordId) {
+        return namespace + ":" + userTag(actId) + ":grab:" + recordId;
     }
 
     /** A token's state (hash: status, amount, currency, ...). */

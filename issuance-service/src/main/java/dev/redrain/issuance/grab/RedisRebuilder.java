@@ -1,0 +1,208 @@
+package dev.redrain.issuance.grab;
+
+import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.event.EventDecodingException;
+import dev.redrain.core.event.EventSerde;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.keys.Topics;
+import dev.redrain.core.token.RedPacketToken;
+import dev.redrain.core.token.TokenCodec;
+import dev.redrain.core.token.TokenStatus;
+import dev.redrain.issuance.activity.CatalogRefresher;
+import dev.redrain.issuance.activity.Template;
+import dev.redrain.issuance.budget.BudgetGuard;
+import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.config.IssuanceProperties;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Rebuilds Redis after it came back empty, from the durable record of every grab: the
+ * token-issued topic (read from its first offset; its retention must cover the activities)
+ * plus the outbox rows not yet published. For each template, the amounts already granted are
+ * subtracted from its budget and the rest is loaded; every answered idempotency key gets its
+ * answer back (with its token sealed again: same content, same outTradeNo), every token its
+ * hash, and tokens the ledger has not booked their pending entry. Then the budget epoch is
+ * restored and grabs resume. Until then they are refused: a budget is never granted twice.
+ */
+@Component
+public class RedisRebuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisRebuilder.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final IssuanceProperties properties;
+    private final Topics topics;
+    private final JdbcTemplate jdbc;
+    private final CatalogRefresher catalog;
+    private final BudgetStore budgets;
+    private final BudgetGuard guard;
+    private final GrabStore grabs;
+    private final TokenCodec codec;
+    private final StatefulRedisConnection<String, String> redis;
+    private final RedisKeys keys;
+    private final EventSerde serde = new EventSerde();
+
+    RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
+            CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
+            TokenCodec codec, StatefulRedisConnection<String, String> redis, RedisKeys keys) {
+        this.properties = properties;
+        this.topics = topics;
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.budgets = budgets;
+        this.guard = guard;
+        this.grabs = grabs;
+        this.codec = codec;
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    /** What a rebuild found and restored. */
+    public record Result(int events, int templates, long grantedMinor, int pendingTokens) {
+    }
+
+    public synchronized Result rebuild() {
+        Map<String, TokenIssued> events = new LinkedHashMap<>();
+        readTopic(events);
+        readOutbox(events);
+        Map<String, List<Long>> grantedByTemplate = new HashMap<>();
+        Set<String> outTradeNos = new HashSet<>();
+        for (TokenIssued event : events.values()) {
+            if (event.hasToken()) {
+                grantedByTemplate.computeIfAbsent(event.templateId(), id -> new ArrayList<>())
+                        .add(event.amountMinor());
+                outTradeNos.add(event.outTradeNo());
+            }
+        }
+        int templates = 0;
+        long grantedMinor = 0;
+        for (Template template : catalog.current().templates().values()) {
+            List<Long> granted = grantedByTemplate.getOrDefault(template.templateId(), List.of());
+            budgets.loadRemaining(template, granted);
+            grantedMinor += granted.stream().mapToLong(Long::longValue).sum();
+            templates++;
+        }
+        Set<String> credited = credited(outTradeNos);
+        int pending = 0;
+        for (TokenIssued event : events.values()) {
+            restore(event, credited.contains(event.outTradeNo()));
+            if (event.hasToken() && !credited.contains(event.outTradeNo())) {
+                pending++;
+            }
+        }
+        String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
+                + " redis_namespace = ?", String.class, keys.namespace());
+        redis.sync().set(keys.budgetEpoch(), epoch);
+        jdbc.update("UPDATE budget_epoch SET rebuilt_at = CURRENT_TIMESTAMP(3) WHERE"
+                + " redis_namespace = ?", keys.namespace());
+        guard.check();
+        LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
+                + " pending", events.size(), templates, grantedMinor, pending);
+        return new Result(events.size(), templates, grantedMinor, pending);
+    }
+
+    private void restore(TokenIssued event, boolean credited) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        String token = null;
+        if (event.hasToken()) {
+            token = codec.seal(new RedPacketToken(event.appId(), event.actId(),
+                    event.activityId(), event.sceneId(), event.rainId(), event.awardType(),
+                    event.stage(), event.amount(), event.outTradeNo(), event.issuedAt(),
+                    TokenStatus.ISSUED));
+            fields.put(TokenHash.STATUS, credited ? "CREDITED" : TokenStatus.ISSUED.name());
+            fields.put(TokenHash.OUT_TRADE_NO, event.outTradeNo());
+            fields.put(TokenHash.ACT_ID, event.actId());
+            fields.put(TokenHash.ACTIVITY_ID, event.activityId());
+            fields.put(TokenHash.STAGE, event.stage().name());
+            fields.put(TokenHash.AWARD_TYPE, event.awardType());
+            fields.put(TokenHash.AMOUNT_MINOR, Long.toString(event.amountMinor()));
+            fields.put(TokenHash.CURRENCY, event.currency());
+            fields.put(TokenHash.ISSUED_AT_MS, Long.toString(event.issuedAt().toEpochMilli()));
+            fields.put(TokenHash.APP_ID, event.appId());
+            fields.put(TokenHash.PARENT_ACTIVITY_ID, event.parentActivityId());
+            fields.put(TokenHash.SCENE_ID, event.sceneId());
+            fields.put(TokenHash.RAIN_ID, event.rainId());
+            fields.put(TokenHash.TEMPLATE_ID, event.templateId());
+        }
+        GrabAnswer answer = new GrabAnswer(event.outcome(), event.templateId(),
+                event.awardType(), event.amountMinor(), event.currency(),
+                event.outcome() == Outcome.EMPTY ? null : event.outTradeNo(), token,
+                event.actId());
+        grabs.restore(event.actId(), GrabService.recordId(event.parentActivityId(),
+                event.idempotencyKey()), answer, fields, credited,
+                properties.grabRecordTtl());
+    }
+
+    private void readTopic(Map<String, TokenIssued> events) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafkaBootstrap());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.tokenIssued())
+                    .stream().map(info -> new TopicPartition(info.topic(), info.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(),
+                            record.partition()))) {
+                        add(events, record.value());
+                    }
+                }
+            }
+        }
+    }
+
+    private void readOutbox(Map<String, TokenIssued> events) {
+        jdbc.query("SELECT payload FROM outbox WHERE topic = ? AND published_at IS NULL ORDER BY"
+                + " outbox_id", row -> {
+                    add(events, row.getBytes(1));
+                }, topics.tokenIssued());
+    }
+
+    private void add(Map<String, TokenIssued> events, byte[] payload) {
+        try {
+            TokenIssued event = serde.deserialize(payload, TokenIssued.class);
+            events.putIfAbsent(event.eventId(), event);
+        } catch (EventDecodingException e) {
+            LOG.warn("rebuild skips an undecodable token-issued record: {}", e.getMessage());
+        }
+    }
+
+    private Set<String> credited(Set<String> outTradeNos) {
+        Set<String> credited = new HashSet<>();
+        List<String> all = new ArrayList<>(outTradeNos);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            credited.addAll(jdbc.queryForList("SELECT out_trade_no FROM ledger_journal WHERE"
+                    + " out_trade_no IN (" + String.join(",", java.util.Collections.nCopies(
+                            chunk.size(), "?")) + ")", String.class, chunk.toArray()));
+        }
+        return credited;
+    }
+}
