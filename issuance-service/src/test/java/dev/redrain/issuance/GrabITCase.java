@@ -140,6 +140,27 @@ class GrabITCase extends IssuanceTestBase {
     }
 
     @Test
+    void healthCoversRedisKafkaMysqlAndBudgetsAndGrabsAreCounted() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        JsonNode health = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(health.get("status").asText()).isEqualTo("UP");
+        for (String component : List.of("db", "redisHealth", "kafkaHealth", "budgetHealth")) {
+            assertThat(health.get("components").get(component).get("status").asText())
+                    .as(component).isEqualTo("UP");
+        }
+        fixtures().festival("obs", Stage.FORMAL, 0)
+                .fixed("obs-cash", "obs-formal", "CASH", "CNY", 5, 50, 1, null).load();
+        client().post("/v1/grab", SignedClient.grabJson(APP, "o1", "obs", "scene-1", "rain-1"));
+        JsonNode grabs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port
+                        + "/actuator/metrics/redrain.grabs?tag=outcome:AWARDED")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(grabs.get("measurements").get(0).get("value").asDouble()).isPositive();
+    }
+
+    @Test
     void theSameSceneAndRainNamesInTwoActivitiesAreTwoGrabs() throws Exception {
         fixtures().festival("twin-a", Stage.FORMAL, 0)
                 .fixed("twin-a-cash", "twin-a-formal", "CASH", "CNY", 11, 1_100, 1, null)
