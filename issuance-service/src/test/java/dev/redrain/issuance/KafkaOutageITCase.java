@@ -78,10 +78,20 @@ class KafkaOutageITCase extends IssuanceTestBase {
         long start = System.nanoTime();
         List<String> during = grab("mid", 20);
         double secondsPerGrab = (System.nanoTime() - start) / 1e9 / 20;
-        assertThat(secondsPerGrab).as("a grab waits at most about the publish timeout")
-                .isLessThan(0.5);
-        assertThat(jdbc.queryForList("SELECT message_key FROM outbox WHERE published_at IS NULL"
-                + " ORDER BY outbox_id", String.class)).hasSize(20);
+        assertThat(secondsPerGrab).as("a grab does not wait for Kafka").isLessThan(0.5);
+        // Sends Kafka gives up on (after its delivery timeout) land in the outbox.
+        long outboxDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (relay.depth() < 20 && System.nanoTime() < outboxDeadline) {
+            Thread.sleep(200);
+        }
+        assertThat(relay.depth()).as("every event of the outage in the outbox").isEqualTo(20);
+        EventSerde serde = new EventSerde();
+        List<String> outboxOrder = new ArrayList<>();
+        for (byte[] payload : jdbc.queryForList("SELECT payload FROM outbox ORDER BY outbox_id",
+                byte[].class)) {
+            outboxOrder.add(serde.deserialize(payload, TokenIssued.class).outTradeNo());
+        }
+        assertThat(outboxOrder).containsExactlyInAnyOrderElementsOf(during);
 
         broker.startAgain();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -95,8 +105,12 @@ class KafkaOutageITCase extends IssuanceTestBase {
         List<String> expected = new ArrayList<>(before);
         expected.addAll(during);
         expected.addAll(after);
-        assertThat(published).as("every event once, in the order of the grabs")
-                .containsExactlyElementsOf(expected);
+        assertThat(published).as("every event once").containsExactlyInAnyOrderElementsOf(
+                expected);
+        assertThat(published.stream().filter(during::contains).toList())
+                .as("the outbox drained in its order").containsExactlyElementsOf(outboxOrder);
+        assertThat(published.subList(0, 10)).as("before the outage, in grab order")
+                .containsExactlyElementsOf(before);
     }
 
     private List<String> grab(String userPrefix, int count) throws Exception {

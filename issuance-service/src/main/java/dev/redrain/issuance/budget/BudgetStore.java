@@ -87,6 +87,16 @@ public class BudgetStore {
             return 1
             """, ScriptOutputType.INTEGER);
 
+    /** The reservation script itself, for the benchmark's raw Redis rate. */
+    public static LuaScript reserveScript() {
+        return RESERVE;
+    }
+
+    /** The KEYS the reservation script takes for one shard. */
+    public String[] shardKeysOf(Template template, int shard) {
+        return shardKeys(template, shard);
+    }
+
     private final RedisCommands<String, String> redis;
     private final RedisKeys keys;
     private final Map<String, Long> exhaustedShards = new ConcurrentHashMap<>();

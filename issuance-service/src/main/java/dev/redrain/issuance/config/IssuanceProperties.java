@@ -22,8 +22,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param signatureSkew how far a request's timestamp may be from the server's clock
  * @param grabClaimTtl how long a grab in progress holds its idempotency key before another
  *     request may take it over (a crashed instance's grab)
- * @param publishTimeout how long a grab waits for Kafka before writing its event to the
- *     outbox instead
  * @param grabRecordTtl how long the answer to an idempotency key is kept
  */
 @ConfigurationProperties("redrain")
@@ -39,7 +37,6 @@ public record IssuanceProperties(
         Map<String, Admin> admins,
         @DefaultValue("5m") Duration signatureSkew,
         @DefaultValue("10s") Duration grabClaimTtl,
-        @DefaultValue("200ms") Duration publishTimeout,
         @DefaultValue("8d") Duration grabRecordTtl) {
 
     /**

@@ -3,33 +3,31 @@ package dev.redrain.issuance.events;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
-import dev.redrain.issuance.config.IssuanceProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.sql.PreparedStatement;
-import java.sql.Statement;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
-import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
 
 /**
  * Publishes a grab's TokenIssued event to Kafka (idempotent producer, acks=all), keyed by
- * actId. If Kafka does not acknowledge within the publish timeout, or the outbox-only switch
- * is on, the event goes to the MySQL outbox instead, which {@link OutboxRelay} drains in order.
- * A send that timed out may still land; the relay then marks its row published instead of
- * sending it again ({@link InFlightSends}). Only a restart in between sends an event twice:
- * every consumer is idempotent on outTradeNo (the ledger) or on eventId.
+ * actId, without making the grab wait for the acknowledgement: the token is already in Redis
+ * and with the client, and the grab answers at once. A send Kafka gives up on (after the
+ * producer's delivery timeout) is written to the MySQL outbox, in order, by one writer thread;
+ * {@link OutboxRelay} publishes it when Kafka is back. After a failure, and while the
+ * outbox-only switch is on, grabs write their events to the outbox themselves.
+ *
+ * <p>The one gap: an instance that dies with sends still in its producer's buffer loses those
+ * events. Their tokens are in Redis (status ISSUED); the nightly settlement finds them as
+ * ISSUED_NOT_CREDITED and its repair credits them.
  */
 @Component
 public class EventPublisher {
@@ -38,104 +36,83 @@ public class EventPublisher {
      * Whoever waits for a send to decide whether to send it again waits longer than this.
      */
     public static final int DELIVERY_TIMEOUT_MS = 10_000;
+    /** How long grabs skip Kafka after a send failed, before trying it again. */
+    static final long KAFKA_SKIP_NANOS = 2_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
     private final JdbcTemplate jdbc;
     private final Topics topics;
-    private final IssuanceProperties properties;
     private final EventSerde serde = new EventSerde();
+    /** One thread: failed sends reach the outbox in the order they failed. */
+    private final ExecutorService outboxWriter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "outbox-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Counter published;
     private final Counter outboxed;
     private final Counter lost;
     private final Timer publishLatency;
-
-    private final InFlightSends inFlight;
-    /** After a failed send, grabs go straight to the outbox until this time (System.nanoTime). */
     private volatile long kafkaSkippedUntilNanos;
-    /** How long Kafka is skipped after a failure before a grab tries it again. */
-    static final long KAFKA_SKIP_NANOS = 2_000_000_000L;
 
     EventPublisher(KafkaProducer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
-            IssuanceProperties properties, MeterRegistry meters, InFlightSends inFlight) {
-        this.inFlight = inFlight;
+            MeterRegistry meters) {
         this.producer = producer;
         this.jdbc = jdbc;
         this.topics = topics;
-        this.properties = properties;
         this.published = meters.counter("redrain.events.published");
         this.outboxed = meters.counter("redrain.events.outboxed");
         this.lost = meters.counter("redrain.events.unrecorded");
         this.publishLatency = meters.timer("redrain.events.publish.latency");
     }
 
-    /** True when the send finished successfully (possibly just after its timeout). */
-    private static boolean landed(Future<RecordMetadata> send) {
-        if (send == null || !send.isDone()) {
-            return false;
+    /** Hands the event to Kafka, or writes it to the outbox; never throws, never waits on Kafka. */
+    public void publish(TokenIssued event, boolean outboxOnly) {
+        byte[] payload = serde.serialize(event);
+        boolean kafkaSkipped = System.nanoTime() - kafkaSkippedUntilNanos < 0;
+        if (outboxOnly || kafkaSkipped) {
+            toOutbox(event, payload);
+            return;
         }
+        long start = System.nanoTime();
         try {
-            send.get();
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return false;
+            producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(), payload),
+                    (metadata, failure) -> {
+                        if (failure == null) {
+                            publishLatency.record(System.nanoTime() - start,
+                                    TimeUnit.NANOSECONDS);
+                            published.increment();
+                            return;
+                        }
+                        // On the producer's I/O thread: hand the database write over.
+                        kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
+                        outboxWriter.execute(() -> toOutbox(event, payload));
+                    });
+        } catch (RuntimeException e) {
+            // No metadata within max.block.ms (the broker is gone), or the buffer is full.
+            kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
+            toOutbox(event, payload);
         }
     }
 
-    /** Records the event durably, in Kafka or in the outbox; never throws. */
-    public void publish(TokenIssued event, boolean outboxOnly) {
-        byte[] payload = serde.serialize(event);
-        Future<RecordMetadata> send = null;
-        boolean kafkaSkipped = System.nanoTime() - kafkaSkippedUntilNanos < 0;
-        if (!outboxOnly && !kafkaSkipped) {
-            long start = System.nanoTime();
-            try {
-                send = producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(),
-                        payload));
-                send.get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                publishLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                published.increment();
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                LOG.debug("Kafka did not take event {} in time: {}", event.eventId(),
-                        e.toString());
-                if (!(e instanceof TimeoutException)) {
-                    // Kafka refused or is unreachable: spare the next grabs the wait.
-                    kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
-                }
-            }
-        }
-        if (landed(send)) {
-            published.increment();
-            return;
-        }
+    private void toOutbox(TokenIssued event, byte[] payload) {
         try {
-            KeyHolder id = new GeneratedKeyHolder();
-            jdbc.update(connection -> {
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox"
-                        + " (topic, message_key, payload) VALUES (?, ?, ?)",
-                        Statement.RETURN_GENERATED_KEYS);
-                insert.setString(1, topics.tokenIssued());
-                insert.setString(2, event.actId());
-                insert.setBytes(3, payload);
-                return insert;
-            }, id);
-            if (send != null) {
-                // Landed or not by now, the relay settles it: no second copy if it landed.
-                inFlight.put(id.getKey().longValue(), send);
-            }
+            jdbc.update("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)",
+                    topics.tokenIssued(), event.actId(), payload);
             outboxed.increment();
         } catch (RuntimeException e) {
-            // The token is in Redis (status ISSUED) and with the client: the nightly
-            // settlement finds it as ISSUED_NOT_CREDITED and its repair credits it.
             lost.increment();
             LOG.error("event {} reached neither Kafka nor the outbox; settlement will repair"
                     + " token {}", event.eventId(), event.outTradeNo(), e);
         }
+    }
+
+    /** Lets the failed sends still queued reach the outbox before the service stops. */
+    @PreDestroy
+    void drainOutboxWriter() throws InterruptedException {
+        producer.flush();
+        outboxWriter.shutdown();
+        outboxWriter.awaitTermination(DELIVERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 }

@@ -32,11 +32,7 @@ public class OutboxRelay {
     private final JdbcTemplate jdbc;
     private final KafkaProducer<String, byte[]> producer;
 
-    private final InFlightSends inFlight;
-
-    OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer,
-            InFlightSends inFlight) {
-        this.inFlight = inFlight;
+    OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer) {
         this.jdbc = jdbc;
         this.producer = producer;
     }
@@ -82,8 +78,6 @@ public class OutboxRelay {
         List<Row> rows = new java.util.ArrayList<>();
         try (java.sql.PreparedStatement select = connection.prepareStatement("SELECT outbox_id,"
                 + " topic, message_key, payload FROM outbox WHERE published_at IS NULL"
-                // Rows settle for a second, so a grab registers its in-flight send first.
-                + " AND created_at < CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND"
                 + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX);
                 java.sql.ResultSet result = select.executeQuery()) {
             while (result.next()) {
@@ -98,7 +92,7 @@ public class OutboxRelay {
         // so nothing after it overtakes it.
         List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
         for (Row row : rows) {
-            Future<RecordMetadata> send = sendUnlessLanded(row);
+            Future<RecordMetadata> send = send(row);
             sends.add(send);
             if (send.isDone() && !succeeded(send)) {
                 break;
@@ -161,23 +155,7 @@ public class OutboxRelay {
         }
     }
 
-    /**
-     * The grab's own send if it landed after its timeout; otherwise a fresh send. Waiting for
-     * the grab's send (bounded by the producer's delivery timeout) keeps the order.
-     */
-    private Future<RecordMetadata> sendUnlessLanded(Row row) {
-        Future<RecordMetadata> original = inFlight.take(row.id);
-        if (original != null) {
-            try {
-                original.get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                return original;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (Exception e) {
-                // It failed: send it now.
-            }
-        }
+    private Future<RecordMetadata> send(Row row) {
         return producer.send(new ProducerRecord<>(row.topic, row.key, row.payload));
     }
 

@@ -1,0 +1,247 @@
+package dev.redrain.bench.grab;
+
+import dev.redrain.issuance.IssuanceApplication;
+import dev.redrain.issuance.account.AccountService;
+import dev.redrain.issuance.activity.CatalogRefresher;
+import dev.redrain.issuance.activity.Template;
+import dev.redrain.issuance.budget.BudgetGuard;
+import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.grab.GrabCommand;
+import dev.redrain.issuance.grab.GrabService;
+import dev.redrain.issuance.security.RequestSigner;
+import dev.redrain.testsupport.EmbeddedKafka;
+import dev.redrain.testsupport.TestServices;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Grabs per second against the raw limit of the resource they stand on, in one run on the same
+ * Redis: <b>raw</b> is the budget reservation Lua script itself (what every grab runs once),
+ * called by the same number of threads over the same Lettuce connection; <b>service layer</b>
+ * is {@code GrabService.grab} (claim, reserve, token sealing, commit, Kafka send awaited);
+ * <b>HTTP</b> adds Tomcat, JSON and the HMAC signature check with its nonce. Options:
+ * {@code --threads 64 --seconds 10 --users 5000}. Writes {@code bench/target/grab.md}.
+ */
+public final class GrabBenchmark {
+    private static final String APP = "bench";
+    private static final String SECRET = "bench-secret-0123456789abcdef0123456789";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        int threads = Integer.parseInt(options.getOrDefault("threads", "64"));
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
+        int users = Integer.parseInt(options.getOrDefault("users", "5000"));
+        String database = "rdb_grab_" + UUID.randomUUID().toString().substring(0, 8);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            createDatabase(database, true);
+            String namespace = "bench" + UUID.randomUUID().toString().substring(0, 6);
+            kafka.createTopics(Map.of("g" + namespace + ".token-issued.v1", 8));
+            ConfigurableApplicationContext app = start(kafka, database, namespace);
+            try {
+                List<String> table = run(app, threads, seconds, users);
+                String text = String.join("\n", table);
+                System.out.println(text);
+                Path out = Path.of("bench", "target", "grab.md");
+                Files.createDirectories(out.getParent());
+                Files.writeString(out, text + "\n");
+            } finally {
+                app.close();
+                createDatabase(database, false);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static List<String> run(ConfigurableApplicationContext app, int threads, int seconds,
+            int users) throws Exception {
+        JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+        seed(jdbc);
+        app.getBean(CatalogRefresher.class).reload();
+        app.getBean(BudgetGuard.class).check();
+        AccountService accounts = app.getBean(AccountService.class);
+        for (int i = 0; i < users; i++) {
+            accounts.bind(APP, "u" + i);
+        }
+        Template template = app.getBean(CatalogRefresher.class).current().template("bench-cash")
+                .orElseThrow();
+        BudgetStore budgets = app.getBean(BudgetStore.class);
+        @SuppressWarnings("unchecked")
+        RedisCommands<String, String> redis = ((StatefulRedisConnection<String, String>)
+                app.getBean("redis")).sync();
+        GrabService grabs = app.getBean(GrabService.class);
+        int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+        HttpClient http = HttpClient.newBuilder().build();
+
+        // Warm-up of each path, then the measurements, all on the same Redis.
+        measure(threads, 2, i -> rawReserve(redis, budgets, template, i));
+        double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
+        AtomicLong rain = new AtomicLong();
+        measure(threads, 2, i -> grabs.grab(command(i % users, rain.incrementAndGet())));
+        double service = measure(threads, seconds, i -> grabs.grab(command(i % users,
+                rain.incrementAndGet())));
+        measure(threads, 2, i -> httpGrab(http, port, i % users, rain.incrementAndGet()));
+        double viaHttp = measure(threads, seconds, i -> httpGrab(http, port, i % users,
+                rain.incrementAndGet()));
+
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%d threads, %d s per measurement, %d users, one"
+                + " FIXED cash template over 16 shards", threads, seconds, users));
+        lines.add("");
+        lines.add("| Measurement | Grabs/s | Ratio to raw |");
+        lines.add("|---|---:|---:|");
+        lines.add(row("Raw: the budget reservation Lua script alone (EVALSHA, same connection)",
+                raw, raw));
+        lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, Kafka"
+                + " ack)", service, raw));
+        lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw));
+        return lines;
+    }
+
+    private static void rawReserve(RedisCommands<String, String> redis, BudgetStore budgets,
+            Template template, int i) {
+        BudgetStore.reserveScript().run(redis, budgets.shardKeysOf(template, i % 16), "EXACT",
+                "1");
+    }
+
+    private static GrabCommand command(int user, long rain) {
+        return new GrabCommand(APP, "u" + user, "bench", "scene-1", "rain-" + rain, null);
+    }
+
+    private static void httpGrab(HttpClient http, int port, int user, long rain) {
+        byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + user + "\",\"activityId\":"
+                + "\"bench\",\"sceneId\":\"scene-1\",\"rainId\":\"rain-" + rain + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        String timestamp = Long.toString(System.currentTimeMillis());
+        String nonce = UUID.randomUUID().toString().replace("-", "");
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/v1/grab")).header("Content-Type", "application/json")
+                .header("X-App-Id", APP).header("X-Timestamp", timestamp)
+                .header("X-Nonce", nonce)
+                .header("X-Signature", RequestSigner.sign(SECRET, "POST", "/v1/grab", timestamp,
+                        nonce, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            HttpResponse<String> response = http.send(request,
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(response.statusCode() + " " + response.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Calls {@code call} from {@code threads} threads for {@code seconds}; returns calls/s. */
+    private static double measure(int threads, int seconds, IntConsumer call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long start = System.nanoTime();
+        List<Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int offset = t;
+            runs.add(pool.submit(() -> {
+                int i = offset;
+                while (System.nanoTime() < end) {
+                    call.accept(i);
+                    i += threads;
+                    done.incrementAndGet();
+                }
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get();
+        }
+        pool.shutdown();
+        return done.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void seed(JdbcTemplate jdbc) {
+        Timestamp starts = Timestamp.from(Instant.now().minus(1, ChronoUnit.HOURS));
+        Timestamp ends = Timestamp.from(Instant.now().plus(1, ChronoUnit.DAYS));
+        jdbc.update("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at,"
+                + " status) VALUES ('bench', 'Bench', 'FORMAL', ?, ?, 'ACTIVE')", starts, ends);
+        jdbc.update("INSERT INTO activity (activity_id, parent_activity_id, name, stage,"
+                + " starts_at, ends_at, status) VALUES ('bench-formal', 'bench', 'Bench formal',"
+                + " 'FORMAL', ?, ?, 'ACTIVE')", starts, ends);
+        jdbc.update("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
+                + " amount_rule, fixed_amount_minor, budget_minor, budget_shards) VALUES"
+                + " ('bench-cash', 'bench-formal', 'CASH', 'CNY', 'FIXED', 1, 1000000000000, 16)");
+    }
+
+    private static ConfigurableApplicationContext start(EmbeddedKafka kafka, String database,
+            String namespace) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of(
+                "server.port", "0",
+                "spring.datasource.url", TestServices.jdbcUrl(database),
+                "spring.datasource.username", TestServices.databaseUser(),
+                "spring.datasource.password", TestServices.databasePassword(),
+                "redrain.redis-uri", TestServices.redisUri(),
+                "redrain.namespace", namespace,
+                "redrain.kafka-bootstrap", kafka.bootstrapServers(),
+                "redrain.topic-prefix", "g" + namespace + ".",
+                "redrain.token-keys", "k1:" + Base64.getEncoder().encodeToString(key),
+                "redrain.token-active-key-id", "k1"));
+        settings.putAll(Map.of("redrain.apps." + APP + ".secret", SECRET,
+                "redrain.rate.user-per-second", "0", "logging.level.root", "WARN"));
+        // As command-line arguments: they take precedence over application.yml.
+        return new SpringApplicationBuilder(IssuanceApplication.class).run(settings.entrySet()
+                .stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
+                .toArray(String[]::new));
+    }
+
+    private static void createDatabase(String name, boolean create) throws Exception {
+        try (Connection connection = DriverManager.getConnection(TestServices.jdbcUrl(""),
+                TestServices.databaseUser(), TestServices.databasePassword());
+                Statement statement = connection.createStatement()) {
+            statement.execute(create ? "CREATE DATABASE " + name : "DROP DATABASE IF EXISTS "
+                    + name);
+        }
+    }
+
+    private static String row(String name, double rate, double raw) {
+        return String.format(Locale.ROOT, "| %s | %,.0f | %.0f%% |", name, rate,
+                100.0 * rate / raw);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return options;
+    }
+}
