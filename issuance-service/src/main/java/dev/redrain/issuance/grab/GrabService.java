@@ -32,7 +32,6 @@ import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -117,7 +116,9 @@ public class GrabService {
         IdempotencyKey key = new IdempotencyKey(actId, command.sceneId(), command.rainId(),
                 entry.awardType(), child.stage());
         String recordId = recordId(parent.activityId(), key.value());
-        String claimId = UUID.randomUUID().toString();
+        // Unique among concurrent requests for one key; not a secret (no SecureRandom lock).
+        String claimId = Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + Long.toHexString(System.nanoTime());
         GrabStore.ClaimResult claim = store.claim(actId, recordId, claimId,
                 properties.grabClaimTtl());
         if (claim instanceof GrabStore.Answered answered) {

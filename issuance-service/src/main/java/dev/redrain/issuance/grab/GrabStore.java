@@ -47,9 +47,7 @@ class GrabStore {
             end
             redis.call('SET', KEYS[1], 'DONE|' .. ARGV[2], 'EX', ARGV[3])
             if ARGV[5] ~= '' then
-              for i = 7, #ARGV, 2 do
-                redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-              end
+              redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
               redis.call('EXPIRE', KEYS[2], ARGV[4])
               redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
               redis.call('EXPIRE', KEYS[3], ARGV[4])

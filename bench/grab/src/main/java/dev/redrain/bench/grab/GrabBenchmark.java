@@ -98,7 +98,8 @@ public final class GrabBenchmark {
                 app.getBean("redis")).sync();
         GrabService grabs = app.getBean(GrabService.class);
         int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
-        HttpClient http = HttpClient.newBuilder().build();
+        // HTTP/1.1 with keep-alive, as an app server's client would talk to the service.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         // Warm-up of each path, then the measurements, all on the same Redis.
         measure(threads, 2, i -> rawReserve(redis, budgets, template, i));
