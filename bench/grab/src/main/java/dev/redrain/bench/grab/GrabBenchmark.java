@@ -46,7 +46,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Grabs per second against the raw limit of the resource they stand on, in one run on the same
  * Redis: <b>raw</b> is the budget reservation Lua script itself (what every grab runs once),
  * called by the same number of threads over the same Lettuce connection; <b>service layer</b>
- * is {@code GrabService.grab} (claim, reserve, token sealing, commit, Kafka send awaited);
+ * is {@code GrabService.grab} (claim, reserve, token sealing, commit, Kafka send);
  * <b>HTTP</b> adds Tomcat, JSON and the HMAC signature check with its nonce. Options:
  * {@code --threads 64 --seconds 10 --users 5000}. Writes {@code bench/target/grab.md}.
  */
@@ -121,7 +121,7 @@ public final class GrabBenchmark {
         lines.add(row("Raw: the budget reservation Lua script alone (EVALSHA, same connection)",
                 raw, raw));
         lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, Kafka"
-                + " ack)", service, raw));
+                + " send)", service, raw));
         lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw));
         return lines;
     }
