@@ -74,6 +74,15 @@ class GrabITCase extends IssuanceTestBase {
                     .isEqualTo("0");
         }
 
+        // Every alert threshold of the emptied cash template is recorded, once.
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (REDIS.commands().scard(keys.thresholdsCrossed("rush-cash")) < 4
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(REDIS.commands().smembers(keys.thresholdsCrossed("rush-cash")))
+                .containsExactlyInAnyOrder("50", "80", "95", "100");
+
         List<TokenIssued> events = tokenIssuedEvents(200);
         assertThat(events).hasSize(200);
         assertThat(events.stream().filter(TokenIssued::hasToken).map(TokenIssued::outTradeNo)
@@ -99,6 +108,8 @@ class GrabITCase extends IssuanceTestBase {
                     "count"));
         }
         assertThat(granted).isEqualTo(1);
+        Thread.sleep(2_500); // a threshold check runs: 1% of the budget crosses nothing
+        assertThat(REDIS.commands().scard(keys.thresholdsCrossed("dup-cash"))).isZero();
         // A later retry, and the same rain asked from another app of the same person, too.
         JsonNode again = JSON.readTree(client().post("/v1/grab", SignedClient.grabJson(APP,
                 "same-user", "dup", "scene-1", "rain-9")).body());
