@@ -112,6 +112,65 @@ class AdminITCase extends IssuanceTestBase {
                 + " 'SWITCH'", Long.class)).isEqualTo(7);
     }
 
+    @Test
+    void anActivityItsTemplatesAndAllowListAreCreatedThroughTheApi() throws Exception {
+        String now = java.time.Instant.now().minusSeconds(60).toString();
+        String later = java.time.Instant.now().plusSeconds(86_400).toString();
+        HttpResponse<String> created = admin(OPERATOR_TOKEN, "POST", "/admin/activities",
+                "{\"activityId\":\"api\",\"name\":\"Via the API\",\"startsAt\":\"" + now
+                        + "\",\"endsAt\":\"" + later + "\",\"liveStage\":\"INTERNAL_TEST\","
+                        + "\"grayPercent\":10,\"reason\":\"new festival\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(admin(VIEWER_TOKEN, "POST", "/admin/activities", "{}").statusCode())
+                .isEqualTo(403);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities", "{\"activityId\":\"api\","
+                + "\"name\":\"again\",\"startsAt\":\"" + now + "\",\"endsAt\":\"" + later
+                + "\",\"reason\":\"duplicate\"}").statusCode()).isEqualTo(409);
+
+        String coupon = "{\"templateId\":\"api-coupon\",\"stage\":\"INTERNAL_TEST\","
+                + "\"awardType\":\"COUPON\",\"amountRule\":\"FIXED\",\"fixedAmountMinor\":1,"
+                + "\"budgetMinor\":10,\"budgetShards\":2,\"reason\":\"fallback\"}";
+        HttpResponse<String> couponCreated = admin(OPERATOR_TOKEN, "POST",
+                "/admin/activities/api/templates", coupon);
+        assertThat(couponCreated.statusCode()).as(couponCreated.body()).isEqualTo(200);
+        assertThat(JSON.readTree(couponCreated.body()).get("currency").asText())
+                .isEqualTo("CPN");
+        String cash = "{\"templateId\":\"api-cash\",\"stage\":\"INTERNAL_TEST\","
+                + "\"awardType\":\"CASH\",\"amountRule\":\"FIXED\",\"fixedAmountMinor\":100,"
+                + "\"budgetMinor\":%d,\"fallbackTemplateId\":\"%s\",\"reason\":\"cash\"}";
+        expectInvalid(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
+                String.format(cash, 150, "api-coupon")));             // not a multiple
+        expectInvalid(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
+                String.format(cash, 200, "no-such-template")));       // unknown fallback
+        expectInvalid(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
+                coupon.replace("COUPON", "GOLD").replace("api-coupon", "api-gold")));
+        expectInvalid(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
+                coupon.replace("\"fixedAmountMinor\":1", "\"fixedAmountMinor\":-1")
+                        .replace("api-coupon", "api-neg")));
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
+                String.format(cash, 200, "api-coupon")).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> refused = client().post("/v1/grab", SignedClient.grabJson(APP,
+                "insider", "api", "scene-1", "r1"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+        String insider = JSON.readTree(client().post("/v1/accounts/bind", "{\"appId\":\""
+                + APP + "\",\"userId\":\"insider\"}").body()).get("actId").asText();
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/allow-list",
+                "{\"stage\":\"INTERNAL_TEST\",\"actIds\":[\"" + insider + "\"],"
+                        + "\"reason\":\"qa team\"}").statusCode()).isEqualTo(200);
+        JsonNode first = grab("api", "insider", "r1");
+        assertThat(first.get("award").get("amountMinor").asLong()).isEqualTo(100);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit WHERE action IN"
+                + " ('CREATE_ACTIVITY', 'CREATE_TEMPLATE', 'ALLOW_LIST')", Long.class))
+                .isEqualTo(4);
+    }
+
+    private static void expectInvalid(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("code").asText())
+                .isEqualTo("INVALID_FIELD");
+    }
+
     private void setSwitch(String name, boolean on) throws Exception {
         HttpResponse<String> response = admin(OPERATOR_TOKEN, "PUT", "/admin/switches/" + name,
                 "{\"on\":" + on + ",\"reason\":\"test\"}");
