@@ -136,31 +136,81 @@ public final class GrabBenchmark {
         return new GrabCommand(APP, "u" + user, "bench", "scene-1", "rain-" + rain, null);
     }
 
-    private static void httpGrab(HttpClient http, int port, int user, long rain) {
+    /**
+     * One keep-alive HTTP/1.1 connection per load thread, written and read by hand: the JDK
+     * HttpClient cost the load generator more CPU than the server spent (docs/benchmarks.md).
+     */
+    private static final ThreadLocal<java.net.Socket> CONNECTIONS = new ThreadLocal<>();
+
+    private static void httpGrab(HttpClient unused, int port, int user, long rain) {
         byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + user + "\",\"activityId\":"
                 + "\"bench\",\"sceneId\":\"scene-1\",\"rainId\":\"rain-" + rain + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         String timestamp = Long.toString(System.currentTimeMillis());
         String nonce = UUID.randomUUID().toString().replace("-", "");
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/v1/grab")).header("Content-Type", "application/json")
-                .header("X-App-Id", APP).header("X-Timestamp", timestamp)
-                .header("X-Nonce", nonce)
-                .header("X-Signature", RequestSigner.sign(SECRET, "POST", "/v1/grab", timestamp,
-                        nonce, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        String head = "POST /v1/grab HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nX-App-Id: " + APP + "\r\nX-Timestamp: " + timestamp + "\r\nX-Nonce: "
+                + nonce + "\r\nX-Signature: " + RequestSigner.sign(SECRET, "POST", "/v1/grab",
+                        timestamp, nonce, body) + "\r\n\r\n";
         try {
-            HttpResponse<String> response = http.send(request,
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(response.statusCode() + " " + response.body());
+            java.net.Socket socket = CONNECTIONS.get();
+            if (socket == null || socket.isClosed()) {
+                socket = new java.net.Socket("127.0.0.1", port);
+                socket.setTcpNoDelay(true);
+                CONNECTIONS.set(socket);
             }
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            readResponse(socket);
         } catch (java.io.IOException e) {
+            CONNECTIONS.remove();
             throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+    }
+
+    /** Reads one response (Content-Length or chunked); fails unless it is a 200. */
+    private static void readResponse(java.net.Socket socket) throws java.io.IOException {
+        String status = line(socket.getInputStream());
+        int length = -1;
+        boolean chunked = false;
+        for (String header = line(socket.getInputStream()); !header.isEmpty();
+                header = line(socket.getInputStream())) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Integer.parseInt(header.substring(15).trim());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            for (int size = Integer.parseInt(line(socket.getInputStream()).trim(), 16); size > 0;
+                    size = Integer.parseInt(line(socket.getInputStream()).trim(), 16)) {
+                socket.getInputStream().readNBytes(size);
+                line(socket.getInputStream());
+            }
+            line(socket.getInputStream());
+        } else if (length > 0) {
+            socket.getInputStream().readNBytes(length);
+        }
+        if (!status.startsWith("HTTP/1.1 200")) {
+            throw new IllegalStateException(status);
+        }
+    }
+
+    private static String line(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed");
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     /** Calls {@code call} from {@code threads} threads for {@code seconds}; returns calls/s. */
