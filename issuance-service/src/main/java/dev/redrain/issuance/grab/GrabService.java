@@ -4,7 +4,6 @@ import dev.redrain.core.activity.Outcome;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.IdempotencyKey;
 import dev.redrain.core.ids.OutTradeNoGenerator;
-import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
@@ -29,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -162,7 +160,6 @@ public class GrabService {
                 }
             }
             GrabAnswer answer;
-            Map<String, String> tokenFields = Map.of();
             Outcome outcome;
             if (reservation == null) {
                 outcome = Outcome.EMPTY;
@@ -178,8 +175,10 @@ public class GrabService {
                         TokenStatus.ISSUED));
                 answer = new GrabAnswer(outcome, granted.templateId(), granted.awardType(),
                         amount.amountMinor(), amount.currency(), outTradeNo, token, actId);
-                tokenFields = tokenFields(command, parent, child, granted, answer, now);
             }
+            TokenIssued event = event(command, parent, child, entry, granted, key, answer, now);
+            Map<String, String> tokenFields = event.hasToken()
+                    ? GrabStore.tokenFields(event, TokenStatus.ISSUED.name()) : Map.of();
             mayRelease = false;
             GrabAnswer other;
             try {
@@ -196,8 +195,7 @@ public class GrabService {
                 return other;
             }
             committed = true;
-            publisher.publish(event(command, parent, child, entry, granted, key, answer, now),
-                    switches.isOn(Switches.OUTBOX_ONLY));
+            publisher.publish(event, switches.isOn(Switches.OUTBOX_ONLY));
             meters.counter("redrain.grabs", "outcome", outcome.name()).increment();
             return answer;
         } catch (BudgetNotLoadedException e) {
@@ -263,26 +261,6 @@ public class GrabService {
                     template.maxAmountMinor() + 1);
             case POOL -> 0;
         };
-    }
-
-    private static Map<String, String> tokenFields(GrabCommand command, Activity parent,
-            Activity child, Template granted, GrabAnswer answer, Instant now) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put(TokenHash.STATUS, TokenStatus.ISSUED.name());
-        fields.put(TokenHash.OUT_TRADE_NO, answer.outTradeNo());
-        fields.put(TokenHash.ACT_ID, answer.actId());
-        fields.put(TokenHash.ACTIVITY_ID, child.activityId());
-        fields.put(TokenHash.STAGE, child.stage().name());
-        fields.put(TokenHash.AWARD_TYPE, answer.awardType());
-        fields.put(TokenHash.AMOUNT_MINOR, Long.toString(answer.amountMinor()));
-        fields.put(TokenHash.CURRENCY, answer.currency());
-        fields.put(TokenHash.ISSUED_AT_MS, Long.toString(now.toEpochMilli()));
-        fields.put(TokenHash.APP_ID, command.appId());
-        fields.put(TokenHash.PARENT_ACTIVITY_ID, parent.activityId());
-        fields.put(TokenHash.SCENE_ID, command.sceneId());
-        fields.put(TokenHash.RAIN_ID, command.rainId());
-        fields.put(TokenHash.TEMPLATE_ID, granted.templateId());
-        return fields;
     }
 
     private TokenIssued event(GrabCommand command, Activity parent, Activity child,

@@ -5,7 +5,6 @@ import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
@@ -122,27 +121,15 @@ public class RedisRebuilder {
     }
 
     private void restore(TokenIssued event, boolean credited) {
-        Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, String> fields = Map.of();
         String token = null;
         if (event.hasToken()) {
             token = codec.seal(new RedPacketToken(event.appId(), event.actId(),
                     event.activityId(), event.sceneId(), event.rainId(), event.awardType(),
                     event.stage(), event.amount(), event.outTradeNo(), event.issuedAt(),
                     TokenStatus.ISSUED));
-            fields.put(TokenHash.STATUS, credited ? "CREDITED" : TokenStatus.ISSUED.name());
-            fields.put(TokenHash.OUT_TRADE_NO, event.outTradeNo());
-            fields.put(TokenHash.ACT_ID, event.actId());
-            fields.put(TokenHash.ACTIVITY_ID, event.activityId());
-            fields.put(TokenHash.STAGE, event.stage().name());
-            fields.put(TokenHash.AWARD_TYPE, event.awardType());
-            fields.put(TokenHash.AMOUNT_MINOR, Long.toString(event.amountMinor()));
-            fields.put(TokenHash.CURRENCY, event.currency());
-            fields.put(TokenHash.ISSUED_AT_MS, Long.toString(event.issuedAt().toEpochMilli()));
-            fields.put(TokenHash.APP_ID, event.appId());
-            fields.put(TokenHash.PARENT_ACTIVITY_ID, event.parentActivityId());
-            fields.put(TokenHash.SCENE_ID, event.sceneId());
-            fields.put(TokenHash.RAIN_ID, event.rainId());
-            fields.put(TokenHash.TEMPLATE_ID, event.templateId());
+            fields = GrabStore.tokenFields(event, credited ? "CREDITED"
+                    : TokenStatus.ISSUED.name());
         }
         GrabAnswer answer = new GrabAnswer(event.outcome(), event.templateId(),
                 event.awardType(), event.amountMinor(), event.currency(),
