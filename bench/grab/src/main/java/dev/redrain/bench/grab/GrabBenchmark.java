@@ -48,7 +48,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * called by the same number of threads over the same Lettuce connection; <b>service layer</b>
  * is {@code GrabService.grab} (claim, reserve, token sealing, commit, Kafka send);
  * <b>HTTP</b> adds Tomcat, JSON and the HMAC signature check with its nonce. Options:
- * {@code --threads 64 --seconds 10 --users 5000}. Writes {@code bench/target/grab.md}.
+ * {@code --threads 64 --seconds 10 --users 5000 --tomcat-threads 200}. Writes
+ * {@code bench/target/grab.md}.
  */
 public final class GrabBenchmark {
     private static final String APP = "bench";
@@ -64,7 +65,8 @@ public final class GrabBenchmark {
             createDatabase(database, true);
             String namespace = "bench" + UUID.randomUUID().toString().substring(0, 6);
             kafka.createTopics(Map.of("g" + namespace + ".token-issued.v1", 8));
-            ConfigurableApplicationContext app = start(kafka, database, namespace);
+            ConfigurableApplicationContext app = start(kafka, database, namespace,
+                    options.getOrDefault("tomcat-threads", "200"));
             try {
                 List<String> table = run(app, threads, seconds, users);
                 String text = String.join("\n", table);
@@ -103,14 +105,20 @@ public final class GrabBenchmark {
 
         // Warm-up of each path, then the measurements, all on the same Redis.
         measure(threads, 2, i -> rawReserve(redis, budgets, template, i));
+        Map<String, Long> cpu = threadCpu();
         double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
+        Map<String, Long> rawCpu = minus(threadCpu(), cpu);
         AtomicLong rain = new AtomicLong();
         measure(threads, 2, i -> grabs.grab(command(i % users, rain.incrementAndGet())));
+        cpu = threadCpu();
         double service = measure(threads, seconds, i -> grabs.grab(command(i % users,
                 rain.incrementAndGet())));
+        Map<String, Long> serviceCpu = minus(threadCpu(), cpu);
         measure(threads, 2, i -> httpGrab(http, port, i % users, rain.incrementAndGet()));
+        cpu = threadCpu();
         double viaHttp = measure(threads, seconds, i -> httpGrab(http, port, i % users,
                 rain.incrementAndGet()));
+        Map<String, Long> httpCpu = minus(threadCpu(), cpu);
 
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "%d threads, %d s per measurement, %d users, one"
@@ -123,7 +131,65 @@ public final class GrabBenchmark {
         lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, Kafka"
                 + " send)", service, raw));
         lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw));
+        lines.add("");
+        lines.add("CPU of this JVM per operation, by thread group (microseconds; Redis and MariaDB"
+                + " are other processes):");
+        lines.add("");
+        java.util.TreeSet<String> groups = new java.util.TreeSet<>();
+        groups.addAll(rawCpu.keySet());
+        groups.addAll(serviceCpu.keySet());
+        groups.addAll(httpCpu.keySet());
+        lines.add("| Thread group | Raw | Service layer | HTTP |");
+        lines.add("|---|---:|---:|---:|");
+        for (String group : groups) {
+            lines.add(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f |", group,
+                    perOp(rawCpu, group, raw * seconds), perOp(serviceCpu, group,
+                            service * seconds), perOp(httpCpu, group, viaHttp * seconds)));
+        }
         return lines;
+    }
+
+    /** CPU nanoseconds so far of every live thread, summed by thread-name group. */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long nanos = mx.getThreadCpuTime(info.getThreadId());
+            if (nanos > 0) {
+                byGroup.merge(group(info.getThreadName()), nanos, Long::sum);
+            }
+        }
+        return byGroup;
+    }
+
+    private static String group(String threadName) {
+        String[][] groups = {{"pool-", "load generator"}, {"http-nio", "Tomcat workers"},
+            {"lettuce", "Lettuce I/O"}, {"kafka-producer", "Kafka producer"},
+            {"data-plane", "Kafka broker (in-process)"}, {"kafka-", "Kafka broker (in-process)"},
+            {"quorum", "Kafka broker (in-process)"}, {"HikariPool", "JDBC pool"},
+            {"outbox", "outbox writer"}, {"scheduling", "scheduled tasks"},
+            {"GC ", "JVM (GC, JIT)"}, {"C2 ", "JVM (GC, JIT)"}, {"C1 ", "JVM (GC, JIT)"}};
+        for (String[] candidate : groups) {
+            if (threadName.startsWith(candidate[0])) {
+                return candidate[1];
+            }
+        }
+        return "other";
+    }
+
+    private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> delta = new java.util.HashMap<>();
+        after.forEach((group, nanos) -> delta.put(group, nanos - before.getOrDefault(group,
+                0L)));
+        return delta;
+    }
+
+    private static double perOp(Map<String, Long> cpu, String group, double operations) {
+        return cpu.getOrDefault(group, 0L) / 1_000.0 / Math.max(1, operations);
     }
 
     private static void rawReserve(RedisCommands<String, String> redis, BudgetStore budgets,
@@ -252,7 +318,7 @@ public final class GrabBenchmark {
     }
 
     private static ConfigurableApplicationContext start(EmbeddedKafka kafka, String database,
-            String namespace) {
+            String namespace, String tomcatThreads) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of(
@@ -266,7 +332,8 @@ public final class GrabBenchmark {
                 "redrain.topic-prefix", "g" + namespace + ".",
                 "redrain.token-keys", "k1:" + Base64.getEncoder().encodeToString(key),
                 "redrain.token-active-key-id", "k1"));
-        settings.putAll(Map.of("redrain.apps." + APP + ".secret", SECRET,
+        settings.putAll(Map.of("server.tomcat.threads.max", tomcatThreads,
+                "redrain.apps." + APP + ".secret", SECRET,
                 "redrain.rate.user-per-second", "0", "logging.level.root", "WARN"));
         // As command-line arguments: they take precedence over application.yml.
         return new SpringApplicationBuilder(IssuanceApplication.class).run(settings.entrySet()
