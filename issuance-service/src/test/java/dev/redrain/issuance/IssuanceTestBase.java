@@ -36,6 +36,8 @@ public abstract class IssuanceTestBase {
     public static final String SECRET = "test-secret-for-douyin-0123456789abcdef";
     public static final String OTHER_SECRET = "test-secret-for-toutiao-0123456789abcdef";
     public static final String LONE_SECRET = "test-secret-for-lone-app-0123456789abcdef";
+    /** The lone app is rotating its secret: the old one is still accepted. */
+    public static final String LONE_OLD_SECRET = "old-secret-for-lone-app-0123456789abcdef";
     public static final String OPERATOR_TOKEN = "operator-token-0123456789abcdef0123456789";
     public static final String VIEWER_TOKEN = "viewer-token-0123456789abcdef0123456789ab";
 
@@ -85,6 +87,7 @@ public abstract class IssuanceTestBase {
         registry.add("redrain.apps." + OTHER_APP + ".secret", () -> OTHER_SECRET);
         registry.add("redrain.apps." + OTHER_APP + ".account-center", () -> "bytedance");
         registry.add("redrain.apps." + LONE_APP + ".secret", () -> LONE_SECRET);
+        registry.add("redrain.apps." + LONE_APP + ".previous-secret", () -> LONE_OLD_SECRET);
         registry.add("redrain.admins.ops.token-sha256", () -> sha256Hex(OPERATOR_TOKEN));
         registry.add("redrain.admins.ops.role", () -> "OPERATOR");
         registry.add("redrain.admins.watcher.token-sha256", () -> sha256Hex(VIEWER_TOKEN));

@@ -65,6 +65,17 @@ class RefusalITCase extends IssuanceTestBase {
     }
 
     @Test
+    void duringARotationBothTheNewAndThePreviousSecretVerifyAndNothingElse() throws Exception {
+        String body = "{\"appId\":\"" + LONE_APP + "\",\"userId\":\"rotator\"}";
+        assertThat(new SignedClient(base(), LONE_APP, LONE_SECRET).post("/v1/accounts/bind",
+                body).statusCode()).isEqualTo(200);
+        assertThat(new SignedClient(base(), LONE_APP, LONE_OLD_SECRET).post("/v1/accounts/bind",
+                body).statusCode()).isEqualTo(200);
+        expect(new SignedClient(base(), LONE_APP, SECRET).post("/v1/accounts/bind", body), 401,
+                "BAD_SIGNATURE");
+    }
+
+    @Test
     void bodyOfAnotherAppIsForbidden() throws Exception {
         Map<String, Object> before = snapshot();
         expect(client().post("/v1/grab", SignedClient.grabJson(OTHER_APP, "u1", "fest", "s1",

@@ -43,10 +43,12 @@ public record IssuanceProperties(
      * One calling app.
      *
      * @param secret HMAC-SHA256 signing secret (at least 32 characters)
+     * @param previousSecret the secret being rotated out, also accepted while set (null when
+     *     no rotation is under way; see runbooks/key-rotation.md)
      * @param accountCenter the account center the app's user ids belong to: apps that share
      *     one (the same person has the same user id in each) share actIds
      */
-    public record App(String secret, String accountCenter) {
+    public record App(String secret, String previousSecret, String accountCenter) {
     }
 
     /**

@@ -55,8 +55,10 @@ public class SignatureFilter extends OncePerRequestFilter {
         this.keys = keys;
         this.clock = clock;
         properties.apps().forEach((appId, app) -> {
-            if (app.secret() == null || app.secret().length() < SECRET_LENGTH_MIN) {
-                throw new IllegalStateException("app " + appId + ": signing secret must be at"
+            if (app.secret() == null || app.secret().length() < SECRET_LENGTH_MIN
+                    || (app.previousSecret() != null
+                            && app.previousSecret().length() < SECRET_LENGTH_MIN)) {
+                throw new IllegalStateException("app " + appId + ": signing secrets must be at"
                         + " least " + SECRET_LENGTH_MIN + " characters");
             }
         });
@@ -110,10 +112,9 @@ public class SignatureFilter extends OncePerRequestFilter {
         }
         String pathAndQuery = request.getQueryString() == null ? request.getRequestURI()
                 : request.getRequestURI() + "?" + request.getQueryString();
-        String expected = RequestSigner.sign(app.secret(), request.getMethod(), pathAndQuery,
-                timestamp, nonce, body);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                signature.getBytes(StandardCharsets.US_ASCII))) {
+        if (!verifies(app.secret(), request.getMethod(), pathAndQuery, timestamp, nonce, body,
+                signature) && (app.previousSecret() == null || !verifies(app.previousSecret(),
+                        request.getMethod(), pathAndQuery, timestamp, nonce, body, signature))) {
             return "the signature does not verify";
         }
         String fresh = redis.sync().set(keys.signatureNonce(appId, nonce), "1",
@@ -122,6 +123,14 @@ public class SignatureFilter extends OncePerRequestFilter {
             return "the nonce was used before";
         }
         return null;
+    }
+
+    private static boolean verifies(String secret, String method, String pathAndQuery,
+            String timestamp, String nonce, byte[] body, String signature) {
+        String expected = RequestSigner.sign(secret, method, pathAndQuery, timestamp, nonce,
+                body);
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                signature.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The request with its body already read, so the controller reads the same bytes. */
