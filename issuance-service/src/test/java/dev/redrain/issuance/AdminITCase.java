@@ -165,6 +165,45 @@ class AdminITCase extends IssuanceTestBase {
                 .isEqualTo(4);
     }
 
+    @Test
+    void aBudgetRaiseIsGrantedExactlyOnceEvenWhenRetried() throws Exception {
+        fixtures().festival("rse", Stage.FORMAL, 0)
+                .fixed("rse-cash", "rse-formal", "CASH", "CNY", 10, 30, 2, null).load();
+        fixtures().festival("rsp", Stage.FORMAL, 0).pool("rsp-cash", "rsp-formal", 3, 30, 1)
+                .load();
+        long granted = 0;
+        for (int i = 0; i < 5; i++) {
+            JsonNode answer = grab("rse", "r" + i, "r1");
+            granted += answer.get("award").isNull() ? 0
+                    : answer.get("award").get("amountMinor").asLong();
+        }
+        assertThat(granted).isEqualTo(30);
+        String raise = "{\"raiseId\":\"raise-1\",\"addMinor\":20,\"reason\":\"burn ok\"}";
+        HttpResponse<String> raised = admin(OPERATOR_TOKEN, "POST",
+                "/admin/templates/rse-cash/budget-raises", raise);
+        assertThat(raised.statusCode()).as(raised.body()).isEqualTo(200);
+        assertThat(JSON.readTree(raised.body()).get("budgetMinor").asLong()).isEqualTo(50);
+        assertThat(JSON.readTree(raised.body()).get("remainingMinor").asLong()).isEqualTo(20);
+        // The same raise again (a retry) adds nothing; the same id for another raise is refused.
+        assertThat(JSON.readTree(admin(OPERATOR_TOKEN, "POST",
+                "/admin/templates/rse-cash/budget-raises", raise).body()).get("remainingMinor")
+                .asLong()).isEqualTo(20);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/templates/rse-cash/budget-raises",
+                raise.replace("20", "40")).statusCode()).isEqualTo(409);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/templates/rse-cash/budget-raises",
+                "{\"raiseId\":\"raise-2\",\"addMinor\":15,\"reason\":\"x\"}").statusCode())
+                .isEqualTo(400);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/templates/rsp-cash/budget-raises",
+                "{\"raiseId\":\"raise-3\",\"addMinor\":10,\"reason\":\"x\"}").statusCode())
+                .isEqualTo(409);
+        for (int i = 5; i < 12; i++) {
+            JsonNode answer = grab("rse", "r" + i, "r1");
+            granted += answer.get("award").isNull() ? 0
+                    : answer.get("award").get("amountMinor").asLong();
+        }
+        assertThat(granted).isEqualTo(50);
+    }
+
     private static void expectInvalid(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).get("code").asText())

@@ -37,9 +37,15 @@ class ActivityAdminController {
     private final TransactionTemplate transactions;
     private final CatalogRefresher catalog;
     private final BudgetGuard guard;
+    private final dev.redrain.issuance.budget.BudgetRaises raises;
+    private final dev.redrain.issuance.budget.BudgetStore budgets;
 
     ActivityAdminController(JdbcTemplate jdbc, TransactionTemplate transactions,
-            CatalogRefresher catalog, BudgetGuard guard) {
+            CatalogRefresher catalog, BudgetGuard guard,
+            dev.redrain.issuance.budget.BudgetRaises raises,
+            dev.redrain.issuance.budget.BudgetStore budgets) {
+        this.raises = raises;
+        this.budgets = budgets;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.catalog = catalog;
@@ -190,6 +196,64 @@ class ActivityAdminController {
         catalog.reload();
         guard.check();
         return new TemplateCreated(templateId, child, currency);
+    }
+
+    record BudgetRaise(String raiseId, Long addMinor, String reason) {
+    }
+
+    record BudgetRaised(String templateId, String raiseId, long budgetMinor,
+            long remainingMinor) {
+    }
+
+    /**
+     * Raises a template's budget by {@code addMinor}, idempotent on the caller's raiseId.
+     * Recorded in MySQL first (budget, version, audit, the raise row), then applied to the
+     * shards; a pool's packets are fixed and cannot be raised.
+     */
+    @PostMapping("/admin/templates/{templateId}/budget-raises")
+    BudgetRaised raise(@PathVariable String templateId, @RequestBody BudgetRaise body,
+            HttpServletRequest request) {
+        Validation.id("templateId", templateId);
+        String raiseId = Validation.id("raiseId", body.raiseId());
+        long add = positive("addMinor", body.addMinor());
+        String reason = text("reason", body.reason(), 512);
+        var template = catalog.current().template(templateId).orElseThrow(() ->
+                ApiException.notFound(ErrorCode.INVALID_FIELD, "no template " + templateId));
+        if (template.rule() == AmountRule.POOL) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
+                    "a pool's packets are split ahead; create another template instead");
+        }
+        if (template.rule() == AmountRule.FIXED && add % template.fixedAmountMinor() != 0) {
+            throw invalid("addMinor must be a multiple of the fixed amount "
+                    + template.fixedAmountMinor());
+        }
+        transactions.executeWithoutResult(status -> {
+            List<java.util.Map<String, Object>> existing = jdbc.queryForList("SELECT template_id,"
+                    + " add_minor FROM budget_raise WHERE raise_id = ? FOR UPDATE", raiseId);
+            if (!existing.isEmpty()) {
+                if (!templateId.equals(existing.get(0).get("template_id"))
+                        || ((Number) existing.get(0).get("add_minor")).longValue() != add) {
+                    throw new ApiException(HttpStatus.CONFLICT, ErrorCode.REQUEST_ID_REUSED,
+                            "raiseId " + raiseId + " was used for another raise");
+                }
+                return;
+            }
+            jdbc.update("INSERT INTO budget_raise (raise_id, template_id, add_minor, actor,"
+                    + " reason) VALUES (?, ?, ?, ?, ?)", raiseId, templateId, add,
+                    request.getAttribute(AdminAuthFilter.ACTOR), reason);
+            long before = jdbc.queryForObject("SELECT budget_minor FROM reward_template WHERE"
+                    + " template_id = ? FOR UPDATE", Long.class, templateId);
+            jdbc.update("UPDATE reward_template SET budget_minor = budget_minor + ?, version ="
+                    + " version + 1, updated_at = CURRENT_TIMESTAMP(3) WHERE template_id = ?",
+                    add, templateId);
+            audit(request, "BUDGET_RAISE", templateId, Long.toString(before),
+                    Long.toString(before + add), reason);
+        });
+        catalog.reload();
+        raises.applyPending();
+        var raised = catalog.current().template(templateId).orElseThrow();
+        return new BudgetRaised(templateId, raiseId, raised.budgetMinor(),
+                budgets.remaining(raised));
     }
 
     record AllowList(String stage, List<String> actIds, String reason) {

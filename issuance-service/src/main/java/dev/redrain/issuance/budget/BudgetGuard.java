@@ -35,6 +35,13 @@ public class BudgetGuard {
     private final BudgetStore budgets;
     private final CatalogRefresher catalog;
     private volatile State state = State.LIVE;
+    /** Set after construction (the raises need the catalog this guard also uses). */
+    private volatile BudgetRaises raises;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    void setRaises(BudgetRaises raises) {
+        this.raises = raises;
+    }
     /** Template versions this instance has seen loaded, so a check is cheap. */
     private final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -91,6 +98,9 @@ public class BudgetGuard {
         state = next;
         if (next == State.LIVE) {
             loadActiveTemplates();
+            if (raises != null) {
+                raises.applyPending();
+            }
         }
         return next;
     }

@@ -60,10 +60,13 @@ public class RedisRebuilder {
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final EventSerde serde = new EventSerde();
+    private final dev.redrain.issuance.budget.BudgetRaises raises;
 
     RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
-            TokenCodec codec, StatefulRedisConnection<String, String> redis, RedisKeys keys) {
+            TokenCodec codec, StatefulRedisConnection<String, String> redis, RedisKeys keys,
+            dev.redrain.issuance.budget.BudgetRaises raises) {
+        this.raises = raises;
         this.properties = properties;
         this.topics = topics;
         this.jdbc = jdbc;
@@ -109,6 +112,7 @@ public class RedisRebuilder {
                 pending++;
             }
         }
+        raises.markAllApplied(); // budget_minor already includes every recorded raise
         String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
                 + " redis_namespace = ?", String.class, keys.namespace());
         redis.sync().set(keys.budgetEpoch(), epoch);
