@@ -204,6 +204,32 @@ class AdminITCase extends IssuanceTestBase {
         assertThat(granted).isEqualTo(50);
     }
 
+    @Test
+    void aPausedActivityRefusesGrabsUntilResumedAndAnEndedOneForGood() throws Exception {
+        fixtures().festival("pse", Stage.FORMAL, 0)
+                .fixed("pse-cash", "pse-formal", "CASH", "CNY", 10, 1_000, 1, null).load();
+        assertThat(grab("pse", "p1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
+        String pause = "{\"status\":\"PAUSED\",\"reason\":\"app bug\"}";
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status", pause)
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = client().post("/v1/grab", SignedClient.grabJson(APP,
+                "p2", "pse", "scene-1", "r1"));
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(refused.body()).get("code").asText())
+                .isEqualTo("ACTIVITY_NOT_LIVE");
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status",
+                pause.replace("PAUSED", "ACTIVE")).statusCode()).isEqualTo(200);
+        assertThat(grab("pse", "p2", "r1").get("outcome").asText()).isEqualTo("AWARDED");
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status",
+                pause.replace("PAUSED", "ENDED")).statusCode()).isEqualTo(200);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status",
+                pause.replace("PAUSED", "ACTIVE")).statusCode()).isEqualTo(409);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status",
+                pause.replace("PAUSED", "NAPPING")).statusCode()).isEqualTo(400);
+        assertThat(client().post("/v1/grab", SignedClient.grabJson(APP, "p3", "pse", "scene-1",
+                "r1")).statusCode()).isEqualTo(409);
+    }
+
     private static void expectInvalid(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).get("code").asText())

@@ -198,6 +198,46 @@ class ActivityAdminController {
         return new TemplateCreated(templateId, child, currency);
     }
 
+    record StatusChange(String status, String reason) {
+    }
+
+    record StatusChanged(String activityId, String from, String to) {
+    }
+
+    /**
+     * Pauses, resumes or ends a parent activity: grabs of a paused or ended activity get 409
+     * ACTIVITY_NOT_LIVE on every instance within a second. Ending is final.
+     */
+    @PostMapping("/admin/activities/{parentId}/status")
+    StatusChanged status(@PathVariable String parentId, @RequestBody StatusChange body,
+            HttpServletRequest request) {
+        Validation.id("parentId", parentId);
+        String target = body.status() == null ? "" : body.status();
+        if (!List.of("ACTIVE", "PAUSED", "ENDED").contains(target)) {
+            throw invalid("status must be ACTIVE, PAUSED or ENDED");
+        }
+        String reason = text("reason", body.reason(), 512);
+        StatusChanged changed = transactions.execute(status -> {
+            List<String> current = jdbc.queryForList("SELECT status FROM activity WHERE"
+                    + " activity_id = ? AND parent_activity_id IS NULL FOR UPDATE",
+                    String.class, parentId);
+            if (current.isEmpty()) {
+                throw ApiException.notFound(ErrorCode.UNKNOWN_ACTIVITY, "no parent activity "
+                        + parentId);
+            }
+            if (current.get(0).equals("ENDED") && !target.equals("ENDED")) {
+                throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
+                        parentId + " has ended; an ended activity does not come back");
+            }
+            jdbc.update("UPDATE activity SET status = ?, version = version + 1, updated_at ="
+                    + " CURRENT_TIMESTAMP(3) WHERE activity_id = ?", target, parentId);
+            audit(request, "ACTIVITY_STATUS", parentId, current.get(0), target, reason);
+            return new StatusChanged(parentId, current.get(0), target);
+        });
+        catalog.reload();
+        return changed;
+    }
+
     record BudgetRaise(String raiseId, Long addMinor, String reason) {
     }
 
