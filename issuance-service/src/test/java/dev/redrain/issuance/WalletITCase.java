@@ -157,6 +157,24 @@ class WalletITCase extends IssuanceTestBase {
                 + " AND journal_type LIKE 'WITHDRAWAL%'", Long.class, actId)).isEqualTo(3);
     }
 
+    @Test
+    void aPayoutWithNoAnswerStaysDebitedAndTheRetryPaysWithoutASecondDebit() throws Exception {
+        List<JsonNode> won = grabs("gina", 2);
+        String actId = won.get(0).get("actId").asText();
+        gateway.setUnknownRate(1.0);
+        JsonNode pending = ok(withdraw(actId, "unknown-1", 100, tokens(won)));
+        gateway.setUnknownRate(0.0);
+        assertThat(pending.get("status").asText()).isEqualTo("DEBITED");
+        assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
+        JsonNode paid = ok(withdraw(actId, "unknown-1", 100, List.of()));
+        assertThat(paid.get("status").asText()).isEqualTo("PAID");
+        assertThat(paid.get("withdrawalId").asLong()).isEqualTo(pending.get("withdrawalId")
+                .asLong());
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'WITHDRAWAL'", Long.class, actId)).isEqualTo(1);
+        assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
+    }
+
     private void setFailureRate(double rate) {
         gateway.setFailureRate(rate);
     }

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 public class SimulatedPaymentGateway implements PaymentGateway {
     private final Duration latency;
     private volatile double failureRate;
+    private volatile double unknownRate;
     private final Map<String, Payout> outcomes = new ConcurrentHashMap<>();
 
     SimulatedPaymentGateway(@Value("${redrain.payment.latency:20ms}") Duration latency,
@@ -30,8 +31,20 @@ public class SimulatedPaymentGateway implements PaymentGateway {
         this.failureRate = failureRate;
     }
 
+    /**
+     * For tests and the demo's fault knobs: this share of payouts times out (UNKNOWN), and the
+     * channel does not remember them, as if the request never reached it.
+     */
+    public void setUnknownRate(double unknownRate) {
+        this.unknownRate = unknownRate;
+    }
+
     @Override
     public Payout pay(String payoutOutTradeNo, String actId, long amountMinor, String currency) {
+        if (!outcomes.containsKey(payoutOutTradeNo)
+                && ThreadLocalRandom.current().nextDouble() < unknownRate) {
+            return new Payout(Status.UNKNOWN, null, "simulated timeout");
+        }
         return outcomes.computeIfAbsent(payoutOutTradeNo, id -> {
             try {
                 Thread.sleep(latency.toMillis());

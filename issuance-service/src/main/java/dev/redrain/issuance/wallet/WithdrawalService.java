@@ -70,8 +70,12 @@ public class WithdrawalService {
                 throw new ApiException(HttpStatus.CONFLICT, ErrorCode.REQUEST_ID_REUSED,
                         "requestId " + requestId + " was used for another amount");
             }
-            if (!existing.status().equals("PAYOUT_FAILED")
-                    && !existing.status().equals("DEBITED")) {
+            if (existing.status().equals("DEBITED")) {
+                // The money already sits in payout clearing; the channel's answer was unknown.
+                // Ask it again under the same payout id; no coverage check, no second debit.
+                return pay(existing, wallet.forceCredit(presented));
+            }
+            if (!existing.status().equals("PAYOUT_FAILED")) {
                 return existing;
             }
         }
@@ -79,7 +83,7 @@ public class WithdrawalService {
         int credited = wallet.forceCredit(presented);
         Withdrawal row = existing != null ? existing : create(actId, requestId, amountMinor);
         if (row.status().equals("DEBITED")) {
-            return pay(row, credited);
+            return pay(row, credited); // a concurrent request with this requestId debited it
         }
         int attempt = attempts(row.withdrawalId()) + 1;
         String debit = debitOutTradeNo(row.withdrawalId()) + "-" + attempt;
