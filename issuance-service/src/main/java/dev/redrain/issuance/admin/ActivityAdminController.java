@@ -65,17 +65,18 @@ class ActivityAdminController {
         if (id.length() > ACTIVITY_ID_LENGTH_MAX) {
             throw invalid("activityId is at most " + ACTIVITY_ID_LENGTH_MAX + " characters");
         }
-        String name = text("name", body.name(), 255);
+        String name = AdminSupport.text("name", body.name(), 255);
         if (body.startsAt() == null || body.endsAt() == null
                 || !body.endsAt().isAfter(body.startsAt())) {
             throw invalid("startsAt and endsAt are required, endsAt after startsAt");
         }
-        Stage live = stage(body.liveStage() == null ? "INTERNAL_TEST" : body.liveStage());
+        Stage live = AdminSupport.stage(body.liveStage() == null ? "INTERNAL_TEST"
+                : body.liveStage());
         int gray = body.grayPercent() == null ? 0 : body.grayPercent();
         if (gray < 0 || gray > 100) {
             throw invalid("grayPercent is 0-100");
         }
-        String reason = text("reason", body.reason(), 512);
+        String reason = AdminSupport.reason(body.reason());
         List<String> children = List.of(childId(id, Stage.INTERNAL_TEST),
                 childId(id, Stage.GRAY), childId(id, Stage.FORMAL));
         try {
@@ -92,7 +93,8 @@ class ActivityAdminController {
                             name + " (" + stage + ")", stage.name(),
                             stage == Stage.GRAY ? gray : 0, starts, ends);
                 }
-                audit(request, "CREATE_ACTIVITY", id, null, live.name(), reason);
+                AdminSupport.audit(jdbc, request, "CREATE_ACTIVITY", id, null, live.name(),
+                        reason);
             });
         } catch (DuplicateKeyException e) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
@@ -116,9 +118,9 @@ class ActivityAdminController {
             HttpServletRequest request) {
         Validation.id("parentId", parentId);
         String templateId = Validation.id("templateId", body.templateId());
-        String child = childId(parentId, stage(body.stage()));
+        String child = childId(parentId, AdminSupport.stage(body.stage()));
         String awardType = Validation.id("awardType", body.awardType());
-        String reason = text("reason", body.reason(), 512);
+        String reason = AdminSupport.reason(body.reason());
         List<String> currencies = jdbc.queryForList("SELECT asset_code FROM award_type WHERE"
                 + " award_type = ?", String.class, awardType);
         if (currencies.isEmpty()) {
@@ -186,7 +188,8 @@ class ActivityAdminController {
                         + " max_amount_minor, pool_packet_count, budget_minor, budget_shards,"
                         + " alert_thresholds_pct, fallback_template_id) VALUES (?, ?, ?, ?, ?, ?,"
                         + " ?, ?, ?, ?, ?, ?, ?)", values);
-                audit(request, "CREATE_TEMPLATE", templateId, null, budget + " " + currency,
+                AdminSupport.audit(jdbc, request, "CREATE_TEMPLATE", templateId, null,
+                        budget + " " + currency,
                         reason);
             });
         } catch (DuplicateKeyException e) {
@@ -216,7 +219,7 @@ class ActivityAdminController {
         if (!List.of("ACTIVE", "PAUSED", "ENDED").contains(target)) {
             throw invalid("status must be ACTIVE, PAUSED or ENDED");
         }
-        String reason = text("reason", body.reason(), 512);
+        String reason = AdminSupport.reason(body.reason());
         StatusChanged changed = transactions.execute(status -> {
             List<String> current = jdbc.queryForList("SELECT status FROM activity WHERE"
                     + " activity_id = ? AND parent_activity_id IS NULL FOR UPDATE",
@@ -231,7 +234,8 @@ class ActivityAdminController {
             }
             jdbc.update("UPDATE activity SET status = ?, version = version + 1, updated_at ="
                     + " CURRENT_TIMESTAMP(3) WHERE activity_id = ?", target, parentId);
-            audit(request, "ACTIVITY_STATUS", parentId, current.get(0), target, reason);
+            AdminSupport.audit(jdbc, request, "ACTIVITY_STATUS", parentId, current.get(0),
+                    target, reason);
             return new StatusChanged(parentId, current.get(0), target);
         });
         catalog.reload();
@@ -256,7 +260,7 @@ class ActivityAdminController {
         Validation.id("templateId", templateId);
         String raiseId = Validation.id("raiseId", body.raiseId());
         long add = positive("addMinor", body.addMinor());
-        String reason = text("reason", body.reason(), 512);
+        String reason = AdminSupport.reason(body.reason());
         var template = catalog.current().template(templateId).orElseThrow(() ->
                 ApiException.notFound(ErrorCode.INVALID_FIELD, "no template " + templateId));
         if (template.rule() == AmountRule.POOL) {
@@ -286,7 +290,7 @@ class ActivityAdminController {
             jdbc.update("UPDATE reward_template SET budget_minor = budget_minor + ?, version ="
                     + " version + 1, updated_at = CURRENT_TIMESTAMP(3) WHERE template_id = ?",
                     add, templateId);
-            audit(request, "BUDGET_RAISE", templateId, Long.toString(before),
+            AdminSupport.audit(jdbc, request, "BUDGET_RAISE", templateId, Long.toString(before),
                     Long.toString(before + add), reason);
         });
         catalog.reload();
@@ -303,8 +307,8 @@ class ActivityAdminController {
     AllowList allow(@PathVariable String parentId, @RequestBody AllowList body,
             HttpServletRequest request) {
         Validation.id("parentId", parentId);
-        String child = childId(parentId, stage(body.stage()));
-        String reason = text("reason", body.reason(), 512);
+        String child = childId(parentId, AdminSupport.stage(body.stage()));
+        String reason = AdminSupport.reason(body.reason());
         if (body.actIds() == null || body.actIds().isEmpty()
                 || body.actIds().size() > ALLOW_LIST_BATCH_MAX) {
             throw invalid("actIds: 1-" + ALLOW_LIST_BATCH_MAX + " ids");
@@ -318,7 +322,8 @@ class ActivityAdminController {
             jdbc.batchUpdate("INSERT IGNORE INTO activity_allow_list (activity_id, act_id)"
                     + " VALUES (?, ?)", body.actIds().stream()
                     .map(actId -> new Object[] {child, actId}).toList());
-            audit(request, "ALLOW_LIST", child, null, body.actIds().size() + " actIds",
+            AdminSupport.audit(jdbc, request, "ALLOW_LIST", child, null,
+                    body.actIds().size() + " actIds",
                     reason);
         });
         catalog.reload();
@@ -333,21 +338,6 @@ class ActivityAdminController {
         };
     }
 
-    private void audit(HttpServletRequest request, String action, String target, String before,
-            String after, String reason) {
-        jdbc.update("INSERT INTO admin_audit (actor, action, target, before_value, after_value,"
-                + " reason) VALUES (?, ?, ?, ?, ?, ?)", request.getAttribute(
-                        AdminAuthFilter.ACTOR), action, target, before, after, reason);
-    }
-
-    private static Stage stage(String name) {
-        try {
-            return Stage.valueOf(name == null ? "" : name);
-        } catch (IllegalArgumentException e) {
-            throw invalid("stage must be INTERNAL_TEST, GRAY or FORMAL");
-        }
-    }
-
     private static AmountRule rule(String name) {
         try {
             return AmountRule.valueOf(name == null ? "" : name);
@@ -359,13 +349,6 @@ class ActivityAdminController {
     private static long positive(String field, Long value) {
         if (value == null || value <= 0) {
             throw invalid(field + " must be a positive number of minor units");
-        }
-        return value;
-    }
-
-    private static String text(String field, String value, int lengthMax) {
-        if (value == null || value.isBlank() || value.length() > lengthMax) {
-            throw invalid(field + " is required, at most " + lengthMax + " characters");
         }
         return value;
     }

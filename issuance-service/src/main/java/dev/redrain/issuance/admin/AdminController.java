@@ -36,7 +36,6 @@ class AdminController {
     private static final Pattern SWITCH_NAME = Pattern.compile(
             "outbox-only|wallet-read-only|fallback-only:[A-Za-z0-9.-]{1,64}"
                     + "|scene-closed:[A-Za-z0-9.-]{1,64}:[A-Za-z0-9.-]{1,64}");
-    private static final int REASON_LENGTH_MAX = 512;
 
     private final CatalogRefresher catalog;
     private final BudgetStore budgets;
@@ -102,9 +101,8 @@ class AdminController {
     StageChanged liveStage(@PathVariable String parentId, @RequestBody StageChange change,
             HttpServletRequest request) {
         Validation.id("parentId", parentId);
-        Stage target = stage(change.stage());
-        String reason = reason(change.reason());
-        String actor = (String) request.getAttribute(AdminAuthFilter.ACTOR);
+        Stage target = AdminSupport.stage(change.stage());
+        String reason = AdminSupport.reason(change.reason());
         StageChanged changed = transactions.execute(status -> {
             List<String> current = jdbc.queryForList("SELECT live_stage FROM activity WHERE"
                     + " activity_id = ? AND parent_activity_id IS NULL FOR UPDATE", String.class,
@@ -122,7 +120,8 @@ class AdminController {
             }
             jdbc.update("UPDATE activity SET live_stage = ?, version = version + 1, updated_at ="
                     + " CURRENT_TIMESTAMP(3) WHERE activity_id = ?", target.name(), parentId);
-            audit(actor, "LIVE_STAGE", parentId, current.get(0), target.name(), reason);
+            AdminSupport.audit(jdbc, request, "LIVE_STAGE", parentId, current.get(0),
+                    target.name(), reason);
             Stage from = current.get(0) == null ? null : Stage.valueOf(current.get(0));
             return new StageChanged(parentId, from, target);
         });
@@ -141,14 +140,14 @@ class AdminController {
     @PostMapping("/admin/budgets/rebuild")
     dev.redrain.issuance.grab.RedisRebuilder.Result rebuild(@RequestBody Reason body,
             HttpServletRequest request) {
-        String reason = reason(body.reason());
+        String reason = AdminSupport.reason(body.reason());
         BudgetGuard.State state = guard.check();
         if (state == BudgetGuard.State.LIVE) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
                     "budgets are live in Redis; there is nothing to rebuild");
         }
         var result = rebuilder.rebuild();
-        audit((String) request.getAttribute(AdminAuthFilter.ACTOR), "REDIS_REBUILD",
+        AdminSupport.audit(jdbc, request, "REDIS_REBUILD",
                 "namespace", state.name(), guard.state().name() + " events=" + result.events(),
                 reason);
         return result;
@@ -171,41 +170,17 @@ class AdminController {
         if (change.on() == null) {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "on is required");
         }
-        String reason = reason(change.reason());
+        String reason = AdminSupport.reason(change.reason());
         boolean before = switches.isOn(name);
         switches.set(name, change.on());
-        audit((String) request.getAttribute(AdminAuthFilter.ACTOR), "SWITCH", name,
+        AdminSupport.audit(jdbc, request, "SWITCH", name,
                 before ? "on" : "off", change.on() ? "on" : "off", reason);
         return switches.all();
-    }
-
-    private void audit(String actor, String action, String target, String before, String after,
-            String reason) {
-        jdbc.update("INSERT INTO admin_audit (actor, action, target, before_value, after_value,"
-                + " reason) VALUES (?, ?, ?, ?, ?, ?)", actor, action, target, before, after,
-                reason);
     }
 
     private static Activity parent(Catalog snapshot, String parentId) {
         return snapshot.activity(parentId).filter(Activity::isParent).orElseThrow(() ->
                 ApiException.notFound(ErrorCode.UNKNOWN_ACTIVITY, "no parent activity "
                         + parentId));
-    }
-
-    private static Stage stage(String name) {
-        try {
-            return Stage.valueOf(name == null ? "" : name);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(ErrorCode.INVALID_FIELD,
-                    "stage must be INTERNAL_TEST, GRAY or FORMAL");
-        }
-    }
-
-    private static String reason(String reason) {
-        if (reason == null || reason.isBlank() || reason.length() > REASON_LENGTH_MAX) {
-            throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "a reason of 1-"
-                    + REASON_LENGTH_MAX + " characters is required");
-        }
-        return reason;
     }
 }
