@@ -21,6 +21,7 @@ import javax.sql.DataSource;
  */
 final class LedgerAccounts {
     static final int CACHE_SIZE_MAX = 200_000;
+    private static final int CREATE_ATTEMPTS_MAX = 5;
 
     private final DataSource dataSource;
     private final Map<String, Long> idsByCode = new ConcurrentHashMap<>();
@@ -57,6 +58,37 @@ final class LedgerAccounts {
         if (unknown.isEmpty()) {
             return ids;
         }
+        // Sorted, so two creators lock the unique index in the same order.
+        unknown.sort(null);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ids.putAll(findOrCreate(wanted, unknown));
+                break;
+            } catch (SQLException e) {
+                // Concurrent multi-row inserts of overlapping new codes can still deadlock on
+                // InnoDB's gap locks; the loser is rolled back and simply tries again.
+                if (attempt >= CREATE_ATTEMPTS_MAX || !LedgerWriter.isRetryable(e)) {
+                    throw new LedgerUnavailableException(
+                            "could not find or create ledger accounts", e);
+                }
+                try {
+                    Thread.sleep(attempt * 5L);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new LedgerUnavailableException("interrupted creating ledger accounts", e);
+                }
+            }
+        }
+        for (String code : wanted.keySet()) {
+            if (!ids.containsKey(code)) {
+                throw new IllegalStateException("ledger account not found after create: " + code);
+            }
+        }
+        return ids;
+    }
+
+    private Map<String, Long> findOrCreate(Map<String, AccountSpec> wanted, List<String> unknown)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
             Map<String, Long> found = select(connection, unknown);
@@ -70,16 +102,8 @@ final class LedgerAccounts {
                 idsByCode.clear();
             }
             idsByCode.putAll(found);
-            ids.putAll(found);
-        } catch (SQLException e) {
-            throw new LedgerUnavailableException("could not find or create ledger accounts", e);
+            return found;
         }
-        for (String code : wanted.keySet()) {
-            if (!ids.containsKey(code)) {
-                throw new IllegalStateException("ledger account not found after create: " + code);
-            }
-        }
-        return ids;
     }
 
     private static Map<String, Long> select(Connection connection, List<String> codes)

@@ -150,6 +150,31 @@ class LedgerWriterITCase {
     }
 
     @Test
+    void concurrentCreatorsOfTheSameNewAccountsAgreeOnTheirIds() throws Exception {
+        // Each round, 8 threads (each with its own account cache, as separate writers would
+        // have) create the same 120 new accounts in different orders; every one must get the
+        // same ids, none may fail (a CI run once lost this race to an InnoDB deadlock).
+        for (int round = 0; round < 5; round++) {
+            java.util.Map<String, LedgerAccounts.AccountSpec> wanted = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 120; i++) {
+                String code = "WALLET:race-" + round + "-" + i + ":CNY";
+                wanted.put(code, new LedgerAccounts.AccountSpec(code, "WALLET", "race-" + i, "CNY"));
+            }
+            AtomicInteger seed = new AtomicInteger(round * 100);
+            List<java.util.Map<String, Long>> ids = runConcurrently(8, () -> {
+                List<String> codes = new ArrayList<>(wanted.keySet());
+                Collections.shuffle(codes, new Random(seed.incrementAndGet()));
+                java.util.Map<String, LedgerAccounts.AccountSpec> mine = new java.util.LinkedHashMap<>();
+                codes.forEach(code -> mine.put(code, wanted.get(code)));
+                return new LedgerAccounts(DB.dataSource()).ensureAccounts(mine);
+            });
+            for (java.util.Map<String, Long> each : ids) {
+                assertThat(each).hasSize(120).isEqualTo(ids.get(0));
+            }
+        }
+    }
+
+    @Test
     void overlappingBatchesFromManyThreadsBookEveryTokenExactlyOnce() throws Exception {
         List<CreditRequest> tokens = new ArrayList<>();
         long expectedTotal = 0;
