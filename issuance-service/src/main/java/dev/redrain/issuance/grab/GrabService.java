@@ -22,6 +22,7 @@ import dev.redrain.issuance.events.EventPublisher;
 import dev.redrain.issuance.ops.Switches;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpStatus;
@@ -60,6 +62,8 @@ public class GrabService {
     private final ZoneId businessZone;
     private final MeterRegistry meters;
     private final RateLimiter rateLimiter;
+    /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
+    private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
 
     GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts, BudgetStore budgets,
             BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
@@ -79,6 +83,9 @@ public class GrabService {
         this.businessZone = ZoneId.of(properties.businessZone());
         this.meters = meters;
         this.rateLimiter = rateLimiter;
+        for (Outcome outcome : Outcome.values()) {
+            grabCounters.put(outcome, meters.counter("redrain.grabs", "outcome", outcome.name()));
+        }
     }
 
     public GrabAnswer grab(GrabCommand command) {
@@ -196,7 +203,7 @@ public class GrabService {
             }
             committed = true;
             publisher.publish(event, switches.isOn(Switches.OUTBOX_ONLY));
-            meters.counter("redrain.grabs", "outcome", outcome.name()).increment();
+            grabCounters.get(outcome).increment();
             return answer;
         } catch (BudgetNotLoadedException e) {
             guard.check();

@@ -30,6 +30,23 @@ class EventSerdeTest {
     }
 
     @Test
+    void eachRecordIsTheHeaderThenExactlyTheEventsOwnFields() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper plain = new com.fasterxml.jackson.databind
+                .ObjectMapper().findAndRegisterModules().disable(com.fasterxml.jackson.databind
+                        .SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        for (RedrainEvent event : new RedrainEvent[] {awarded(OUT_TRADE_NO, "A1", 888),
+                EventFixtures.empty("A2"), EventFixtures.credited(OUT_TRADE_NO),
+                EventFixtures.thresholdAlert()}) {
+            var record = (com.fasterxml.jackson.databind.node.ObjectNode) plain.readTree(
+                    serde.serialize(event));
+            EventType type = EventType.of(event);
+            assertThat(record.remove("type").textValue()).isEqualTo(type.wireName());
+            assertThat(record.remove("schemaVersion").intValue()).isEqualTo(type.schemaVersion());
+            assertThat(record).isEqualTo(plain.readTree(plain.writeValueAsBytes(event)));
+        }
+    }
+
+    @Test
     void aTypedReadOfAnotherTypeIsRefused() {
         byte[] credited = serde.serialize(EventFixtures.credited(OUT_TRADE_NO));
         assertReason(() -> serde.deserialize(credited, TokenIssued.class), Reason.UNEXPECTED_TYPE);

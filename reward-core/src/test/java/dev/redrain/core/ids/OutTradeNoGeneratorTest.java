@@ -92,6 +92,12 @@ class OutTradeNoGeneratorTest {
     void rejectsWhatItDidNotMake() {
         assertThat(OutTradeNoGenerator.isWellFormed("2026112520301512300O7K2M9QX4T")).isFalse();
         assertThat(OutTradeNoGenerator.isWellFormed(null)).isFalse();
+        // Crockford base32 has no I, L, O or U; the date part is digits only.
+        assertThat(OutTradeNoGenerator.isWellFormed("20261125203015123000" + "7K2M9QX4TI")).isFalse();
+        assertThat(OutTradeNoGenerator.isWellFormed("2026112520301512300A" + "7K2M9QX4TB")).isFalse();
+        assertThat(OutTradeNoGenerator.isWellFormed("20261125203015123000" + "7K2M9QX4TBX")).isFalse();
+        assertThatThrownBy(() -> OutTradeNoGenerator.businessDate(
+                "20261345203015123000" + "7K2M9QX4TB")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> OutTradeNoGenerator.businessDate("nope"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new OutTradeNoGenerator(Clock.systemUTC(), SHANGHAI, "lower"))

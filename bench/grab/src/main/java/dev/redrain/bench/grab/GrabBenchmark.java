@@ -48,7 +48,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * called by the same number of threads over the same Lettuce connection; <b>service layer</b>
  * is {@code GrabService.grab} (claim, reserve, token sealing, commit, Kafka send);
  * <b>HTTP</b> adds Tomcat, JSON and the HMAC signature check with its nonce. Options:
- * {@code --threads 64 --seconds 10 --users 5000 --tomcat-threads 200}. Writes
+ * {@code --threads 64 --seconds 10 --warmup 5 --users 5000 --tomcat-threads 200}. Writes
  * {@code bench/target/grab.md}.
  */
 public final class GrabBenchmark {
@@ -60,6 +60,7 @@ public final class GrabBenchmark {
         int threads = Integer.parseInt(options.getOrDefault("threads", "64"));
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
         int users = Integer.parseInt(options.getOrDefault("users", "5000"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "5"));
         String database = "rdb_grab_" + UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             createDatabase(database, true);
@@ -68,7 +69,7 @@ public final class GrabBenchmark {
             ConfigurableApplicationContext app = start(kafka, database, namespace,
                     options.getOrDefault("tomcat-threads", "200"));
             try {
-                List<String> table = run(app, threads, seconds, users);
+                List<String> table = run(app, threads, seconds, users, warmup);
                 String text = String.join("\n", table);
                 System.out.println(text);
                 Path out = Path.of("bench", "target", "grab.md");
@@ -83,7 +84,7 @@ public final class GrabBenchmark {
     }
 
     private static List<String> run(ConfigurableApplicationContext app, int threads, int seconds,
-            int users) throws Exception {
+            int users, int warmup) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         seed(jdbc);
         app.getBean(CatalogRefresher.class).reload();
@@ -104,25 +105,26 @@ public final class GrabBenchmark {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
         // Warm-up of each path, then the measurements, all on the same Redis.
-        measure(threads, 2, i -> rawReserve(redis, budgets, template, i));
+        measure(threads, warmup, i -> rawReserve(redis, budgets, template, i));
         Map<String, Long> cpu = threadCpu();
         double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
         Map<String, Long> rawCpu = minus(threadCpu(), cpu);
         AtomicLong rain = new AtomicLong();
-        measure(threads, 2, i -> grabs.grab(command(i % users, rain.incrementAndGet())));
+        measure(threads, warmup, i -> grabs.grab(command(i % users, rain.incrementAndGet())));
         cpu = threadCpu();
         double service = measure(threads, seconds, i -> grabs.grab(command(i % users,
                 rain.incrementAndGet())));
         Map<String, Long> serviceCpu = minus(threadCpu(), cpu);
-        measure(threads, 2, i -> httpGrab(http, port, i % users, rain.incrementAndGet()));
+        measure(threads, warmup, i -> httpGrab(http, port, i % users, rain.incrementAndGet()));
         cpu = threadCpu();
         double viaHttp = measure(threads, seconds, i -> httpGrab(http, port, i % users,
                 rain.incrementAndGet()));
         Map<String, Long> httpCpu = minus(threadCpu(), cpu);
 
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%d threads, %d s per measurement, %d users, one"
-                + " FIXED cash template over 16 shards", threads, seconds, users));
+        lines.add(String.format(Locale.ROOT, "%d threads, %d s per measurement after %d s of"
+                + " warm-up, %d users, one FIXED cash template over 16 shards", threads, seconds,
+                warmup, users));
         lines.add("");
         lines.add("| Measurement | Grabs/s | Ratio to raw |");
         lines.add("|---|---:|---:|");
@@ -208,7 +210,11 @@ public final class GrabBenchmark {
      * One keep-alive HTTP/1.1 connection per load thread, written and read by hand: the JDK
      * HttpClient cost the load generator more CPU than the server spent (docs/benchmarks.md).
      */
-    private static final ThreadLocal<java.net.Socket> CONNECTIONS = new ThreadLocal<>();
+    private static final ThreadLocal<HttpConnection> CONNECTIONS = new ThreadLocal<>();
+
+    /** A socket with a buffered reader side: reading a byte per system call cost the client. */
+    private record HttpConnection(java.net.Socket socket, java.io.InputStream in) {
+    }
 
     private static void httpGrab(HttpClient unused, int port, int user, long rain) {
         byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + user + "\",\"activityId\":"
@@ -222,50 +228,66 @@ public final class GrabBenchmark {
                 + nonce + "\r\nX-Signature: " + RequestSigner.sign(SECRET, "POST", "/v1/grab",
                         timestamp, nonce, body) + "\r\n\r\n";
         try {
-            java.net.Socket socket = CONNECTIONS.get();
-            if (socket == null || socket.isClosed()) {
-                socket = new java.net.Socket("127.0.0.1", port);
+            HttpConnection connection = CONNECTIONS.get();
+            if (connection == null) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
                 socket.setTcpNoDelay(true);
-                CONNECTIONS.set(socket);
+                connection = new HttpConnection(socket, new java.io.BufferedInputStream(
+                        socket.getInputStream(), 8192));
+                CONNECTIONS.set(connection);
             }
-            var out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
+            var out = connection.socket().getOutputStream();
+            // One write, so the request leaves in one segment (TCP_NODELAY is on).
+            byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+            byte[] request = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+            System.arraycopy(body, 0, request, headBytes.length, body.length);
+            out.write(request);
             out.flush();
-            readResponse(socket);
+            if (readResponse(connection.in())) {
+                // Tomcat ends a keep-alive connection after 100 requests (its default).
+                connection.socket().close();
+                CONNECTIONS.remove();
+            }
         } catch (java.io.IOException e) {
             CONNECTIONS.remove();
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    /** Reads one response (Content-Length or chunked); fails unless it is a 200. */
-    private static void readResponse(java.net.Socket socket) throws java.io.IOException {
-        String status = line(socket.getInputStream());
+    /**
+     * Reads one response (Content-Length or chunked); fails unless it is a 200. True when the
+     * server closes the connection after it.
+     */
+    private static boolean readResponse(java.io.InputStream in) throws java.io.IOException {
+        String status = line(in);
         int length = -1;
         boolean chunked = false;
-        for (String header = line(socket.getInputStream()); !header.isEmpty();
-                header = line(socket.getInputStream())) {
+        boolean close = false;
+        for (String header = line(in); !header.isEmpty();
+                header = line(in)) {
             String lower = header.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-length:")) {
                 length = Integer.parseInt(header.substring(15).trim());
             } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 chunked = true;
+            } else if (lower.startsWith("connection:") && lower.contains("close")) {
+                close = true;
             }
         }
         if (chunked) {
-            for (int size = Integer.parseInt(line(socket.getInputStream()).trim(), 16); size > 0;
-                    size = Integer.parseInt(line(socket.getInputStream()).trim(), 16)) {
-                socket.getInputStream().readNBytes(size);
-                line(socket.getInputStream());
+            for (int size = Integer.parseInt(line(in).trim(), 16); size > 0;
+                    size = Integer.parseInt(line(in).trim(), 16)) {
+                in.readNBytes(size);
+                line(in);
             }
-            line(socket.getInputStream());
+            line(in);
         } else if (length > 0) {
-            socket.getInputStream().readNBytes(length);
+            in.readNBytes(length);
         }
         if (!status.startsWith("HTTP/1.1 200")) {
             throw new IllegalStateException(status);
         }
+        return close;
     }
 
     private static String line(java.io.InputStream in) throws java.io.IOException {
