@@ -230,6 +230,84 @@ class AdminITCase extends IssuanceTestBase {
                 "r1")).statusCode()).isEqualTo(409);
     }
 
+    @Test
+    void templatesAndActivitiesAreUpdatedSafelyAndAudited() throws Exception {
+        fixtures().festival("upd", Stage.FORMAL, 0)
+                .fixed("upd-cash", "upd-formal", "CASH", "CNY", 10, 10, 1, null)
+                .fixed("upd-coupon", "upd-formal", "COUPON", "CPN", 1, 100, 1, null)
+                .fixed("upd-points", "upd-formal", "POINTS", "PTS", 1, 100, 1, "upd-coupon")
+                .fixed("upd-other", "upd-gray", "COUPON", "CPN", 1, 100, 1, null).load();
+        assertThat(grab("upd", "u1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
+        assertThat(grab("upd", "u2", "r1").get("outcome").asText()).isEqualTo("EMPTY");
+
+        String patch = "{\"fallbackTemplateId\":\"upd-coupon\",\"alertThresholdsPct\":[90,25,50],"
+                + "\"spikeFactorPct\":500,\"driftGraceSeconds\":30,\"reason\":\"coupon backup\"}";
+        assertThat(admin(VIEWER_TOKEN, "PATCH", "/admin/templates/upd-cash", patch).statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> updated = admin(OPERATOR_TOKEN, "PATCH",
+                "/admin/templates/upd-cash", patch);
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        assertThat(jdbc.queryForMap("SELECT fallback_template_id, alert_thresholds_pct,"
+                + " spike_factor_pct, drift_grace_seconds, budget_minor FROM reward_template"
+                + " WHERE template_id = 'upd-cash'")).containsEntry("fallback_template_id",
+                        "upd-coupon").containsEntry("alert_thresholds_pct", "25,50,90")
+                .containsEntry("spike_factor_pct", 500).containsEntry("drift_grace_seconds", 30)
+                .containsEntry("budget_minor", 10L);
+        // The admin call reloads this instance's catalog; others reload within a second.
+        JsonNode fallback = grab("upd", "u3", "r1");
+        assertThat(fallback.get("outcome").asText()).isEqualTo("FALLBACK");
+        assertThat(fallback.get("award").get("currency").asText()).isEqualTo("CPN");
+
+        // A cycle (coupon -> points -> coupon), another stage's template, bad ranges and an
+        // empty change are refused, and change nothing.
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-coupon",
+                "{\"fallbackTemplateId\":\"upd-points\",\"reason\":\"loop\"}"));
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"fallbackTemplateId\":\"upd-other\",\"reason\":\"other stage\"}"));
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"spikeFactorPct\":100,\"reason\":\"x\"}"));
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"alertThresholdsPct\":[0],\"reason\":\"x\"}"));
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"reason\":\"x\"}"));
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"driftToleranceMinor\":-1,\"reason\":\"x\"}"));
+        assertThat(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/nope",
+                "{\"spikeFactorPct\":200,\"reason\":\"x\"}").statusCode()).isEqualTo(404);
+        assertThat(jdbc.queryForObject("SELECT fallback_template_id FROM reward_template WHERE"
+                + " template_id = 'upd-coupon'", String.class)).isNull();
+        // "" removes the fallback.
+        assertThat(admin(OPERATOR_TOKEN, "PATCH", "/admin/templates/upd-cash",
+                "{\"fallbackTemplateId\":\"\",\"reason\":\"no backup\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(grab("upd", "u4", "r1").get("outcome").asText()).isEqualTo("EMPTY");
+
+        // Moving the end into the past stops grabs; an ended activity no longer changes.
+        String past = java.time.Instant.now().minusSeconds(5).toString();
+        String earlier = java.time.Instant.now().minusSeconds(3_600).toString();
+        expectInvalid(admin(OPERATOR_TOKEN, "PATCH", "/admin/activities/upd",
+                "{\"endsAt\":\"" + earlier + "\",\"startsAt\":\"" + past
+                        + "\",\"reason\":\"x\"}"));
+        HttpResponse<String> ended = admin(OPERATOR_TOKEN, "PATCH", "/admin/activities/upd",
+                "{\"endsAt\":\"" + past + "\",\"name\":\"Renamed\",\"reason\":\"over early\"}");
+        assertThat(ended.statusCode()).as(ended.body()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM activity WHERE (activity_id = 'upd'"
+                + " OR parent_activity_id = 'upd') AND ends_at < CURRENT_TIMESTAMP(3)",
+                Long.class)).isEqualTo(4);
+        assertThat(jdbc.queryForObject("SELECT name FROM activity WHERE activity_id ="
+                + " 'upd-gray'", String.class)).isEqualTo("Renamed (GRAY)");
+        HttpResponse<String> refused = client().post("/v1/grab", SignedClient.grabJson(APP,
+                "u5", "upd", "scene-1", "r1"));
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/upd/status",
+                "{\"status\":\"ENDED\",\"reason\":\"done\"}").statusCode()).isEqualTo(200);
+        assertThat(admin(OPERATOR_TOKEN, "PATCH", "/admin/activities/upd",
+                "{\"grayPercent\":5,\"reason\":\"x\"}").statusCode()).isEqualTo(409);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit WHERE action IN"
+                + " ('UPDATE_TEMPLATE', 'UPDATE_ACTIVITY') AND target LIKE 'upd%'", Long.class))
+                .isEqualTo(3);
+    }
+
     private static void expectInvalid(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).get("code").asText())

@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -137,12 +136,8 @@ class ActivityAdminController {
         if (shards < 1 || shards > 1024) {
             throw invalid("budgetShards is 1-1024");
         }
-        List<Integer> thresholds = body.alertThresholdsPct() == null ? List.of(50, 80, 95, 100)
-                : body.alertThresholdsPct();
-        if (thresholds.isEmpty() || thresholds.size() > 10 || thresholds.stream().anyMatch(
-                pct -> pct == null || pct < 1 || pct > 100)) {
-            throw invalid("alertThresholdsPct: 1-10 percentages of 1-100");
-        }
+        String thresholds = UpdateAdminController.thresholds(body.alertThresholdsPct() == null
+                ? List.of(50, 80, 95, 100) : body.alertThresholdsPct());
         Long fixed = null;
         Long min = null;
         Long max = null;
@@ -179,8 +174,7 @@ class ActivityAdminController {
         }
         String currency = currencies.get(0);
         Object[] values = {templateId, child, awardType, currency, rule.name(), fixed, min, max,
-            packets, budget, shards, thresholds.stream().sorted().map(String::valueOf)
-                    .collect(Collectors.joining(",")), fallback};
+            packets, budget, shards, thresholds, fallback};
         try {
             transactions.executeWithoutResult(status -> {
                 jdbc.update("INSERT INTO reward_template (template_id, activity_id, award_type,"

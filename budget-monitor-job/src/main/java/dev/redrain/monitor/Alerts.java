@@ -1,0 +1,49 @@
+package dev.redrain.monitor;
+
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.event.BudgetAlert;
+import dev.redrain.core.event.BudgetAlert.AlertRule;
+import dev.redrain.core.event.BudgetAlert.Severity;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Builds alerts with stable ids. The dedupe key names the problem (rule and key, plus the
+ * percentage for a threshold) so a pager groups its firings; the alert id names one firing, is
+ * the same when a restored job replays the same input, and makes the MySQL sink idempotent.
+ */
+final class Alerts {
+    private Alerts() {
+    }
+
+    static String dedupeKey(AlertRule rule, String key, Integer thresholdPct) {
+        return rule.name() + ":" + key.replace('|', ':')
+                + (thresholdPct == null ? "" : ":" + thresholdPct);
+    }
+
+    static BudgetAlert alert(MonitorSettings settings, AlertRule rule, Severity severity,
+            TemplateRule template, String key, Integer thresholdPct, long episodeMs,
+            long observed, long expected, String unit, long windowStartMs, long windowEndMs,
+            Long projectedExhaustionMs, long firedAtMs, String summary) {
+        String dedupe = dedupeKey(rule, key, thresholdPct);
+        // A threshold alerts once ever; other rules once per episode (when it began).
+        String alertId = thresholdPct != null ? dedupe : dedupe + ":" + episodeMs;
+        String[] parts = key.split("\\|");
+        return new BudgetAlert("alert-" + alertId, alertId, dedupe, severity, rule, parts[0],
+                Stage.valueOf(parts[1]), parts[2], observed, expected, unit,
+                Instant.ofEpochMilli(windowStartMs), Instant.ofEpochMilli(windowEndMs),
+                projectedExhaustionMs == null ? null : Instant.ofEpochMilli(projectedExhaustionMs),
+                settings.runbookUrl() + "#" + anchor(rule), summary,
+                Instant.ofEpochMilli(firedAtMs));
+    }
+
+    /** The section of runbooks/budget-alert.md for a rule. */
+    static String anchor(AlertRule rule) {
+        return rule.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static String money(long minor, TemplateRule template) {
+        String currency = template == null ? "" : " " + template.currency;
+        return minor + currency;
+    }
+}

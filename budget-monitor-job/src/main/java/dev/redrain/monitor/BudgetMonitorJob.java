@@ -1,0 +1,212 @@
+package dev.redrain.monitor;
+
+import dev.redrain.core.event.BudgetAlert;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.keys.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The budget monitor: windowed budget burn and alerts from the token-issued events.
+ *
+ * <pre>
+ * Kafka token-issued -(event time: bounded out-of-orderness, idleness)-> observations
+ *   -> keyBy(activity|stage|template) ----------------------------\
+ * rule snapshots (MySQL templates + Redis granted, every refresh) -> broadcast
+ *   -> BudgetMonitorFunction -> alerts -> Kafka budget-alerts, MySQL budget_alert, webhook
+ * </pre>
+ *
+ * <p>Parameters (all {@code --name value}):
+ * <ul>
+ *   <li>{@code --kafka.bootstrap} (required), {@code --kafka.group} (redrain-budget-monitor),
+ *       {@code --topic.prefix} (redrain.)</li>
+ *   <li>{@code --jdbc.url} (required), {@code --jdbc.user} (root), {@code --jdbc.password}
+ *       (empty)</li>
+ *   <li>{@code --redis.uri} (redis://127.0.0.1:6379), {@code --redis.namespace} (rd)</li>
+ *   <li>{@code --webhook.url} (none: no webhook), {@code --webhook.attempts} (3),
+ *       {@code --webhook.backoff-ms} (500), {@code --webhook.timeout-ms} (2000)</li>
+ *   <li>{@code --rules.refresh-ms} (10000), {@code --watermark.out-of-orderness-ms} (5000),
+ *       {@code --watermark.idleness-ms} (30000), {@code --checkpoint.interval-ms} (10000)</li>
+ *   <li>{@code --window-ms} (60000), {@code --burn.windows} (5), {@code --spike.windows} (10),
+ *       {@code --spike.min-windows} (3), {@code --surge.min-asks} (20),
+ *       {@code --retention-after-end-ms} (3600000), {@code --runbook.url}
+ *       (runbooks/budget-alert.md)</li>
+ * </ul>
+ */
+public final class BudgetMonitorJob {
+    public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
+    public static final String JDBC_URL = "jdbc.url";
+
+    /** Stable operator ids: savepoints map state by these. Never change them. */
+    static final String UID_SOURCE = "token-issued-source";
+    static final String UID_OBSERVE = "observe";
+    static final String UID_RULES = "rule-snapshots";
+    static final String UID_MONITOR = "budget-monitor";
+    static final String UID_SINK_PREFIX = "alert-sink-";
+
+    private final Source<TokenIssued, ?, ?> events;
+    private final WatermarkStrategy<TokenIssued> watermarks;
+    private final Source<RuleSnapshot, ?, ?> rules;
+    private final MonitorSettings settings;
+    private final List<NamedSink> sinks;
+
+    /** A sink with its operator name (its uid is derived from the name: keep it stable). */
+    public record NamedSink(String name, Sink<BudgetAlert> sink) {
+    }
+
+    public BudgetMonitorJob(Source<TokenIssued, ?, ?> events,
+            WatermarkStrategy<TokenIssued> watermarks, Source<RuleSnapshot, ?, ?> rules,
+            MonitorSettings settings, List<NamedSink> sinks) {
+        this.events = events;
+        this.watermarks = watermarks;
+        this.rules = rules;
+        this.settings = settings;
+        this.sinks = List.copyOf(sinks);
+    }
+
+    /** Event time from issuedAt, with bounded out-of-orderness and idleness. */
+    public static WatermarkStrategy<TokenIssued> watermarks(Duration outOfOrderness,
+            Duration idleness) {
+        return WatermarkStrategy.<TokenIssued>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((event, ts) -> event.issuedAt().toEpochMilli())
+                .withIdleness(idleness);
+    }
+
+    /** Adds the pipeline to {@code env}; returns the alert stream. */
+    public DataStream<BudgetAlert> build(StreamExecutionEnvironment env) {
+        DataStream<Observation> observations = env.fromSource(events, watermarks, "token-issued")
+                .uid(UID_SOURCE)
+                .<Observation>flatMap((event, out) -> Observation.of(event).forEach(out::collect))
+                .returns(TypeInformation.of(Observation.class))
+                .name("observe")
+                .uid(UID_OBSERVE);
+        // Rule snapshots never hold event time back: their watermark is the end of time.
+        BroadcastStream<RuleSnapshot> broadcast = env
+                .fromSource(rules, WatermarkStrategy.forGenerator(context -> new EndOfTime()),
+                        "rule-snapshots")
+                .uid(UID_RULES)
+                .setParallelism(1)
+                .broadcast(BudgetMonitorFunction.RULES);
+        SingleOutputStreamOperator<BudgetAlert> alerts = observations
+                .keyBy(Observation::key)
+                .connect(broadcast)
+                .process(new BudgetMonitorFunction(settings))
+                .returns(TypeInformation.of(BudgetAlert.class))
+                .name("budget-monitor")
+                .uid(UID_MONITOR);
+        for (NamedSink sink : sinks) {
+            alerts.sinkTo(sink.sink()).name("alerts-to-" + sink.name())
+                    .uid(UID_SINK_PREFIX + sink.name());
+        }
+        return alerts;
+    }
+
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute("redrain-budget-monitor");
+    }
+
+    public static void main(String[] args) throws Exception {
+        ParameterTool p = ParameterTool.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.getConfig().setGlobalJobParameters(p);
+        env.enableCheckpointing(p.getLong("checkpoint.interval-ms", 10_000),
+                CheckpointingMode.EXACTLY_ONCE);
+        Topics topics = new Topics(p.get("topic.prefix", Topics.DEFAULT.prefix()));
+        String bootstrap = p.getRequired(KAFKA_BOOTSTRAP);
+        String jdbcUrl = p.getRequired(JDBC_URL);
+        String jdbcUser = p.get("jdbc.user", "root");
+        String jdbcPassword = p.get("jdbc.password", "");
+        List<NamedSink> sinks = new ArrayList<>();
+        sinks.add(new NamedSink("kafka", kafkaSink(bootstrap, topics)));
+        sinks.add(new NamedSink("mysql", new AlertJdbcSink(jdbcUrl, jdbcUser, jdbcPassword,
+                100)));
+        if (p.has("webhook.url")) {
+            sinks.add(new NamedSink("webhook", new AlertWebhookSink(p.get("webhook.url"),
+                    p.getInt("webhook.attempts", 3), p.getLong("webhook.backoff-ms", 500),
+                    p.getLong("webhook.timeout-ms", 2_000), 10_000)));
+        }
+        MonitorSettings defaults = MonitorSettings.defaults();
+        MonitorSettings settings = new MonitorSettings(
+                p.getLong("window-ms", defaults.windowMs()),
+                p.getInt("burn.windows", defaults.burnWindows()),
+                p.getInt("spike.windows", defaults.spikeTrailingWindows()),
+                p.getInt("spike.min-windows", defaults.spikeMinTrailingWindows()),
+                p.getInt("surge.min-asks", defaults.surgeMinAsks()),
+                p.getLong("retention-after-end-ms", defaults.retentionAfterEndMs()),
+                p.get("runbook.url", defaults.runbookUrl()));
+        new BudgetMonitorJob(kafkaSource(bootstrap, topics, p.get("kafka.group",
+                "redrain-budget-monitor")),
+                watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
+                        Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
+                ruleSource(jdbcUrl, jdbcUser, jdbcPassword,
+                        p.get("redis.uri", "redis://127.0.0.1:6379"),
+                        p.get("redis.namespace", "rd"), p.getLong("rules.refresh-ms", 10_000)),
+                settings, sinks).execute(env);
+    }
+
+    public static KafkaSource<TokenIssued> kafkaSource(String bootstrap, Topics topics,
+            String group) {
+        return KafkaSource.<TokenIssued>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(topics.tokenIssued())
+                .setGroupId(group)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(
+                        OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new TokenIssuedDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+    }
+
+    /** A snapshot of the rules now, then one every {@code refreshMs}. */
+    public static DataGeneratorSource<RuleSnapshot> ruleSource(String jdbcUrl, String jdbcUser,
+            String jdbcPassword, String redisUri, String redisNamespace, long refreshMs) {
+        return new DataGeneratorSource<>(new RuleSnapshotLoader(jdbcUrl, jdbcUser, jdbcPassword,
+                redisUri, redisNamespace), Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(1_000.0 / refreshMs),
+                TypeInformation.of(RuleSnapshot.class));
+    }
+
+    public static KafkaSink<BudgetAlert> kafkaSink(String bootstrap, Topics topics) {
+        return KafkaSink.<BudgetAlert>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new AlertKafkaSerializer(topics.budgetAlerts()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Emits the maximum watermark: this input never delays event time. */
+    static final class EndOfTime implements WatermarkGenerator<RuleSnapshot> {
+        @Override
+        public void onEvent(RuleSnapshot event, long eventTimestamp, WatermarkOutput output) {
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        }
+    }
+}
