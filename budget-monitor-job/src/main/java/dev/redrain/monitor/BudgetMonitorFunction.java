@@ -95,6 +95,7 @@ public class BudgetMonitorFunction
         KeyState s = state.value() == null ? new KeyState() : state.value();
         s.cumulativeMinor += observation.spendMinor;
         s.cumulativeCount += observation.paidCount;
+        s.lastEventMs = Math.max(s.lastEventMs, observation.eventTimeMs);
         long windowStart = Math.floorDiv(observation.eventTimeMs, settings.windowMs())
                 * settings.windowMs();
         long windowEnd = windowStart + settings.windowMs();
@@ -165,18 +166,23 @@ public class BudgetMonitorFunction
         }
         lastSnapshotMs = snapshot.loadedAtMs;
         Map<String, Long> granted = snapshot.redisGrantedMinor;
-        if (granted == null) {
-            return;
-        }
         ctx.applyToKeyedState(STATE, (key, keyState) -> {
             KeyState s = keyState.value();
             String templateId = Observation.templateOf(key);
             TemplateRule rule = rules.get(templateId);
-            Long redis = granted.get(templateId);
-            if (s == null || rule == null || redis == null) {
+            if (s == null || rule == null) {
                 return;
             }
-            drift(s, rule, key, redis, snapshot.loadedAtMs, out);
+            // Events that arrived before their rule (a job starting on a backlog) or a lowered
+            // threshold are judged now rather than at the key's next event.
+            long windowStart = Math.floorDiv(s.lastEventMs, settings.windowMs())
+                    * settings.windowMs();
+            thresholds(s, rule, key, windowStart, windowStart + settings.windowMs(),
+                    s.lastEventMs, out);
+            Long redis = granted == null ? null : granted.get(templateId);
+            if (redis != null) {
+                drift(s, rule, key, redis, snapshot.loadedAtMs, out);
+            }
             keyState.update(s);
         });
     }

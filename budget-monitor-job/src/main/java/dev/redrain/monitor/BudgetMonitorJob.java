@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -102,9 +101,11 @@ public final class BudgetMonitorJob {
                 .returns(TypeInformation.of(Observation.class))
                 .name("observe")
                 .uid(UID_OBSERVE);
-        // Rule snapshots never hold event time back: their watermark is the end of time.
+        // Rule snapshots never hold event time back: their input is idle for event time, so
+        // the monitor's watermark is the events' alone (and stalls, rather than jumping to the
+        // end of time, when the events pause).
         BroadcastStream<RuleSnapshot> broadcast = env
-                .fromSource(rules, WatermarkStrategy.forGenerator(context -> new EndOfTime()),
+                .fromSource(rules, WatermarkStrategy.forGenerator(context -> new AlwaysIdle()),
                         "rule-snapshots")
                 .uid(UID_RULES)
                 .setParallelism(1)
@@ -198,15 +199,20 @@ public final class BudgetMonitorJob {
                 .build();
     }
 
-    /** Emits the maximum watermark: this input never delays event time. */
-    static final class EndOfTime implements WatermarkGenerator<RuleSnapshot> {
+    /**
+     * Marks the rule snapshots idle for event time. A maximum watermark instead would let an
+     * idle event stream take the monitor's event time to the end of time: every window and
+     * every state-cleanup timer would fire during a pause between rains.
+     */
+    static final class AlwaysIdle implements WatermarkGenerator<RuleSnapshot> {
         @Override
         public void onEvent(RuleSnapshot event, long eventTimestamp, WatermarkOutput output) {
+            output.markIdle();
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            output.markIdle();
         }
     }
 }

@@ -11,6 +11,8 @@ public class KeyState {
     /** Minor units and awards paid, all time, including late events. */
     public long cumulativeMinor;
     public long cumulativeCount;
+    /** Event time of the latest observation. */
+    public long lastEventMs = Long.MIN_VALUE;
     /** Spend of the most recent closed windows, oldest first, ending at {@link #historyEndMs}. */
     public List<Long> history = new ArrayList<>();
     public long historyEndMs = Long.MIN_VALUE;

@@ -75,6 +75,19 @@ class BudgetMonitorFunctionTest {
     }
 
     @Test
+    void eventsReadBeforeTheirRuleAreJudgedWhenTheRuleArrives() throws Exception {
+        rules(T0, null, rule("other", 1_000));
+        spend("cash", T0 + 1_000, 60_000);
+        assertThat(alerts(AlertRule.THRESHOLD)).isEmpty();
+        rules(T0 + 2_000, null, rule("cash", 100_000));
+        List<BudgetAlert> fired = alerts(AlertRule.THRESHOLD);
+        assertThat(fired).extracting(BudgetAlert::expectedValue).containsExactly(50_000L);
+        assertThat(fired.get(0).windowStart()).isEqualTo(Instant.ofEpochMilli(T0));
+        rules(T0 + 3_000, null, rule("cash", 100_000));
+        assertThat(alerts(AlertRule.THRESHOLD)).isEmpty();
+    }
+
+    @Test
     void thresholdsStaySilentBelowTheFirstPercentage() throws Exception {
         spend("cash", T0 + 1_000, 49_999);
         watermark(T0 + 10 * MINUTE);
