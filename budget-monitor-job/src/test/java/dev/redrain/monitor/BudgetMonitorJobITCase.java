@@ -99,6 +99,7 @@ class BudgetMonitorJobITCase {
         template("mon-quiet", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
         template("mon-drift", "CASH", "CNY", 1_000_000, null, 0);
         template("mon-dead", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
+        template("mon-restart", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
         execute("UPDATE reward_template SET alert_thresholds_pct = '50,80,100',"
                 + " drift_grace_seconds = 1");
     }
@@ -154,8 +155,8 @@ class BudgetMonitorJobITCase {
         await(() -> storedDedupeKeys().containsAll(expected), "the three alerts in MySQL");
         Thread.sleep(2_000);
         assertThat(storedDedupeKeys()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(count("SELECT COUNT(*) FROM budget_alert WHERE template_id <> 'mon-dead'"))
-                .isEqualTo(3);
+        assertThat(count("SELECT COUNT(*) FROM budget_alert WHERE template_id NOT IN"
+                + " ('mon-dead', 'mon-restart')")).isEqualTo(3);
         // Judged at the event that crossed it: the fifth 1,000.
         assertThat(count("SELECT observed_value FROM budget_alert WHERE rule = 'THRESHOLD'"
                 + " AND template_id = 'mon-cash'")).isEqualTo(5_000);
@@ -217,12 +218,55 @@ class BudgetMonitorJobITCase {
         assertThat(count(thresholds)).isEqualTo(2);
     }
 
+    @Test
+    void aJobRestoredFromASavepointDoesNotFireAThresholdAgain() throws Exception {
+        running = start(null);
+        String template = "mon-restart";
+        Instant at = BASE.plus(30, ChronoUnit.MINUTES);
+        List<TokenIssued> first = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            first.add(event(template, template, Outcome.AWARDED, 100_000, at.plusSeconds(i)));
+        }
+        publish(first, new byte[0][]);
+        String thresholds = "SELECT COUNT(*) FROM budget_alert WHERE template_id = 'mon-restart'"
+                + " AND rule = 'THRESHOLD'";
+        await(() -> count(thresholds) == 1, "the 50% alert");
+        java.nio.file.Path savepoints = java.nio.file.Files.createTempDirectory("monitor-sp");
+        String savepoint = running.stopWithSavepoint(false, savepoints.toUri().toString(),
+                org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
+        running = null;
+
+        // The restored job reads on from the savepoint's offsets with the key's state: another
+        // 10,000 (61%) is no new threshold; 200,000 more (81%) is the 80% one, once.
+        publish(List.of(event(template, template, Outcome.AWARDED, 10_000, at.plusSeconds(10))),
+                new byte[0][]);
+        Configuration restore = new Configuration();
+        restore.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH,
+                savepoint);
+        running = start(null, restore);
+        publish(List.of(event(template, template, Outcome.AWARDED, 100_000, at.plusSeconds(20)),
+                event(template, template, Outcome.AWARDED, 100_000, at.plusSeconds(21))),
+                new byte[0][]);
+        await(() -> count(thresholds) == 2, "the 80% alert");
+        List<BudgetAlert> onKafka = readAlerts(2).stream()
+                .filter(alert -> alert.templateId().equals(template)).toList();
+        assertThat(onKafka).extracting(BudgetAlert::dedupeKey).containsExactly(
+                "THRESHOLD:mon-formal:FORMAL:mon-restart:50",
+                "THRESHOLD:mon-formal:FORMAL:mon-restart:80");
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     private JobClient start(AlertWebhookSink webhookSink) throws Exception {
         KAFKA.broker().createTopics(Map.of(topics.tokenIssued(), 1, topics.budgetAlerts(), 1));
+        return start(webhookSink, new Configuration());
+    }
+
+    /** The job with a Kafka and a MySQL sink, and the webhook sink when one is given. */
+    private JobClient start(AlertWebhookSink webhookSink, Configuration configuration)
+            throws Exception {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(2);
         env.enableCheckpointing(500, CheckpointingMode.EXACTLY_ONCE);
         MonitorSettings settings = new MonitorSettings(60_000, 5, 10, 3, 10, 3_600_000,
@@ -233,16 +277,22 @@ class BudgetMonitorJobITCase {
                 BudgetMonitorJob.watermarks(Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 BudgetMonitorJob.ruleSource(DB.jdbcUrl(), DB.user(), DB.password(),
                         REDIS.redisUri(), REDIS.namespace(), 500),
-                settings,
-                List.of(new NamedSink("kafka", BudgetMonitorJob.kafkaSink(
-                                KAFKA.bootstrapServers(), topics)),
-                        new NamedSink("mysql", new AlertJdbcSink(DB.jdbcUrl(), DB.user(),
-                                DB.password(), 100)),
-                        new NamedSink("webhook", webhookSink)))
-                .build(env);
+                settings, sinks(webhookSink)).build(env);
         JobClient client = env.executeAsync("budget-monitor-test");
         // Rules are read at start; events produced before the first snapshot simply wait.
         return client;
+    }
+
+    private List<NamedSink> sinks(AlertWebhookSink webhookSink) {
+        List<NamedSink> sinks = new ArrayList<>(List.of(
+                new NamedSink("kafka", BudgetMonitorJob.kafkaSink(KAFKA.bootstrapServers(),
+                        topics)),
+                new NamedSink("mysql", new AlertJdbcSink(DB.jdbcUrl(), DB.user(), DB.password(),
+                        100))));
+        if (webhookSink != null) {
+            sinks.add(new NamedSink("webhook", webhookSink));
+        }
+        return sinks;
     }
 
     private TokenIssued event(String requested, String paid, Outcome outcome, long amount,
@@ -309,7 +359,7 @@ class BudgetMonitorJobITCase {
         try (Connection connection = DB.dataSource().getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT dedupe_key FROM budget_alert"
-                        + " WHERE template_id <> 'mon-dead'")) {
+                        + " WHERE template_id NOT IN ('mon-dead', 'mon-restart')")) {
             while (rows.next()) {
                 keys.add(rows.getString(1));
             }
