@@ -1,0 +1,46 @@
+package dev.redrain.settlement;
+
+import java.time.Instant;
+
+/**
+ * What each of the three legs says about one outTradeNo. A missing leg is null.
+ *
+ * @param redis the token's state in Redis (staged for the business date)
+ * @param ledger the ledger's TOKEN_CREDIT journal
+ * @param payment the channel's successful FUNDING records (count and sum)
+ */
+public record Legs(String outTradeNo, Redis redis, Ledger ledger, Payment payment) {
+
+    public record Redis(String status, long amountMinor, String currency, String actId,
+            String activityId, String stage, String awardType, Instant issuedAt) {
+    }
+
+    public record Ledger(long amountMinor, String currency, String actId, String activityId,
+            String stage, String awardType) {
+    }
+
+    /** @param maxAmountMinor the largest single record, to size a duplicate's extra money */
+    public record Payment(int count, long sumMinor, long maxAmountMinor, String currency) {
+    }
+
+    String currency() {
+        return ledger != null ? ledger.currency() : redis != null ? redis.currency()
+                : payment.currency();
+    }
+
+    String actId() {
+        return ledger != null ? ledger.actId() : redis != null ? redis.actId() : null;
+    }
+
+    String activityId() {
+        return ledger != null ? ledger.activityId() : redis != null ? redis.activityId() : null;
+    }
+
+    String stage() {
+        return ledger != null ? ledger.stage() : redis != null ? redis.stage() : null;
+    }
+
+    String awardType() {
+        return ledger != null ? ledger.awardType() : redis != null ? redis.awardType() : null;
+    }
+}

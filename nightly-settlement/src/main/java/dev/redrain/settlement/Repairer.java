@@ -1,0 +1,119 @@
+package dev.redrain.settlement;
+
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.ledger.CreditRequest;
+import dev.redrain.core.ledger.CreditResult;
+import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.money.Money;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Clock;
+import java.time.LocalDate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The safe repairs, each recorded once in recon_repair (its unique key is the guard: a rerun
+ * or a restart finds the row and repeats nothing).
+ *
+ * <ul>
+ *   <li>ISSUED_NOT_CREDITED: re-credit through the ledger's idempotent path (source REPAIR; a
+ *       credit the stream made meanwhile comes back ALREADY_CREDITED and books nothing), then
+ *       mark the Redis token CREDITED, as the credit job does.</li>
+ *   <li>STATUS_MISMATCH: the ledger has the journal; mark the Redis token CREDITED.</li>
+ * </ul>
+ * Both re-read the legs first and act only on what they find now.
+ */
+final class Repairer {
+    private final JdbcTemplate jdbc;
+    private final LedgerWriter ledger;
+    private final LegLookup lookup;
+    private final StatefulRedisConnection<String, String> redis;
+    private final RedisKeys keys;
+    private final Clock clock;
+
+    Repairer(JdbcTemplate jdbc, LedgerWriter ledger, LegLookup lookup,
+            StatefulRedisConnection<String, String> redis, RedisKeys keys, Clock clock) {
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.lookup = lookup;
+        this.redis = redis;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** An open break to repair, as read from recon_break. */
+    record Candidate(long breakId, String outTradeNo, String actId, Break.Category category,
+            String redisStatus, Long redisAmountMinor, String currency, String activityId,
+            String stage, String awardType) {
+    }
+
+    void repair(Candidate candidate, LocalDate night) {
+        Legs.Redis known = candidate.redisAmountMinor() == null ? null : new Legs.Redis(
+                candidate.redisStatus(), candidate.redisAmountMinor(), candidate.currency(),
+                candidate.actId(), candidate.activityId(), candidate.stage(),
+                candidate.awardType(), null);
+        Legs legs = lookup.legs(candidate.outTradeNo(), candidate.actId(), known);
+        String action;
+        String outcome;
+        long amount;
+        if (candidate.category() == Break.Category.ISSUED_NOT_CREDITED) {
+            if (legs.redis() == null) {
+                return; // nothing to credit from; stays open for finance
+            }
+            action = "RECREDIT";
+            amount = legs.redis().amountMinor();
+            CreditResult result = ledger.credit(new CreditRequest(candidate.outTradeNo(),
+                    legs.redis().actId(), legs.redis().activityId(),
+                    Stage.valueOf(legs.redis().stage()), legs.redis().awardType(),
+                    Money.of(amount, legs.redis().currency()),
+                    OutTradeNoGenerator.businessDate(candidate.outTradeNo()),
+                    CreditSource.REPAIR));
+            if (!result.isBooked()) {
+                // The outTradeNo is booked with other content: a person must look at it.
+                record(candidate, night, action, "CONFLICT: booked with other content", amount,
+                        legs.currency());
+                return;
+            }
+            outcome = result.status() + " journal " + result.journalId() + " by "
+                    + result.bookedBy();
+            markCredited(candidate, legs, result.journalId());
+        } else {
+            if (legs.ledger() == null) {
+                return; // the ledger no longer has it: not a status problem any more
+            }
+            action = "FIX_REDIS_STATUS";
+            amount = legs.ledger().amountMinor();
+            Long journalId = jdbc.queryForObject("SELECT journal_id FROM ledger_journal WHERE"
+                    + " out_trade_no = ?", Long.class, candidate.outTradeNo());
+            markCredited(candidate, legs, journalId);
+            outcome = "Redis status CREDITED (journal " + journalId + ")";
+        }
+        record(candidate, night, action, outcome, amount, legs.currency());
+        jdbc.update("UPDATE recon_break SET status = 'REPAIRED', updated_at ="
+                + " CURRENT_TIMESTAMP(3) WHERE break_id = ?", candidate.breakId());
+    }
+
+    private void record(Candidate candidate, LocalDate night, String action, String outcome,
+            long amount, String currency) {
+        jdbc.update("INSERT IGNORE INTO recon_repair (business_date, break_id, out_trade_no,"
+                + " category, action, outcome, amount_minor, currency) VALUES (?, ?, ?, ?, ?, ?,"
+                + " ?, ?)", night, candidate.breakId(), candidate.outTradeNo(),
+                candidate.category().name(), action, outcome, amount, currency);
+    }
+
+    private void markCredited(Candidate candidate, Legs legs, long journalId) {
+        String actId = legs.actId() != null ? legs.actId() : candidate.actId();
+        if (actId == null) {
+            return;
+        }
+        redis.sync().eval(TokenHash.MARK_CREDITED_SCRIPT, ScriptOutputType.INTEGER,
+                new String[] {keys.token(actId, candidate.outTradeNo()), keys.pending(actId)},
+                candidate.outTradeNo(), Long.toString(journalId),
+                Long.toString(clock.millis()), CreditSource.REPAIR.name(),
+                Long.toString(8 * 24 * 3600));
+    }
+}

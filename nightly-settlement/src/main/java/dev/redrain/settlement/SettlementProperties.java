@@ -1,0 +1,43 @@
+package dev.redrain.settlement;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the settlement job ({@code redrain.settlement.*}).
+ *
+ * @param statementDir where the payment channel's statement files are:
+ *     {@code payments-YYYY-MM-DD.csv}
+ * @param reportDir where reports go, one folder per business date
+ * @param buckets hash buckets of outTradeNos (the match's unit of partitioning)
+ * @param partitions match partitions run at once (threads)
+ * @param chunkSize items per chunk (one transaction)
+ * @param skipLimit bad statement lines tolerated before the import fails the job
+ * @param repairGrace how old an ISSUED_NOT_CREDITED token must be before the job re-credits it
+ *     (the stream may simply not have reached it yet)
+ */
+@ConfigurationProperties("redrain.settlement")
+public record SettlementProperties(
+        @DefaultValue("statements") Path statementDir,
+        @DefaultValue("reports") Path reportDir,
+        @DefaultValue("redis://127.0.0.1:6379") String redisUri,
+        @DefaultValue("rd") String redisNamespace,
+        @DefaultValue("64") int buckets,
+        @DefaultValue("4") int partitions,
+        @DefaultValue("1000") int chunkSize,
+        @DefaultValue("100") int skipLimit,
+        @DefaultValue("2h") Duration repairGrace) {
+
+    public SettlementProperties {
+        if (buckets < 1 || partitions < 1 || partitions > buckets || chunkSize < 1
+                || skipLimit < 0) {
+            throw new IllegalArgumentException("invalid settlement settings");
+        }
+    }
+
+    Path statementFile(java.time.LocalDate businessDate) {
+        return statementDir.resolve("payments-" + businessDate + ".csv");
+    }
+}

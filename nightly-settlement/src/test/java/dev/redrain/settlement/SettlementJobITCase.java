@@ -1,0 +1,351 @@
+package dev.redrain.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.ledger.CreditRequest;
+import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.money.Money;
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.testsupport.MariaDbExtension;
+import dev.redrain.testsupport.RedisExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The settlement job against real MariaDB and Redis, on a seeded night: thousands of matched
+ * tokens, one break of every category, bad statement lines. In order: the night is settled and
+ * every break is exactly as expected; the safe repairs happened once; a plain rerun is refused;
+ * a forced rerun repairs nothing twice; a run that fails inside the match resumes and its
+ * outputs equal an uninterrupted run's, row for row.
+ */
+@SpringBootTest(properties = {"redrain.settlement.command-line=false",
+    "redrain.settlement.chunk-size=200", "redrain.settlement.partitions=4"})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SettlementJobITCase {
+    @RegisterExtension
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    static final LocalDate NIGHT = LocalDate.of(2026, 11, 25);
+    static final LocalDate FAULT_NIGHT = LocalDate.of(2026, 11, 24);
+    static final int MATCHED_CASH = 2_000;
+    static final int MATCHED_COUPONS = 200;
+    static final Path statements = tempDirectory("statements");
+    static final Path reports = tempDirectory("reports");
+    /** Writes of the match left before an injected failure; 0 or less: none. */
+    static final AtomicInteger WRITES_BEFORE_FAILURE = new AtomicInteger();
+
+    @Autowired
+    SettlementRunner runner;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @TestConfiguration
+    static class Faults {
+        @Bean
+        SettlementJobConfig.MatchFaults matchFaults() {
+            return chunk -> {
+                if (WRITES_BEFORE_FAILURE.get() > 0
+                        && WRITES_BEFORE_FAILURE.decrementAndGet() == 0) {
+                    throw new IllegalStateException("injected failure inside the match");
+                }
+            };
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+        registry.add("redrain.settlement.redis-uri", REDIS::redisUri);
+        registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
+        registry.add("redrain.settlement.statement-dir", statements::toString);
+        registry.add("redrain.settlement.report-dir", reports::toString);
+    }
+
+    @BeforeAll
+    static void seed() throws Exception {
+        new Night(NIGHT).seed();
+        new Night(FAULT_NIGHT).seed();
+    }
+
+    @Test
+    @Order(1)
+    void aNightIsSettledWithEveryBreakExactlyClassified() throws Exception {
+        assertThat(runner.settle(NIGHT, false)).isZero();
+        Map<String, String> breaks = breaks(NIGHT);
+        Night night = new Night(NIGHT);
+        assertThat(breaks).containsExactlyInAnyOrderEntriesOf(Map.of(
+                night.no(9_001), "ISSUED_NOT_CREDITED|REDIS,LEDGER|300|REPAIRED",
+                night.no(9_002), "ISSUED_NOT_CREDITED|REDIS,LEDGER|400|OPEN",
+                night.no(9_003), "CREDITED_NOT_ISSUED|REDIS,LEDGER|700|OPEN",
+                night.no(9_004), "CREDITED_NOT_PAID|LEDGER,PAYMENT|800|OPEN",
+                night.no(9_005), "PAID_NOT_CREDITED|LEDGER,PAYMENT|900|OPEN",
+                night.no(9_006), "AMOUNT_MISMATCH|LEDGER,PAYMENT|50|OPEN",
+                night.no(9_007), "DUPLICATE|PAYMENT|500|OPEN",
+                night.no(9_008), "STATUS_MISMATCH|REDIS,LEDGER|600|REPAIRED"));
+        // The two bad statement lines, with their line numbers and reasons.
+        assertThat(jdbc.queryForList("SELECT CONCAT(line_number, ':', reason) FROM"
+                + " recon_import_error WHERE business_date = ? ORDER BY line_number",
+                String.class, NIGHT)).containsExactly(
+                        (MATCHED_CASH + 9) + ":amount_minor must be positive",
+                        (MATCHED_CASH + 10) + ":expected 7 fields, found 3");
+        // Safe repairs, once each: the re-credit booked by REPAIR, the Redis statuses fixed.
+        assertThat(jdbc.queryForList("SELECT CONCAT(category, ':', action) FROM recon_repair"
+                + " ORDER BY out_trade_no", String.class)).containsExactly(
+                        "ISSUED_NOT_CREDITED:RECREDIT", "STATUS_MISMATCH:FIX_REDIS_STATUS");
+        assertThat(jdbc.queryForObject("SELECT source FROM ledger_journal WHERE out_trade_no"
+                + " = ?", String.class, night.no(9_001))).isEqualTo("REPAIR");
+        assertThat(REDIS.commands().hget(night.tokenKey(9_001), TokenHash.STATUS))
+                .isEqualTo("CREDITED");
+        assertThat(REDIS.commands().hget(night.tokenKey(9_008), TokenHash.STATUS))
+                .isEqualTo("CREDITED");
+        assertThat(REDIS.commands().hget(night.tokenKey(9_002), TokenHash.STATUS))
+                .as("issued within the grace period: left to the stream").isEqualTo("ISSUED");
+        // The report: matched tokens and every category's file.
+        Path folder = reports.resolve(NIGHT.toString());
+        List<String> summary = Files.readAllLines(folder.resolve("summary.csv"));
+        assertThat(summary).contains("MATCHED,,," + (MATCHED_CASH + MATCHED_COUPONS) + ",,");
+        assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
+                + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
+                Long.class, NIGHT)).isEqualTo(12);
+        List<String> totals = Files.readAllLines(folder.resolve("totals.csv"));
+        assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
+                + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
+        assertLedgerBalanced();
+    }
+
+    @Test
+    @Order(2)
+    void aSettledNightIsRefusedAndAForcedRerunRepairsNothingTwice() throws Exception {
+        long journals = count("SELECT COUNT(*) FROM ledger_journal");
+        Map<String, String> before = breaks(NIGHT);
+        assertThat(runner.settle(NIGHT, false)).isEqualTo(SettlementRunner.REFUSED);
+        assertThat(runner.settle(NIGHT, true)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM recon_repair")).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM ledger_journal")).isEqualTo(journals);
+        assertThat(breaks(NIGHT)).isEqualTo(before);
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '"
+                + NIGHT + "'")).isEqualTo(MATCHED_CASH + 7);
+        assertLedgerBalanced();
+    }
+
+    @Test
+    @Order(3)
+    void aRunThatFailsInsideTheMatchResumesToTheSameOutputsAsAnUninterruptedRun()
+            throws Exception {
+        WRITES_BEFORE_FAILURE.set(2);
+        assertThat(runner.settle(FAULT_NIGHT, false)).isEqualTo(1);
+        assertThat(runner.lastExecution().getStepExecutions().stream()
+                .filter(step -> step.getStepName().equals("match")).findFirst().orElseThrow()
+                .getStatus().name()).isEqualTo("FAILED");
+        assertThat(runner.settle(FAULT_NIGHT, false)).isZero();
+        Map<String, String> resumed = breaks(FAULT_NIGHT);
+        Map<String, String> reportsResumed = reportFiles(FAULT_NIGHT);
+
+        assertThat(runner.settle(FAULT_NIGHT, true)).isZero();
+        assertThat(breaks(FAULT_NIGHT)).isEqualTo(resumed);
+        assertThat(reportFiles(FAULT_NIGHT)).isEqualTo(reportsResumed);
+        assertThat(resumed).hasSize(8);
+    }
+
+    private static Path tempDirectory(String name) {
+        try {
+            return Files.createTempDirectory(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /** Breaks of a night's tokens: outTradeNo -> category|legs|amount|status (one per token). */
+    private Map<String, String> breaks(LocalDate night) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        jdbc.query("SELECT out_trade_no, category, legs, amount_minor, status FROM recon_break"
+                + " WHERE out_trade_no LIKE ? ORDER BY out_trade_no, category", rs -> {
+                    rows.merge(rs.getString(1), rs.getString(2) + "|" + rs.getString(3) + "|"
+                            + rs.getLong(4) + "|" + rs.getString(5), (a, b) -> a + ";" + b);
+                }, night.toString().replace("-", "") + "%");
+        return rows;
+    }
+
+    private Map<String, String> reportFiles(LocalDate night) throws Exception {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var list = Files.list(reports.resolve(night.toString()))) {
+            for (Path file : list.toList()) {
+                files.put(file.getFileName().toString(), Files.readString(file));
+            }
+        }
+        return files;
+    }
+
+    private long count(String sql) {
+        return jdbc.queryForObject(sql, Long.class);
+    }
+
+    private void assertLedgerBalanced() {
+        assertThat(count("SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_entry")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM ledger_account a WHERE a.balance_minor <>"
+                + " (SELECT COALESCE(SUM(e.amount_minor), 0) FROM ledger_entry e"
+                + " WHERE e.account_id = a.account_id)")).isZero();
+    }
+
+    /** One night's seeded data: the three legs, written the way each part writes them. */
+    static final class Night {
+        final LocalDate date;
+        final List<String> numbers = new ArrayList<>();
+        private final OutTradeNoGenerator generator;
+        private final Map<Integer, String> special = new LinkedHashMap<>();
+        private final RedisKeys keys = new RedisKeys(REDIS.namespace());
+
+        Night(LocalDate date) {
+            this.date = date;
+            ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+            this.generator = new OutTradeNoGenerator(Clock.fixed(date.atTime(20, 0)
+                    .atZone(shanghai).toInstant(), shanghai), shanghai, "7K2M9QX4TB");
+            for (int i = 0; i < MATCHED_CASH + MATCHED_COUPONS + 10_000; i++) {
+                numbers.add(generator.next());
+            }
+        }
+
+        /** Token i's outTradeNo: 0.. matched cash, then coupons; 9_001.. the breaks. */
+        String no(int i) {
+            return numbers.get(i);
+        }
+
+        String actId(int i) {
+            return "A" + (i % 300);
+        }
+
+        String tokenKey(int i) {
+            return keys.token(actId(i), no(i));
+        }
+
+        long amount(int i) {
+            return 1 + (i % 97);
+        }
+
+        long matchedCashMinor() {
+            long sum = 0;
+            for (int i = 0; i < MATCHED_CASH; i++) {
+                sum += amount(i);
+            }
+            return sum;
+        }
+
+        void seed() throws Exception {
+            LedgerWriter ledger = new LedgerWriter(DB.dataSource(), Clock.systemUTC());
+            List<CreditRequest> credits = new ArrayList<>();
+            StringBuilder statement = new StringBuilder(PaymentLine.HEADER).append('\n');
+            AtomicInteger ref = new AtomicInteger();
+            for (int i = 0; i < MATCHED_CASH; i++) {
+                redis(i, "CREDITED", amount(i), "CNY", "CASH", Instant.EPOCH);
+                credits.add(credit(i, amount(i), "CNY", "CASH"));
+                line(statement, i, ref, amount(i), "SUCCESS");
+            }
+            for (int i = MATCHED_CASH; i < MATCHED_CASH + MATCHED_COUPONS; i++) {
+                redis(i, "CREDITED", 1, "CPN", "COUPON", Instant.EPOCH);
+                credits.add(credit(i, 1, "CPN", "COUPON"));
+            }
+            Instant longAgo = Instant.parse("2026-11-01T00:00:00Z");
+            // ISSUED_NOT_CREDITED, old enough to repair (a coupon: no payment leg).
+            redis(9_001, "ISSUED", 300, "CPN", "COUPON", longAgo);
+            // ISSUED_NOT_CREDITED within the grace period: left to the stream.
+            redis(9_002, "ISSUED", 400, "CPN", "COUPON", Instant.now());
+            // CREDITED_NOT_ISSUED: booked and funded, unknown to Redis.
+            credits.add(credit(9_003, 700, "CNY", "CASH"));
+            line(statement, 9_003, ref, 700, "SUCCESS");
+            // CREDITED_NOT_PAID: cash booked, never funded (a FAILED line does not count).
+            redis(9_004, "CREDITED", 800, "CNY", "CASH", longAgo);
+            credits.add(credit(9_004, 800, "CNY", "CASH"));
+            line(statement, 9_004, ref, 800, "FAILED");
+            // PAID_NOT_CREDITED: the channel moved money nobody booked.
+            line(statement, 9_005, ref, 900, "SUCCESS");
+            // AMOUNT_MISMATCH: the channel moved 450 of 500.
+            redis(9_006, "CREDITED", 500, "CNY", "CASH", longAgo);
+            credits.add(credit(9_006, 500, "CNY", "CASH"));
+            line(statement, 9_006, ref, 450, "SUCCESS");
+            // DUPLICATE: funded twice.
+            redis(9_007, "CREDITED", 500, "CNY", "CASH", longAgo);
+            credits.add(credit(9_007, 500, "CNY", "CASH"));
+            line(statement, 9_007, ref, 500, "SUCCESS");
+            line(statement, 9_007, ref, 500, "SUCCESS");
+            // STATUS_MISMATCH: booked and funded, Redis still says ISSUED.
+            redis(9_008, "ISSUED", 600, "CNY", "CASH", longAgo);
+            credits.add(credit(9_008, 600, "CNY", "CASH"));
+            line(statement, 9_008, ref, 600, "SUCCESS");
+            // Two bad lines, skipped and reported with their line numbers.
+            statement.append(no(9_009)).append(",CH-bad-1,FUNDING,-5,CNY,SUCCESS,")
+                    .append(Instant.EPOCH).append('\n');
+            statement.append("garbage,line,here\n");
+            for (int start = 0; start < credits.size(); start += 500) {
+                ledger.creditBatch(credits.subList(start, Math.min(credits.size(),
+                        start + 500)));
+            }
+            Files.writeString(statements.resolve("payments-" + date + ".csv"), statement,
+                    StandardCharsets.UTF_8);
+        }
+
+        private void redis(int i, String status, long amount, String currency, String award,
+                Instant issuedAt) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put(TokenHash.STATUS, status);
+            fields.put(TokenHash.OUT_TRADE_NO, no(i));
+            fields.put(TokenHash.ACT_ID, actId(i));
+            fields.put(TokenHash.ACTIVITY_ID, "act-formal");
+            fields.put(TokenHash.STAGE, "FORMAL");
+            fields.put(TokenHash.AWARD_TYPE, award);
+            fields.put(TokenHash.AMOUNT_MINOR, Long.toString(amount));
+            fields.put(TokenHash.CURRENCY, currency);
+            fields.put(TokenHash.ISSUED_AT_MS, Long.toString(issuedAt.toEpochMilli()));
+            REDIS.commands().hset(keys.token(actId(i), no(i)), fields);
+        }
+
+        private CreditRequest credit(int i, long amount, String currency, String award) {
+            return new CreditRequest(no(i), actId(i), "act-formal", Stage.FORMAL, award,
+                    Money.of(amount, currency), date, CreditSource.STREAM);
+        }
+
+        private void line(StringBuilder statement, int i, AtomicInteger ref, long amount,
+                String status) {
+            statement.append(no(i)).append(",CH-").append(date).append('-')
+                    .append(ref.incrementAndGet()).append(",FUNDING,").append(amount)
+                    .append(",CNY,").append(status).append(',').append(Instant.EPOCH)
+                    .append('\n');
+        }
+    }
+}
