@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure MariaDB and Redis answer on loopback, for the tests and the local stack.
+# Makes sure MariaDB and Redis answer on loopback, for the tests and the local stack, and that
+# Chromium is installed for the settlement report's browser test.
 #
 # For each service, in order: use the one already running; else start the installed one; else,
 # when run as root on Debian/Ubuntu, install it with apt-get and start it; else stop and say why.
@@ -150,8 +151,24 @@ ensure_java() {
   say "JDK $version found"
 }
 
+# ---- Chromium (the settlement's HTML report test renders the page headless) ---------------
+ensure_chromium() {
+  if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+      || [ -n "${REDRAIN_CHROMIUM:-}" ]; then
+    say "Chromium found"; return 0
+  fi
+  $CHECK_ONLY && { say "no Chromium (the HTML report test is skipped, or fails under CI)"; return 0; }
+  if is_root && command -v apt-get >/dev/null; then
+    apt_install chromium
+  else
+    say "WARNING: no Chromium; install Debian's chromium or set REDRAIN_CHROMIUM (the HTML" \
+      "report test is skipped outside CI)"
+  fi
+}
+
 status=0
 ensure_java || status=1
 ensure_mariadb || status=1
 ensure_redis || status=1
+ensure_chromium || status=1
 exit $status

@@ -11,6 +11,7 @@ CREATE TABLE recon_redis_token (
     activity_id         VARCHAR(64)  NULL,
     stage               VARCHAR(16)  NULL,
     award_type          VARCHAR(64)  NULL,
+    template_id         VARCHAR(64)  NULL,
     currency            VARCHAR(16)  NOT NULL,
     amount_minor        BIGINT       NOT NULL,
     status              VARCHAR(16)  NOT NULL,

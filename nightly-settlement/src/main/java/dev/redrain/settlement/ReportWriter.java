@@ -11,7 +11,9 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -24,13 +26,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code summary.csv}: matched and broken counts and amounts, breaks by category and
  *       aging bucket (0-1, 2-7, 8-30, over 30 days);</li>
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>
- *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv}.</li>
+ *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv},
+ *       {@code utilisation.csv} (each template's spend of the day against its budget);</li>
+ *   <li>{@code report.html}: all of it on one self-contained page for finance.</li>
  * </ul>
  * Amounts are whole minor units with their asset code, never converted.
  */
 final class ReportWriter {
     private static final DateTimeFormatter PREFIX = DateTimeFormatter.ofPattern("yyyyMMdd");
-    static final String KEYS = "SELECT out_trade_no FROM recon_redis_token WHERE business_date = ?"
+    static final String KEYS = "SELECT out_trade_no FROM recon_redis_token"
+            + " WHERE business_date = ?"
             + " UNION SELECT out_trade_no FROM ledger_journal WHERE out_trade_no LIKE ?"
             + "   AND journal_type = 'TOKEN_CREDIT'"
             + " UNION SELECT out_trade_no FROM payment_record WHERE out_trade_no LIKE ?"
@@ -44,62 +49,82 @@ final class ReportWriter {
         this.runs = runs;
     }
 
+    static final String TOTALS = "SELECT leg, activity_id, stage, award_type, currency,"
+            + " COUNT(*) AS tokens, SUM(amount_minor) AS amount_minor"
+            + " FROM (SELECT 'REDIS' leg, activity_id, stage, award_type, currency,"
+            + "   amount_minor FROM recon_redis_token WHERE business_date = ?"
+            + " UNION ALL SELECT 'LEDGER', activity_id, stage, award_type, currency,"
+            + "   amount_minor FROM ledger_journal WHERE out_trade_no LIKE ?"
+            + "   AND journal_type = 'TOKEN_CREDIT'"
+            + " UNION ALL SELECT 'PAYMENT', NULL, NULL, NULL, currency, amount_minor"
+            + "   FROM payment_record WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
+            + "   AND channel_status = 'SUCCESS') legs"
+            + " GROUP BY leg, activity_id, stage, award_type, currency"
+            + " ORDER BY leg, activity_id, stage, award_type, currency";
+    static final String SUMMARY = "SELECT 'MATCHED' AS line, NULL AS category, NULL AS aging,"
+            + " COUNT(*) AS tokens, NULL AS currency, NULL AS amount_minor FROM (" + KEYS + ") k"
+            + " WHERE NOT EXISTS (SELECT 1 FROM recon_break b WHERE b.out_trade_no ="
+            + " k.out_trade_no AND b.last_seen_date = ? AND b.status <> 'CLEARED')"
+            + " UNION ALL SELECT 'BREAK', category, CASE"
+            + "   WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
+            + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
+            + "   WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
+            + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
+            + " WHERE last_seen_date = ? AND status <> 'CLEARED'"
+            + " GROUP BY category, 3, currency ORDER BY 1, 2, 3, 5";
+    static final String UTILISATION = "SELECT t.template_id, a.stage, t.currency,"
+            + " t.budget_minor, COALESCE(SUM(r.amount_minor), 0) AS issued_minor,"
+            + " COUNT(r.out_trade_no) AS tokens,"
+            + " ROUND(100 * COALESCE(SUM(r.amount_minor), 0) / t.budget_minor, 2) AS pct"
+            + " FROM reward_template t JOIN activity a ON a.activity_id = t.activity_id"
+            + " JOIN recon_redis_token r ON r.template_id = t.template_id"
+            + "   AND r.business_date = ?"
+            + " GROUP BY t.template_id, a.stage, t.currency, t.budget_minor"
+            + " ORDER BY a.stage, t.template_id";
+
     List<Path> write(Path reportDir, LocalDate date) {
         Path folder = reportDir.resolve(date.toString());
         String prefix = PREFIX.format(date) + "%";
+        Map<String, Table> tables = new LinkedHashMap<>();
+        tables.put("totals.csv", table(TOTALS, date, prefix, prefix));
+        tables.put("summary.csv", table(SUMMARY, date, prefix, prefix, date, date, date, date,
+                date));
+        for (Break.Category category : Break.Category.values()) {
+            // Rows are named by (outTradeNo, category), never by a surrogate id, so a resumed
+            // run's report and an uninterrupted run's are the same bytes.
+            tables.put("breaks-" + category + ".csv", table("SELECT out_trade_no, act_id, legs,"
+                    + " activity_id, stage, award_type, currency, redis_status,"
+                    + " redis_amount_minor, ledger_amount_minor, payment_amount_minor,"
+                    + " amount_minor, first_seen_date, DATEDIFF(?, first_seen_date) AS age_days,"
+                    + " status, owner FROM recon_break WHERE category = ? AND last_seen_date = ?"
+                    + " AND status <> 'CLEARED' ORDER BY out_trade_no", date, category.name(),
+                    date));
+        }
+        tables.put("cleared.csv", table("SELECT out_trade_no, category, currency, amount_minor,"
+                + " first_seen_date, cleared_date FROM recon_break WHERE cleared_date = ?"
+                + " ORDER BY out_trade_no", date));
+        tables.put("repairs.csv", table("SELECT out_trade_no, category, action, outcome,"
+                + " currency, amount_minor FROM recon_repair WHERE business_date = ?"
+                + " ORDER BY out_trade_no, category", date));
+        tables.put("import-errors.csv", table("SELECT source_file, line_number, reason,"
+                + " raw_line FROM recon_import_error WHERE business_date = ?"
+                + " ORDER BY line_number", date));
+        tables.put("utilisation.csv", table(UTILISATION, date));
         List<Path> files = new ArrayList<>();
+        Long runId = runs.currentRun(date);
         try {
             Files.createDirectories(folder);
-            files.add(csv(folder.resolve("totals.csv"), "SELECT leg, activity_id, stage,"
-                    + " award_type, currency, COUNT(*) AS tokens, SUM(amount_minor) AS amount_minor"
-                    + " FROM (SELECT 'REDIS' leg, activity_id, stage, award_type, currency,"
-                    + "   amount_minor FROM recon_redis_token WHERE business_date = ?"
-                    + " UNION ALL SELECT 'LEDGER', activity_id, stage, award_type, currency,"
-                    + "   amount_minor FROM ledger_journal WHERE out_trade_no LIKE ?"
-                    + "   AND journal_type = 'TOKEN_CREDIT'"
-                    + " UNION ALL SELECT 'PAYMENT', NULL, NULL, NULL, currency, amount_minor"
-                    + "   FROM payment_record WHERE out_trade_no LIKE ? AND payment_kind ="
-                    + "   'FUNDING' AND channel_status = 'SUCCESS') legs"
-                    + " GROUP BY leg, activity_id, stage, award_type, currency"
-                    + " ORDER BY leg, activity_id, stage, award_type, currency",
-                    date, prefix, prefix));
-            files.add(csv(folder.resolve("summary.csv"), "SELECT 'MATCHED' AS line, NULL AS"
-                    + " category, NULL AS aging, COUNT(*) AS tokens, NULL AS currency,"
-                    + " NULL AS amount_minor FROM (" + KEYS + ") k WHERE NOT EXISTS (SELECT 1"
-                    + " FROM recon_break b WHERE b.out_trade_no = k.out_trade_no"
-                    + " AND b.last_seen_date = ? AND b.status <> 'CLEARED')"
-                    + " UNION ALL SELECT 'BREAK', category, CASE"
-                    + "   WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
-                    + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
-                    + "   WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
-                    + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
-                    + " WHERE last_seen_date = ? AND status <> 'CLEARED'"
-                    + " GROUP BY category, 3, currency ORDER BY 1, 2, 3, 5",
-                    date, prefix, prefix, date, date, date, date, date));
-            for (Break.Category category : Break.Category.values()) {
-                // Rows are named by (outTradeNo, category), never by a surrogate id, so a
-                // resumed run's report and an uninterrupted run's are the same bytes.
-                files.add(csv(folder.resolve("breaks-" + category + ".csv"), "SELECT"
-                        + " out_trade_no, act_id, legs, activity_id, stage, award_type, currency,"
-                        + " redis_status, redis_amount_minor, ledger_amount_minor,"
-                        + " payment_amount_minor, amount_minor, first_seen_date,"
-                        + " DATEDIFF(?, first_seen_date) AS age_days, status, owner"
-                        + " FROM recon_break WHERE category = ? AND last_seen_date = ?"
-                        + " AND status <> 'CLEARED' ORDER BY out_trade_no", date,
-                        category.name(), date));
+            for (Map.Entry<String, Table> entry : tables.entrySet()) {
+                Path file = folder.resolve(entry.getKey());
+                Files.writeString(file, entry.getValue().csv(), StandardCharsets.UTF_8);
+                files.add(file);
             }
-            files.add(csv(folder.resolve("cleared.csv"), "SELECT out_trade_no, category, currency, amount_minor, first_seen_date, cleared_date"
-                    + " FROM recon_break WHERE cleared_date = ? ORDER BY out_trade_no", date));
-            files.add(csv(folder.resolve("repairs.csv"), "SELECT out_trade_no, category,"
-                    + " action, outcome, currency, amount_minor FROM recon_repair"
-                    + " WHERE business_date = ? ORDER BY out_trade_no, category", date));
-            files.add(csv(folder.resolve("import-errors.csv"), "SELECT source_file,"
-                    + " line_number, reason, raw_line FROM recon_import_error"
-                    + " WHERE business_date = ? ORDER BY line_number", date));
+            Path html = folder.resolve("report.html");
+            Files.writeString(html, HtmlReport.render(date, tables), StandardCharsets.UTF_8);
+            files.add(html);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Long runId = runs.currentRun(date);
         if (runId != null) {
             for (Path file : files) {
                 runs.recordFile(runId, file, sha256(file), size(file));
@@ -108,41 +133,52 @@ final class ReportWriter {
         return files;
     }
 
-    private Path csv(Path file, String sql, Object... arguments) throws IOException {
-        StringBuilder out = new StringBuilder();
-        jdbc.query(sql, rs -> {
-            var meta = rs.getMetaData();
-            if (out.isEmpty()) {
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    out.append(i > 1 ? "," : "").append(meta.getColumnLabel(i));
+    /** A query's result as text: column labels and rows (null as an empty cell). */
+    record Table(List<String> columns, List<List<String>> rows) {
+        String csv() {
+            StringBuilder out = new StringBuilder(String.join(",", columns)).append('\n');
+            for (List<String> row : rows) {
+                for (int i = 0; i < row.size(); i++) {
+                    out.append(i > 0 ? "," : "").append(row.get(i) == null ? ""
+                            : cell(row.get(i)));
                 }
                 out.append('\n');
             }
-            do {
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    Object value = rs.getObject(i);
-                    out.append(i > 1 ? "," : "").append(value == null ? "" : cell(value));
-                }
-                out.append('\n');
-            } while (rs.next());
-        }, arguments);
-        if (out.isEmpty()) {
-            // No rows: still the header, from the statement's metadata.
-            out.append(header(sql, arguments)).append('\n');
+            return out.toString();
         }
-        Files.writeString(file, out, StandardCharsets.UTF_8);
-        return file;
+
+        int column(String label) {
+            return columns.indexOf(label);
+        }
     }
 
-    private String header(String sql, Object... arguments) {
-        return jdbc.query("SELECT * FROM (" + sql + ") q LIMIT 0", rs -> {
+    private Table table(String sql, Object... arguments) {
+        List<String> columns = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        jdbc.query(sql, (java.sql.ResultSet rs) -> {
             var meta = rs.getMetaData();
-            StringBuilder line = new StringBuilder();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-                line.append(i > 1 ? "," : "").append(meta.getColumnLabel(i));
+            if (columns.isEmpty()) {
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    columns.add(meta.getColumnLabel(i));
+                }
             }
-            return line.toString();
+            List<String> row = new ArrayList<>(meta.getColumnCount());
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                Object value = rs.getObject(i);
+                row.add(value == null ? null : value.toString());
+            }
+            rows.add(row);
         }, arguments);
+        if (columns.isEmpty()) {
+            columns.addAll(jdbc.query("SELECT * FROM (" + sql + ") q LIMIT 0", rs -> {
+                List<String> labels = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    labels.add(rs.getMetaData().getColumnLabel(i));
+                }
+                return labels;
+            }, arguments));
+        }
+        return new Table(columns, rows);
     }
 
     /** A CSV cell: quoted when it holds a comma, quote or line break. */

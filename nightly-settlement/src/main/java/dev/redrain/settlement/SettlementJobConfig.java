@@ -237,16 +237,16 @@ class SettlementJobConfig {
                     LocalDate date = businessDateOfStep();
                     jdbc.batchUpdate("INSERT INTO recon_redis_token (business_date,"
                             + " out_trade_no, bucket, act_id, activity_id, stage, award_type,"
-                            + " currency, amount_minor, status, issued_at) VALUES (?, ?, ?, ?,"
-                            + " ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status ="
-                            + " VALUES(status), amount_minor = VALUES(amount_minor)",
+                            + " template_id, currency, amount_minor, status, issued_at) VALUES"
+                            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+                            + " status = VALUES(status), amount_minor = VALUES(amount_minor)",
                             hashes.getItems().stream().map(hash -> {
                                 Legs.Redis token = LegLookup.fromHash(hash);
                                 String outTradeNo = hash.get(TokenHash.OUT_TRADE_NO);
                                 return new Object[] {date, outTradeNo,
                                     bucket(outTradeNo, properties.buckets()), token.actId(),
                                     token.activityId(), token.stage(), token.awardType(),
-                                    token.currency(), token.amountMinor(), token.status(),
+                                    hash.get(TokenHash.TEMPLATE_ID), token.currency(), token.amountMinor(), token.status(),
                                     token.issuedAt() == null ? null
                                             : Timestamp.from(token.issuedAt())};
                             }).toList());

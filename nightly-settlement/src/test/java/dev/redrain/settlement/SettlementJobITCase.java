@@ -141,7 +141,7 @@ class SettlementJobITCase {
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
-                Long.class, NIGHT)).isEqualTo(12);
+                Long.class, NIGHT)).isEqualTo(14);
         List<String> totals = Files.readAllLines(folder.resolve("totals.csv"));
         assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
                 + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
@@ -150,6 +150,41 @@ class SettlementJobITCase {
 
     @Test
     @Order(2)
+    void theHtmlReportRendersInHeadlessChromiumWithTheTotals() throws Exception {
+        Chromium chromium = Chromium.find();
+        Path html = reports.resolve(NIGHT.toString()).resolve("report.html");
+        String url = html.toUri().toString();
+        Chromium.Result dom = chromium.run("--dump-dom", url);
+        assertThat(dom.stdout()).contains("data-rendered=\"ok\"");
+        assertThat(dom.stderr()).doesNotContain("Uncaught").doesNotContain(":CONSOLE(");
+        assertThat(figure(dom.stdout(), "matched-tokens"))
+                .isEqualTo(Long.toString(MATCHED_CASH + MATCHED_COUPONS));
+        assertThat(figure(dom.stdout(), "break-count")).isEqualTo("8");
+        assertThat(figure(dom.stdout(), "break-amount-CNY"))
+                .isEqualTo(Long.toString(700 + 800 + 900 + 50 + 500 + 600));
+        assertThat(figure(dom.stdout(), "break-amount-CPN")).isEqualTo("700");
+        assertThat(figure(dom.stdout(), "repairs")).isEqualTo("2");
+        assertThat(figure(dom.stdout(), "import-errors")).isEqualTo("2");
+        // The same figures as the database holds.
+        assertThat(figure(dom.stdout(), "repairs")).isEqualTo(Long.toString(count(
+                "SELECT COUNT(*) FROM recon_repair WHERE business_date = '" + NIGHT + "'")));
+        Path screenshot = Files.createTempFile("report", ".png");
+        Chromium.Result shot = chromium.run("--screenshot=" + screenshot,
+                "--window-size=1280,2400", url);
+        byte[] png = Files.readAllBytes(screenshot);
+        assertThat(png.length).as(shot.stderr()).isGreaterThan(10_000);
+        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    }
+
+    private static String figure(String dom, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("data-figure=\""
+                + name + "\">([^<]*)<").matcher(dom);
+        assertThat(matcher.find()).as("figure " + name).isTrue();
+        return matcher.group(1);
+    }
+
+    @Test
+    @Order(3)
     void aSettledNightIsRefusedAndAForcedRerunRepairsNothingTwice() throws Exception {
         long journals = count("SELECT COUNT(*) FROM ledger_journal");
         Map<String, String> before = breaks(NIGHT);
@@ -164,7 +199,7 @@ class SettlementJobITCase {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aRunThatFailsInsideTheMatchResumesToTheSameOutputsAsAnUninterruptedRun()
             throws Exception {
         WRITES_BEFORE_FAILURE.set(2);
