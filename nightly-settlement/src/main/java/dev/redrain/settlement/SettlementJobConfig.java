@@ -76,9 +76,31 @@ class SettlementJobConfig {
         return new RedisKeys(properties.redisNamespace());
     }
 
+    /**
+     * Redrain's migrations first, then Spring Batch's metadata tables where missing. In this
+     * order on purpose: Flyway refuses a non-empty schema without its history table, so Boot's
+     * own Batch schema initializer (switched off in application.yml) would make a fresh
+     * database unusable for the migrations.
+     */
     @Bean
-    SchemaMigrated schemaMigrated(DataSource dataSource) {
+    SchemaMigrated schemaMigrated(DataSource dataSource) throws java.sql.SQLException {
         RedrainSchema.migrate(dataSource);
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            var meta = connection.getMetaData();
+            boolean batchTables;
+            try (var tables = meta.getTables(connection.getCatalog(), null,
+                    "BATCH_JOB_INSTANCE", null)) {
+                batchTables = tables.next();
+            }
+            if (!batchTables) {
+                String script = meta.getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
+                        .contains("mariadb") ? "schema-mariadb.sql" : "schema-mysql.sql";
+                new org.springframework.jdbc.datasource.init.ResourceDatabasePopulator(
+                        new org.springframework.core.io.ClassPathResource(
+                                "org/springframework/batch/core/" + script))
+                        .execute(dataSource);
+            }
+        }
         return new SchemaMigrated();
     }
 
