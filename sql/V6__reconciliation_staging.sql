@@ -54,3 +54,15 @@ ALTER TABLE recon_break
     ADD COLUMN act_id VARCHAR(64) NULL AFTER out_trade_no,
     ADD COLUMN issued_at DATETIME(3) NULL AFTER award_type,
     ADD COLUMN redis_status VARCHAR(16) NULL AFTER issued_at;
+
+-- The settlement matches the channel's payout lines to withdrawals by the payout's id.
+ALTER TABLE wallet_withdrawal ADD KEY ix_withdrawal_payout (payout_out_trade_no);
+
+-- Tokens the match found in agreement, per partition of a date (kept with the partition's
+-- restart state, so a resumed match counts each token once).
+CREATE TABLE recon_match_tally (
+    business_date       DATE         NOT NULL,
+    partition_name      VARCHAR(64)  NOT NULL,
+    matched_tokens      BIGINT       NOT NULL,
+    PRIMARY KEY (business_date, partition_name)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -77,4 +77,46 @@ public final class BreakClassifier {
         }
         return breaks;
     }
+
+    /**
+     * A withdrawal's payout against the channel's PAYOUT lines. The ledger leg is the
+     * withdrawal (its amount and status); the payment leg the
+     * channel's successful lines for the payout id.
+     *
+     * <ul>
+     *   <li>PAID, but no successful line: CREDITED_NOT_PAID (the wallet was debited and the
+     *       channel shows no transfer).</li>
+     *   <li>A successful line, but the withdrawal is unknown, failed or reversed:
+     *       PAID_NOT_CREDITED (money left through the channel that the wallet still holds, or
+     *       for an attempt we think failed).</li>
+     *   <li>A different amount: AMOUNT_MISMATCH; more than one line: DUPLICATE.</li>
+     * </ul>
+     * A DEBITED withdrawal (the channel's answer was unknown) with a successful line is
+     * consistent money (debited and paid); without one it is still pending: no break.
+     */
+    public List<Break> classifyPayout(Legs legs) {
+        List<Break> breaks = new ArrayList<>(1);
+        Legs.Ledger withdrawal = legs.ledger();
+        Legs.Payment payment = legs.payment();
+        String status = withdrawal == null ? null : withdrawal.status();
+        if (payment != null && payment.count() > 1) {
+            long once = withdrawal != null ? withdrawal.amountMinor() : payment.maxAmountMinor();
+            breaks.add(new Break(legs, Category.DUPLICATE, "PAYMENT",
+                    Math.max(1, payment.sumMinor() - once)));
+        }
+        boolean paidHere = "PAID".equals(status) || "DEBITED".equals(status);
+        if ("PAID".equals(status) && payment == null) {
+            breaks.add(new Break(legs, Category.CREDITED_NOT_PAID, "LEDGER,PAYMENT",
+                    withdrawal.amountMinor()));
+        } else if (payment != null && !paidHere) {
+            breaks.add(new Break(legs, Category.PAID_NOT_CREDITED, "LEDGER,PAYMENT",
+                    payment.sumMinor()));
+        } else if (payment != null && payment.count() == 1
+                && (payment.sumMinor() != withdrawal.amountMinor()
+                        || !payment.currency().equals(withdrawal.currency()))) {
+            breaks.add(new Break(legs, Category.AMOUNT_MISMATCH, "LEDGER,PAYMENT",
+                    Math.max(1, Math.abs(payment.sumMinor() - withdrawal.amountMinor()))));
+        }
+        return breaks;
+    }
 }

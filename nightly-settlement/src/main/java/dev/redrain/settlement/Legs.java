@@ -15,8 +15,14 @@ public record Legs(String outTradeNo, Redis redis, Ledger ledger, Payment paymen
             String activityId, String stage, String awardType, Instant issuedAt) {
     }
 
+    /** @param status a withdrawal's status when this leg is a payout's; null for a token */
     public record Ledger(long amountMinor, String currency, String actId, String activityId,
-            String stage, String awardType) {
+            String stage, String awardType, String status) {
+
+        public Ledger(long amountMinor, String currency, String actId, String activityId,
+                String stage, String awardType) {
+            this(amountMinor, currency, actId, activityId, stage, awardType, null);
+        }
     }
 
     /** @param maxAmountMinor the largest single record, to size a duplicate's extra money */

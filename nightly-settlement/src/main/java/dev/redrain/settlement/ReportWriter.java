@@ -34,12 +34,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class ReportWriter {
     private static final DateTimeFormatter PREFIX = DateTimeFormatter.ofPattern("yyyyMMdd");
-    static final String KEYS = "SELECT out_trade_no FROM recon_redis_token"
-            + " WHERE business_date = ?"
-            + " UNION SELECT out_trade_no FROM ledger_journal WHERE out_trade_no LIKE ?"
-            + "   AND journal_type = 'TOKEN_CREDIT'"
-            + " UNION SELECT out_trade_no FROM payment_record WHERE out_trade_no LIKE ?"
-            + "   AND payment_kind = 'FUNDING' AND channel_status = 'SUCCESS'";
 
     private final JdbcTemplate jdbc;
     private final SettlementRuns runs;
@@ -61,10 +55,10 @@ final class ReportWriter {
             + "   AND channel_status = 'SUCCESS') legs"
             + " GROUP BY leg, activity_id, stage, award_type, currency"
             + " ORDER BY leg, activity_id, stage, award_type, currency";
+    /** Matched tokens come from the match's own tally: no second pass over the keys. */
     static final String SUMMARY = "SELECT 'MATCHED' AS line, NULL AS category, NULL AS aging,"
-            + " COUNT(*) AS tokens, NULL AS currency, NULL AS amount_minor FROM (" + KEYS + ") k"
-            + " WHERE NOT EXISTS (SELECT 1 FROM recon_break b WHERE b.out_trade_no ="
-            + " k.out_trade_no AND b.last_seen_date = ? AND b.status <> 'CLEARED')"
+            + " COALESCE(SUM(matched_tokens), 0) AS tokens, NULL AS currency,"
+            + " NULL AS amount_minor FROM recon_match_tally WHERE business_date = ?"
             + " UNION ALL SELECT 'BREAK', category, CASE"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
@@ -87,8 +81,7 @@ final class ReportWriter {
         String prefix = PREFIX.format(date) + "%";
         Map<String, Table> tables = new LinkedHashMap<>();
         tables.put("totals.csv", table(TOTALS, date, prefix, prefix));
-        tables.put("summary.csv", table(SUMMARY, date, prefix, prefix, date, date, date, date,
-                date));
+        tables.put("summary.csv", table(SUMMARY, date, date, date, date, date));
         for (Break.Category category : Break.Category.values()) {
             // Rows are named by (outTradeNo, category), never by a surrogate id, so a resumed
             // run's report and an uninterrupted run's are the same bytes.

@@ -49,7 +49,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  *
  * <pre>
  * prepare -> importPayments -> snapshotRedis -> match (partitioned by hash bucket)
- *         -> recheck (older open breaks) -> clear (breaks not seen tonight) -> repair -> report
+ *         -> matchPayouts (withdrawals against PAYOUT lines) -> recheck (older open token
+ *         breaks) -> clear (breaks not seen tonight) -> repair -> report
  * </pre>
  */
 @Configuration
@@ -145,12 +146,15 @@ class SettlementJobConfig {
 
     @Bean
     Job settlementJob(JobRepository repository, Step prepare, Step importPayments,
-            Step snapshotRedis, Step match, Step recheck, Step clear, Step repair,
-            Step report) {
+            Step snapshotRedis, Step match, Step matchPayouts, Step recheck, Step clear,
+            Step repair, Step report) {
         return new JobBuilder(JOB, repository).start(prepare).next(importPayments)
-                .next(snapshotRedis).next(match).next(recheck).next(clear).next(repair)
-                .next(report).build();
+                .next(snapshotRedis).next(match).next(matchPayouts).next(recheck).next(clear)
+                .next(repair).next(report).build();
     }
+
+    /** A token outTradeNo (date and time digits, then the instance); payouts are not. */
+    static final String TOKEN_NUMBER = "'^[0-9]{20}[0-9A-Z]{10}$'";
 
     // ---- prepare: a fresh run (first, or forced) starts from clean staging -------------------
 
@@ -163,6 +167,7 @@ class SettlementJobConfig {
                     .getJobParameters().get("force")));
             jdbc.update("DELETE FROM recon_redis_token WHERE business_date = ?", date);
             jdbc.update("DELETE FROM recon_import_error WHERE business_date = ?", date);
+            jdbc.update("DELETE FROM recon_match_tally WHERE business_date = ?", date);
             if (forced) {
                 // A forced rerun replaces the date's outputs: its import and the breaks it
                 // opened are made again from scratch. Repairs taken stay: they happened.
@@ -294,6 +299,7 @@ class SettlementJobConfig {
                 ExecutionContext context = new ExecutionContext();
                 context.putInt("low", i * buckets / parts);
                 context.putInt("high", (i + 1) * buckets / parts - 1);
+                context.putString("name", "buckets-" + i);
                 partitions.put("buckets-" + i, context);
             }
             return partitions;
@@ -318,17 +324,21 @@ class SettlementJobConfig {
     }
 
     @Bean
+    @StepScope
+    MatchTally matchTally(BreakClassifier classifier, JdbcTemplate jdbc,
+            @Value("#{jobParameters['businessDate']}") LocalDate date,
+            @Value("#{stepExecutionContext['name']}") String partition) {
+        return new MatchTally(classifier, jdbc, date, partition);
+    }
+
+    @Bean
     Step matchPartition(JobRepository repository, PlatformTransactionManager tm,
-            JdbcCursorItemReader<Legs> legsReader, BreakClassifier classifier,
-            BreakStore breaks, SettlementProperties properties,
+            JdbcCursorItemReader<Legs> legsReader, MatchTally matchTally, BreakStore breaks,
+            SettlementProperties properties,
             org.springframework.beans.factory.ObjectProvider<MatchFaults> faults) {
-        ItemProcessor<Legs, List<Break>> classify = legs -> {
-            List<Break> found = classifier.classify(legs);
-            return found.isEmpty() ? null : found;
-        };
         return new StepBuilder("matchPartition", repository)
                 .<Legs, List<Break>>chunk(properties.chunkSize()).transactionManager(tm)
-                .reader(legsReader).processor(classify).writer(chunk -> {
+                .reader(legsReader).processor(matchTally).stream(matchTally).writer(chunk -> {
                     List<Break> all = chunk.getItems().stream().flatMap(List::stream).toList();
                     faults.getIfAvailable(() -> MatchFaults.NONE).beforeWrite(all);
                     breaks.upsert(all, businessDateOfStep());
@@ -345,6 +355,57 @@ class SettlementJobConfig {
                 .build();
     }
 
+    // ---- matchPayouts: the night's withdrawals against the channel's PAYOUT lines -----------
+
+    static final String PAYOUTS = "SELECT k.no, w.act_id, w.currency, w.amount_minor, w.status,"
+            + " p.records, p.total, p.biggest, p.currency p_currency FROM ("
+            + "   SELECT w.payout_out_trade_no no FROM wallet_withdrawal w JOIN ledger_journal j"
+            + "     ON j.out_trade_no = w.debit_out_trade_no WHERE j.business_date = ?"
+            + "     AND w.payout_out_trade_no IS NOT NULL"
+            + "   UNION SELECT out_trade_no FROM payment_record WHERE business_date = ?"
+            + "     AND payment_kind = 'PAYOUT'"
+            + "   UNION SELECT out_trade_no FROM recon_break WHERE status = 'OPEN'"
+            + "     AND first_seen_date < ? AND out_trade_no NOT REGEXP " + TOKEN_NUMBER
+            + " ) k"
+            + " LEFT JOIN wallet_withdrawal w ON w.payout_out_trade_no = k.no"
+            + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
+            + "   MAX(amount_minor) biggest, MIN(currency) currency FROM payment_record"
+            + "   WHERE payment_kind = 'PAYOUT' AND channel_status = 'SUCCESS'"
+            + "   GROUP BY out_trade_no) p ON p.out_trade_no = k.no"
+            + " ORDER BY k.no";
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<Legs> payoutsReader(DataSource dataSource,
+            @Value("#{jobParameters['businessDate']}") LocalDate date) {
+        return new JdbcCursorItemReaderBuilder<Legs>().name("payoutsReader")
+                .dataSource(dataSource).sql(PAYOUTS).queryArguments(date, date, date)
+                .rowMapper((rs, row) -> new Legs(rs.getString("no"), null,
+                        rs.getString("status") == null ? null : new Legs.Ledger(
+                                rs.getLong("amount_minor"), rs.getString("currency"),
+                                rs.getString("act_id"), null, null, "PAYOUT",
+                                rs.getString("status")),
+                        rs.getInt("records") == 0 ? null : new Legs.Payment(
+                                rs.getInt("records"), rs.getLong("total"),
+                                rs.getLong("biggest"), rs.getString("p_currency"))))
+                .build();
+    }
+
+    @Bean
+    Step matchPayouts(JobRepository repository, PlatformTransactionManager tm,
+            JdbcCursorItemReader<Legs> payoutsReader, BreakClassifier classifier,
+            BreakStore breaks, SettlementProperties properties) {
+        ItemProcessor<Legs, List<Break>> classify = legs -> {
+            List<Break> found = classifier.classifyPayout(legs);
+            return found.isEmpty() ? null : found;
+        };
+        return new StepBuilder("matchPayouts", repository)
+                .<Legs, List<Break>>chunk(properties.chunkSize()).transactionManager(tm)
+                .reader(payoutsReader).processor(classify).writer(chunk -> breaks.upsert(
+                        chunk.getItems().stream().flatMap(List::stream).toList(),
+                        businessDateOfStep())).build();
+    }
+
     // ---- recheck: open breaks of earlier nights, one by one --------------------------------
 
     @Bean
@@ -353,7 +414,8 @@ class SettlementJobConfig {
             @Value("#{jobParameters['businessDate']}") LocalDate date) {
         return new JdbcCursorItemReaderBuilder<Repairer.Candidate>().name("olderOpenBreaks")
                 .dataSource(dataSource).sql(CANDIDATES + " WHERE status = 'OPEN' AND"
-                        + " out_trade_no NOT LIKE ? AND first_seen_date < ? ORDER BY break_id")
+                        + " out_trade_no NOT LIKE ? AND first_seen_date < ? AND out_trade_no"
+                        + " REGEXP " + TOKEN_NUMBER + " ORDER BY break_id")
                 .queryArguments(date.toString().replace("-", "") + "%", date)
                 .rowMapper(CANDIDATE).build();
     }

@@ -69,6 +69,36 @@ class BreakClassifierTest {
                 .isEqualTo(new Expected(Category.DUPLICATE, "PAYMENT", 500));
     }
 
+    @Test
+    void aPaidWithdrawalNeedsExactlyOneMatchingPayoutLine() {
+        assertThat(classifier.classifyPayout(payout("PAID", payment(1, 100)))).isEmpty();
+        assertThat(classifier.classifyPayout(payout("DEBITED", payment(1, 100)))).isEmpty();
+        assertThat(classifier.classifyPayout(payout("DEBITED", null))).as("still pending")
+                .isEmpty();
+        assertThat(onlyPayout(payout("PAID", null))).isEqualTo(
+                new Expected(Category.CREDITED_NOT_PAID, "LEDGER,PAYMENT", 100));
+        assertThat(onlyPayout(payout("REVERSED", payment(1, 100)))).isEqualTo(
+                new Expected(Category.PAID_NOT_CREDITED, "LEDGER,PAYMENT", 100));
+        assertThat(onlyPayout(new Legs("PO-9-1", null, null, payment(1, 70)))).isEqualTo(
+                new Expected(Category.PAID_NOT_CREDITED, "LEDGER,PAYMENT", 70));
+        assertThat(onlyPayout(payout("PAID", payment(1, 90)))).isEqualTo(
+                new Expected(Category.AMOUNT_MISMATCH, "LEDGER,PAYMENT", 10));
+        assertThat(onlyPayout(payout("PAID", payment(2, 200)))).isEqualTo(
+                new Expected(Category.DUPLICATE, "PAYMENT", 100));
+    }
+
+    private static Legs payout(String status, Legs.Payment payment) {
+        return new Legs("PO-1-1", null, new Legs.Ledger(100, "CNY", "A1", null, null, "PAYOUT",
+                status), payment);
+    }
+
+    private Expected onlyPayout(Legs legs) {
+        List<Break> breaks = classifier.classifyPayout(legs);
+        assertThat(breaks).hasSize(1);
+        return new Expected(breaks.get(0).category(), breaks.get(0).legs(),
+                breaks.get(0).amountMinor());
+    }
+
     private record Expected(Category category, String legs, long amountMinor) {
     }
 

@@ -9,6 +9,7 @@ import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.testsupport.MariaDbExtension;
@@ -59,6 +60,8 @@ class SettlementJobITCase {
 
     static final LocalDate NIGHT = LocalDate.of(2026, 11, 25);
     static final LocalDate FAULT_NIGHT = LocalDate.of(2026, 11, 24);
+    /** The same data as FAULT_NIGHT, settled without a fault, to compare with. */
+    static final LocalDate CLEAN_NIGHT = LocalDate.of(2026, 11, 23);
     static final int MATCHED_CASH = 2_000;
     static final int MATCHED_COUPONS = 200;
     static final Path statements = tempDirectory("statements");
@@ -99,6 +102,7 @@ class SettlementJobITCase {
     static void seed() throws Exception {
         new Night(NIGHT).seed();
         new Night(FAULT_NIGHT).seed();
+        new Night(CLEAN_NIGHT).seed();
     }
 
     @Test
@@ -116,6 +120,12 @@ class SettlementJobITCase {
                 night.no(9_006), "AMOUNT_MISMATCH|LEDGER,PAYMENT|50|OPEN",
                 night.no(9_007), "DUPLICATE|PAYMENT|500|OPEN",
                 night.no(9_008), "STATUS_MISMATCH|REDIS,LEDGER|600|REPAIRED"));
+        // Payouts: a withdrawal paid without a channel line, a failed (reversed) one the channel
+        // paid anyway, one paid short; the matched one is no break.
+        assertThat(breaksLike("PO-%")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                night.payoutNo(2), "CREDITED_NOT_PAID|LEDGER,PAYMENT|100|OPEN",
+                night.payoutNo(3), "PAID_NOT_CREDITED|LEDGER,PAYMENT|100|OPEN",
+                night.payoutNo(4), "AMOUNT_MISMATCH|LEDGER,PAYMENT|10|OPEN"));
         // The two bad statement lines, with their line numbers and reasons.
         assertThat(jdbc.queryForList("SELECT CONCAT(line_number, ':', reason) FROM"
                 + " recon_import_error WHERE business_date = ? ORDER BY line_number",
@@ -159,9 +169,9 @@ class SettlementJobITCase {
         assertThat(dom.stderr()).doesNotContain("Uncaught").doesNotContain(":CONSOLE(");
         assertThat(figure(dom.stdout(), "matched-tokens"))
                 .isEqualTo(Long.toString(MATCHED_CASH + MATCHED_COUPONS));
-        assertThat(figure(dom.stdout(), "break-count")).isEqualTo("8");
+        assertThat(figure(dom.stdout(), "break-count")).isEqualTo("11");
         assertThat(figure(dom.stdout(), "break-amount-CNY"))
-                .isEqualTo(Long.toString(700 + 800 + 900 + 50 + 500 + 600));
+                .isEqualTo(Long.toString(700 + 800 + 900 + 50 + 500 + 600 + 100 + 100 + 10));
         assertThat(figure(dom.stdout(), "break-amount-CPN")).isEqualTo("700");
         assertThat(figure(dom.stdout(), "repairs")).isEqualTo("2");
         assertThat(figure(dom.stdout(), "import-errors")).isEqualTo("2");
@@ -188,13 +198,15 @@ class SettlementJobITCase {
     void aSettledNightIsRefusedAndAForcedRerunRepairsNothingTwice() throws Exception {
         long journals = count("SELECT COUNT(*) FROM ledger_journal");
         Map<String, String> before = breaks(NIGHT);
+        Map<String, String> payoutsBefore = breaksLike("PO-%");
         assertThat(runner.settle(NIGHT, false)).isEqualTo(SettlementRunner.REFUSED);
         assertThat(runner.settle(NIGHT, true)).isZero();
         assertThat(count("SELECT COUNT(*) FROM recon_repair")).isEqualTo(2);
         assertThat(count("SELECT COUNT(*) FROM ledger_journal")).isEqualTo(journals);
         assertThat(breaks(NIGHT)).isEqualTo(before);
+        assertThat(breaksLike("PO-%")).isEqualTo(payoutsBefore);
         assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '"
-                + NIGHT + "'")).isEqualTo(MATCHED_CASH + 7);
+                + NIGHT + "'")).isEqualTo(MATCHED_CASH + 7 + 3);
         assertLedgerBalanced();
     }
 
@@ -208,13 +220,31 @@ class SettlementJobITCase {
                 .filter(step -> step.getStepName().equals("match")).findFirst().orElseThrow()
                 .getStatus().name()).isEqualTo("FAILED");
         assertThat(runner.settle(FAULT_NIGHT, false)).isZero();
-        Map<String, String> resumed = breaks(FAULT_NIGHT);
-        Map<String, String> reportsResumed = reportFiles(FAULT_NIGHT);
+        assertThat(runner.settle(CLEAN_NIGHT, false)).isZero();
 
-        assertThat(runner.settle(FAULT_NIGHT, true)).isZero();
-        assertThat(breaks(FAULT_NIGHT)).isEqualTo(resumed);
-        assertThat(reportFiles(FAULT_NIGHT)).isEqualTo(reportsResumed);
-        assertThat(resumed).hasSize(8);
+        // The same data on another date, settled without a fault: equal row for row and file
+        // for file, once the date itself (and the ids it is part of) is set aside.
+        assertThat(normalized(breaks(FAULT_NIGHT), FAULT_NIGHT))
+                .isEqualTo(normalized(breaks(CLEAN_NIGHT), CLEAN_NIGHT));
+        assertThat(normalized(breaksLike("PO-" + FAULT_NIGHT.getDayOfMonth() + "%"), FAULT_NIGHT))
+                .isEqualTo(normalized(breaksLike("PO-" + CLEAN_NIGHT.getDayOfMonth() + "%"),
+                        CLEAN_NIGHT));
+        assertThat(normalized(reportFiles(FAULT_NIGHT), FAULT_NIGHT))
+                .isEqualTo(normalized(reportFiles(CLEAN_NIGHT), CLEAN_NIGHT));
+        assertThat(breaks(FAULT_NIGHT)).hasSize(8);
+    }
+
+    /** Keys and values with the night's date, and the journal ids repairs made, replaced. */
+    private static Map<String, String> normalized(Map<String, String> rows, LocalDate night) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        rows.forEach((key, value) -> out.put(normalize(key, night), normalize(value, night)));
+        return out;
+    }
+
+    private static String normalize(String text, LocalDate night) {
+        return text.replace(night.toString(), "DATE").replace(night.toString().replace("-", ""),
+                "YMD").replace("PO-" + night.getDayOfMonth() + "0", "PO-DD0")
+                .replaceAll("journal [0-9]+", "journal N");
     }
 
     private static Path tempDirectory(String name) {
@@ -229,12 +259,16 @@ class SettlementJobITCase {
 
     /** Breaks of a night's tokens: outTradeNo -> category|legs|amount|status (one per token). */
     private Map<String, String> breaks(LocalDate night) {
+        return breaksLike(night.toString().replace("-", "") + "%");
+    }
+
+    private Map<String, String> breaksLike(String pattern) {
         Map<String, String> rows = new LinkedHashMap<>();
         jdbc.query("SELECT out_trade_no, category, legs, amount_minor, status FROM recon_break"
                 + " WHERE out_trade_no LIKE ? ORDER BY out_trade_no, category", rs -> {
                     rows.merge(rs.getString(1), rs.getString(2) + "|" + rs.getString(3) + "|"
                             + rs.getLong(4) + "|" + rs.getString(5), (a, b) -> a + ";" + b);
-                }, night.toString().replace("-", "") + "%");
+                }, pattern);
         return rows;
     }
 
@@ -351,8 +385,48 @@ class SettlementJobITCase {
                 ledger.creditBatch(credits.subList(start, Math.min(credits.size(),
                         start + 500)));
             }
+            // Withdrawals and the channel's payout lines: paid and matched; paid without a
+            // line; failed and reversed but paid by the channel; paid 90 of 100.
+            payout(statement, ref, 1, "PAID", 100L);
+            payout(statement, ref, 2, "PAID", null);
+            payout(statement, ref, 3, "PAYOUT_FAILED", 100L);
+            payout(statement, ref, 4, "PAID", 90L);
             Files.writeString(statements.resolve("payments-" + date + ".csv"), statement,
                     StandardCharsets.UTF_8);
+        }
+
+        String payoutNo(int n) {
+            return "PO-" + date.getDayOfMonth() + "0" + n + "-1";
+        }
+
+        private void payout(StringBuilder statement, AtomicInteger ref, int n, String status,
+                Long paidMinor) {
+            String actId = actId(n);
+            String debit = "WD-" + date.getDayOfMonth() + "0" + n + "-1";
+            WalletLedger wallets = new WalletLedger(DB.dataSource(), Clock.systemUTC());
+            wallets.withdraw(debit, actId, Money.of(100, "CNY"), date);
+            if (status.equals("PAYOUT_FAILED")) {
+                wallets.reverseWithdrawal("WR-" + debit, actId, Money.of(100, "CNY"), date);
+            }
+            try (var connection = DB.dataSource().getConnection();
+                    var insert = connection.prepareStatement("INSERT INTO wallet_withdrawal"
+                            + " (act_id, request_id, currency, amount_minor, status,"
+                            + " debit_out_trade_no, payout_out_trade_no, attempts) VALUES (?, ?,"
+                            + " 'CNY', 100, ?, ?, ?, 1)")) {
+                insert.setString(1, actId);
+                insert.setString(2, "req-" + date + "-" + n);
+                insert.setString(3, status);
+                insert.setString(4, debit);
+                insert.setString(5, payoutNo(n));
+                insert.executeUpdate();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            if (paidMinor != null) {
+                statement.append(payoutNo(n)).append(",CH-").append(date).append("-po")
+                        .append(ref.incrementAndGet()).append(",PAYOUT,").append(paidMinor)
+                        .append(",CNY,SUCCESS,").append(Instant.EPOCH).append('\n');
+            }
         }
 
         private void redis(int i, String status, long amount, String currency, String award,
