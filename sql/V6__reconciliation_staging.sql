@@ -63,6 +63,8 @@ ALTER TABLE wallet_withdrawal ADD KEY ix_withdrawal_payout (payout_out_trade_no)
 CREATE TABLE recon_match_tally (
     business_date       DATE         NOT NULL,
     partition_name      VARCHAR(64)  NOT NULL,
+    currency            VARCHAR(16)  NOT NULL,
     matched_tokens      BIGINT       NOT NULL,
-    PRIMARY KEY (business_date, partition_name)
+    matched_minor       BIGINT       NOT NULL,
+    PRIMARY KEY (business_date, partition_name, currency)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -36,7 +36,7 @@ final class HtmlReport {
         for (List<String> row : summary.rows()) {
             long tokens = Long.parseLong(row.get(summary.column("tokens")));
             if (row.get(0).equals("MATCHED")) {
-                matched = tokens;
+                matched += tokens;
                 continue;
             }
             breakCount += tokens;

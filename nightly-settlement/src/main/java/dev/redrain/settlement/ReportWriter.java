@@ -57,8 +57,8 @@ final class ReportWriter {
             + " ORDER BY leg, activity_id, stage, award_type, currency";
     /** Matched tokens come from the match's own tally: no second pass over the keys. */
     static final String SUMMARY = "SELECT 'MATCHED' AS line, NULL AS category, NULL AS aging,"
-            + " COALESCE(SUM(matched_tokens), 0) AS tokens, NULL AS currency,"
-            + " NULL AS amount_minor FROM recon_match_tally WHERE business_date = ?"
+            + " SUM(matched_tokens) AS tokens, currency, SUM(matched_minor) AS amount_minor"
+            + " FROM recon_match_tally WHERE business_date = ? GROUP BY currency"
             + " UNION ALL SELECT 'BREAK', category, CASE"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"

@@ -20,7 +20,10 @@ import java.util.zip.CRC32;
 import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.FlowBuilder;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.Flow;
+import org.springframework.batch.core.job.flow.support.SimpleFlow;
 import org.springframework.batch.core.listener.SkipListener;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;
@@ -48,7 +51,7 @@ import org.springframework.transaction.PlatformTransactionManager;
  * failed step; completed steps are not repeated).
  *
  * <pre>
- * prepare -> importPayments -> snapshotRedis -> match (partitioned by hash bucket)
+ * prepare -> (importPayments || snapshotRedis) -> match (partitioned by hash bucket)
  *         -> matchPayouts (withdrawals against PAYOUT lines) -> recheck (older open token
  *         breaks) -> clear (breaks not seen tonight) -> repair -> report
  * </pre>
@@ -148,9 +151,19 @@ class SettlementJobConfig {
     Job settlementJob(JobRepository repository, Step prepare, Step importPayments,
             Step snapshotRedis, Step match, Step matchPayouts, Step recheck, Step clear,
             Step repair, Step report) {
-        return new JobBuilder(JOB, repository).start(prepare).next(importPayments)
-                .next(snapshotRedis).next(match).next(matchPayouts).next(recheck).next(clear)
-                .next(repair).next(report).build();
+        // The statement import and the Redis snapshot are independent: they run side by side.
+        SimpleAsyncTaskExecutor legsExecutor = new SimpleAsyncTaskExecutor("legs-");
+        legsExecutor.setConcurrencyLimit(2);
+        Flow importFlow = new FlowBuilder<SimpleFlow>("importFlow").start(importPayments)
+                .build();
+        Flow snapshotFlow = new FlowBuilder<SimpleFlow>("snapshotFlow").start(snapshotRedis)
+                .build();
+        Flow night = new FlowBuilder<SimpleFlow>("night").start(prepare)
+                .next(new FlowBuilder<SimpleFlow>("legs").split(legsExecutor)
+                        .add(importFlow, snapshotFlow).build())
+                .next(match).next(matchPayouts).next(recheck).next(clear).next(repair)
+                .next(report).build();
+        return new JobBuilder(JOB, repository).start(night).end().build();
     }
 
     /** A token outTradeNo (date and time digits, then the instance); payouts are not. */

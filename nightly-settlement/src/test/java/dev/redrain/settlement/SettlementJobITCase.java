@@ -100,6 +100,19 @@ class SettlementJobITCase {
 
     @BeforeAll
     static void seed() throws Exception {
+        try (var connection = DB.dataSource().getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO activity (activity_id, name, live_stage, starts_at,"
+                    + " ends_at, status) VALUES ('act', 'Act', 'FORMAL', '2026-11-01',"
+                    + " '2026-12-31', 'ACTIVE')");
+            statement.execute("INSERT INTO activity (activity_id, parent_activity_id, name,"
+                    + " stage, starts_at, ends_at, status) VALUES ('act-formal', 'act',"
+                    + " 'Act formal', 'FORMAL', '2026-11-01', '2026-12-31', 'ACTIVE')");
+            statement.execute("INSERT INTO reward_template (template_id, activity_id,"
+                    + " award_type, currency, amount_rule, fixed_amount_minor, budget_minor)"
+                    + " VALUES ('tpl-cash', 'act-formal', 'CASH', 'CNY', 'FIXED', 1, 10000000),"
+                    + " ('tpl-coupon', 'act-formal', 'COUPON', 'CPN', 'FIXED', 1, 100000)");
+        }
         new Night(NIGHT).seed();
         new Night(FAULT_NIGHT).seed();
         new Night(CLEAN_NIGHT).seed();
@@ -147,7 +160,14 @@ class SettlementJobITCase {
         // The report: matched tokens and every category's file.
         Path folder = reports.resolve(NIGHT.toString());
         List<String> summary = Files.readAllLines(folder.resolve("summary.csv"));
-        assertThat(summary).contains("MATCHED,,," + (MATCHED_CASH + MATCHED_COUPONS) + ",,");
+        assertThat(summary).contains("MATCHED,,," + MATCHED_CASH + ",CNY,"
+                + night.matchedCashMinor(), "MATCHED,,," + MATCHED_COUPONS + ",CPN,"
+                + MATCHED_COUPONS);
+        // Budget utilisation: what Redis issued per template tonight against its budget.
+        long issuedCash = night.matchedCashMinor() + 800 + 500 + 500 + 600;
+        assertThat(Files.readAllLines(folder.resolve("utilisation.csv"))).anyMatch(line ->
+                line.startsWith("tpl-cash,FORMAL,CNY,10000000," + issuedCash + ","
+                        + (MATCHED_CASH + 4) + ","));
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
@@ -232,6 +252,40 @@ class SettlementJobITCase {
         assertThat(normalized(reportFiles(FAULT_NIGHT), FAULT_NIGHT))
                 .isEqualTo(normalized(reportFiles(CLEAN_NIGHT), CLEAN_NIGHT));
         assertThat(breaks(FAULT_NIGHT)).hasSize(8);
+    }
+
+    @Test
+    @Order(5)
+    void aBreakSeenAgainAgesAndOneThatDisappearsIsClearedWithItsDate() throws Exception {
+        LocalDate next = NIGHT.plusDays(1);
+        Night night = new Night(NIGHT);
+        // The channel funds the unpaid token and pays the unpaid withdrawal a day late.
+        Files.writeString(statements.resolve("payments-" + next + ".csv"), PaymentLine.HEADER
+                + "\n" + night.no(9_004) + ",CH-late-1,FUNDING,800,CNY,SUCCESS,"
+                + Instant.EPOCH + "\n" + night.payoutNo(2) + ",CH-late-2,PAYOUT,100,CNY,SUCCESS,"
+                + Instant.EPOCH + "\n", StandardCharsets.UTF_8);
+        assertThat(runner.settle(next, false)).isZero();
+        assertThat(jdbc.queryForMap("SELECT status, first_seen_date, cleared_date FROM recon_break"
+                + " WHERE out_trade_no = ? AND category = 'CREDITED_NOT_PAID'", night.no(9_004)))
+                .containsEntry("status", "CLEARED").containsEntry("first_seen_date",
+                        java.sql.Date.valueOf(NIGHT)).containsEntry("cleared_date",
+                                java.sql.Date.valueOf(next));
+        assertThat(jdbc.queryForObject("SELECT cleared_date FROM recon_break WHERE out_trade_no"
+                + " = ? AND category = 'CREDITED_NOT_PAID'", java.sql.Date.class,
+                night.payoutNo(2))).isEqualTo(java.sql.Date.valueOf(next));
+        // Still broken: the same row, one night older.
+        assertThat(jdbc.queryForMap("SELECT status, first_seen_date, last_seen_date FROM"
+                + " recon_break WHERE out_trade_no = ? AND category = 'CREDITED_NOT_ISSUED'",
+                night.no(9_003))).containsEntry("status", "OPEN").containsEntry(
+                        "first_seen_date", java.sql.Date.valueOf(NIGHT)).containsEntry(
+                                "last_seen_date", java.sql.Date.valueOf(next));
+        List<String> age = Files.readAllLines(reports.resolve(next.toString())
+                .resolve("breaks-CREDITED_NOT_ISSUED.csv"));
+        assertThat(age).anyMatch(line -> line.startsWith(night.no(9_003))
+                && line.contains("," + NIGHT + ",1,OPEN,"));
+        assertThat(Files.readString(reports.resolve(next.toString()).resolve("cleared.csv")))
+                .contains(night.no(9_004) + ",CREDITED_NOT_PAID", night.payoutNo(2)
+                        + ",CREDITED_NOT_PAID");
     }
 
     /** Keys and values with the night's date, and the journal ids repairs made, replaced. */
@@ -441,6 +495,7 @@ class SettlementJobITCase {
             fields.put(TokenHash.AMOUNT_MINOR, Long.toString(amount));
             fields.put(TokenHash.CURRENCY, currency);
             fields.put(TokenHash.ISSUED_AT_MS, Long.toString(issuedAt.toEpochMilli()));
+            fields.put(TokenHash.TEMPLATE_ID, currency.equals("CNY") ? "tpl-cash" : "tpl-coupon");
             REDIS.commands().hset(keys.token(actId(i), no(i)), fields);
         }
 
