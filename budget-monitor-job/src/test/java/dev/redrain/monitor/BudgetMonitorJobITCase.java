@@ -68,6 +68,7 @@ class BudgetMonitorJobITCase {
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
+    private static final MonitorDatabase DATA = new MonitorDatabase(DB);
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
@@ -88,9 +89,11 @@ class BudgetMonitorJobITCase {
     static void seed() throws Exception {
         Timestamp starts = Timestamp.from(BASE.minus(1, ChronoUnit.HOURS));
         Timestamp ends = Timestamp.from(BASE.plus(1, ChronoUnit.DAYS));
-        execute("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at, status)"
+        DATA.execute("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at,"
+                + " status)"
                 + " VALUES ('mon', 'Monitor', 'FORMAL', ?, ?, 'ACTIVE')", starts, ends);
-        execute("INSERT INTO activity (activity_id, parent_activity_id, name, stage, starts_at,"
+        DATA.execute("INSERT INTO activity (activity_id, parent_activity_id, name, stage,"
+                + " starts_at,"
                 + " ends_at, status) VALUES ('mon-formal', 'mon', 'Monitor formal', 'FORMAL', ?,"
                 + " ?, 'ACTIVE')", starts, ends);
         // A huge drift tolerance keeps drift out of every template but mon-drift.
@@ -100,7 +103,7 @@ class BudgetMonitorJobITCase {
         template("mon-drift", "CASH", "CNY", 1_000_000, null, 0);
         template("mon-dead", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
         template("mon-restart", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
-        execute("UPDATE reward_template SET alert_thresholds_pct = '50,80,100',"
+        DATA.execute("UPDATE reward_template SET alert_thresholds_pct = '50,80,100',"
                 + " drift_grace_seconds = 1");
     }
 
@@ -155,14 +158,15 @@ class BudgetMonitorJobITCase {
         await(() -> storedDedupeKeys().containsAll(expected), "the three alerts in MySQL");
         Thread.sleep(2_000);
         assertThat(storedDedupeKeys()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(count("SELECT COUNT(*) FROM budget_alert WHERE template_id NOT IN"
+        assertThat(DATA.count("SELECT COUNT(*) FROM budget_alert WHERE template_id NOT IN"
                 + " ('mon-dead', 'mon-restart')")).isEqualTo(3);
         // Judged at the event that crossed it: the fifth 1,000.
-        assertThat(count("SELECT observed_value FROM budget_alert WHERE rule = 'THRESHOLD'"
+        assertThat(DATA.count("SELECT observed_value FROM budget_alert WHERE rule = 'THRESHOLD'"
                 + " AND template_id = 'mon-cash'")).isEqualTo(5_000);
-        assertThat(count("SELECT observed_value FROM budget_alert WHERE rule = 'FALLBACK_SURGE'"))
+        assertThat(DATA.count("SELECT observed_value FROM budget_alert"
+                + " WHERE rule = 'FALLBACK_SURGE'"))
                 .isEqualTo(60);
-        assertThat(count("SELECT expected_value FROM budget_alert WHERE rule = 'DRIFT'"))
+        assertThat(DATA.count("SELECT expected_value FROM budget_alert WHERE rule = 'DRIFT'"))
                 .isEqualTo(5_000);
 
         List<BudgetAlert> onKafka = readAlerts(3);
@@ -206,16 +210,16 @@ class BudgetMonitorJobITCase {
         }
         long start = System.nanoTime();
         publish(events, new byte[0][]);
-        await(() -> count(thresholds) == 1, "the 50% alert in MySQL");
+        await(() -> DATA.count(thresholds) == 1, "the 50% alert in MySQL");
         // A second problem right after: the sender is still retrying the first batch.
         publish(List.of(event(template, template, Outcome.AWARDED, 250_000,
                 BASE.plus(21, ChronoUnit.MINUTES))), new byte[0][]);
-        await(() -> count(thresholds) == 2, "the 80% alert in MySQL");
+        await(() -> DATA.count(thresholds) == 2, "the 80% alert in MySQL");
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(running.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         // Both alerts stored well within the 3 x (1 s timeout + backoff) one batch takes.
         assertThat(elapsedMs).isLessThan(30_000);
-        assertThat(count(thresholds)).isEqualTo(2);
+        assertThat(DATA.count(thresholds)).isEqualTo(2);
     }
 
     @Test
@@ -230,7 +234,7 @@ class BudgetMonitorJobITCase {
         publish(first, new byte[0][]);
         String thresholds = "SELECT COUNT(*) FROM budget_alert WHERE template_id = 'mon-restart'"
                 + " AND rule = 'THRESHOLD'";
-        await(() -> count(thresholds) == 1, "the 50% alert");
+        await(() -> DATA.count(thresholds) == 1, "the 50% alert");
         java.nio.file.Path savepoints = java.nio.file.Files.createTempDirectory("monitor-sp");
         String savepoint = running.stopWithSavepoint(false, savepoints.toUri().toString(),
                 org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get();
@@ -247,7 +251,7 @@ class BudgetMonitorJobITCase {
         publish(List.of(event(template, template, Outcome.AWARDED, 100_000, at.plusSeconds(20)),
                 event(template, template, Outcome.AWARDED, 100_000, at.plusSeconds(21))),
                 new byte[0][]);
-        await(() -> count(thresholds) == 2, "the 80% alert");
+        await(() -> DATA.count(thresholds) == 2, "the 80% alert");
         List<BudgetAlert> onKafka = readAlerts(2).stream()
                 .filter(alert -> alert.templateId().equals(template)).toList();
         assertThat(onKafka).extracting(BudgetAlert::dedupeKey).containsExactly(
@@ -330,7 +334,8 @@ class BudgetMonitorJobITCase {
             consumer.subscribe(List.of(topics.budgetAlerts()));
             long deadline = System.nanoTime() + WAIT_MAX.toNanos();
             while (alerts.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, byte[]> record
+                        : consumer.poll(Duration.ofMillis(200))) {
                     alerts.add(serde.deserialize(record.value(), BudgetAlert.class));
                 }
             }
@@ -369,42 +374,20 @@ class BudgetMonitorJobITCase {
         return keys;
     }
 
-    private static long count(String sql) {
-        try (Connection connection = DB.dataSource().getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(sql)) {
-            return rows.next() ? rows.getLong(1) : -1;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void template(String id, String awardType, String currency, long budget,
             String fallback, long driftTolerance) throws Exception {
-        execute("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
+        DATA.execute("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
                 + " amount_rule, fixed_amount_minor, budget_minor, budget_shards,"
                 + " fallback_template_id, drift_tolerance_minor) VALUES (?, 'mon-formal', ?, ?,"
                 + " 'FIXED', 1, ?, 1, ?, ?)", id, awardType, currency, budget, fallback,
                 driftTolerance);
     }
 
-    private static void execute(String sql, Object... values) throws Exception {
-        try (Connection connection = DB.dataSource().getConnection();
-                var statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < values.length; i++) {
-                statement.setObject(i + 1, values[i]);
-            }
-            statement.executeUpdate();
-        }
-    }
 
-    private static void await(BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT_MAX.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        MonitorDatabase.await(condition, what, 60);
     }
 }

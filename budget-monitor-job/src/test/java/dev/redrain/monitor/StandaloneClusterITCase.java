@@ -50,6 +50,7 @@ class StandaloneClusterITCase {
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
+    private static final MonitorDatabase DATA = new MonitorDatabase(DB);
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
@@ -110,7 +111,7 @@ class StandaloneClusterITCase {
             }
             await(() -> {
                 stateOrFail(rest, jobId);
-                return count("SELECT COUNT(*) FROM budget_alert WHERE dedupe_key ="
+                return DATA.count("SELECT COUNT(*) FROM budget_alert WHERE dedupe_key ="
                         + " 'THRESHOLD:sa-formal:FORMAL:sa-cash:50'") == 1;
             }, "the threshold alert in MySQL");
             await(() -> posted.stream().anyMatch(body -> body.contains(
@@ -146,36 +147,20 @@ class StandaloneClusterITCase {
     private static void seed(Instant base) throws Exception {
         Timestamp starts = Timestamp.from(base.minus(1, ChronoUnit.HOURS));
         Timestamp ends = Timestamp.from(base.plus(1, ChronoUnit.DAYS));
-        execute("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at, status)"
+        DATA.execute("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at,"
+                + " status)"
                 + " VALUES ('sa', 'Standalone', 'FORMAL', ?, ?, 'ACTIVE')", starts, ends);
-        execute("INSERT INTO activity (activity_id, parent_activity_id, name, stage, starts_at,"
+        DATA.execute("INSERT INTO activity (activity_id, parent_activity_id, name, stage,"
+                + " starts_at,"
                 + " ends_at, status) VALUES ('sa-formal', 'sa', 'Standalone formal', 'FORMAL',"
                 + " ?, ?, 'ACTIVE')", starts, ends);
-        execute("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
+        DATA.execute("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
                 + " amount_rule, fixed_amount_minor, budget_minor, budget_shards,"
                 + " drift_tolerance_minor) VALUES ('sa-cash', 'sa-formal', 'CASH', 'CNY', 'FIXED',"
                 + " 1, 10000, 1, 1000000000)");
     }
 
-    private static void execute(String sql, Object... values) throws Exception {
-        try (Connection connection = DB.dataSource().getConnection();
-                var statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < values.length; i++) {
-                statement.setObject(i + 1, values[i]);
-            }
-            statement.executeUpdate();
-        }
-    }
 
-    private static long count(String sql) {
-        try (Connection connection = DB.dataSource().getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(sql)) {
-            return rows.next() ? rows.getLong(1) : -1;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static String stateOrFail(FlinkRestClient rest, String jobId) {
         String state = rest.jobState(jobId);
@@ -186,13 +171,9 @@ class StandaloneClusterITCase {
         return state;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws Exception {
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        MonitorDatabase.await(condition, what, 90);
     }
 }

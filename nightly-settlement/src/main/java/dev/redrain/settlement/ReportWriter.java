@@ -22,7 +22,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * re-indexes them under its own run):
  *
  * <ul>
- *   <li>{@code totals.csv}: count and amount per leg per activity, stage, award type and asset;</li>
+ *   <li>{@code totals.csv}: count and amount per leg per activity, stage, award type and
+ *       asset;</li>
  *   <li>{@code summary.csv}: matched and broken counts and amounts, breaks by category and
  *       aging bucket (0-1, 2-7, 8-30, over 30 days);</li>
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>

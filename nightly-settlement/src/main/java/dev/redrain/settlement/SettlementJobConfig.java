@@ -286,7 +286,8 @@ class SettlementJobConfig {
                                 return new Object[] {date, outTradeNo,
                                     bucket(outTradeNo, properties.buckets()), token.actId(),
                                     token.activityId(), token.stage(), token.awardType(),
-                                    hash.get(TokenHash.TEMPLATE_ID), token.currency(), token.amountMinor(), token.status(),
+                                    hash.get(TokenHash.TEMPLATE_ID), token.currency(),
+                                    token.amountMinor(), token.status(),
                                     token.issuedAt() == null ? null
                                             : Timestamp.from(token.issuedAt())};
                             }).toList());

@@ -65,7 +65,8 @@ public class GrabService {
     /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
 
-    GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts, BudgetStore budgets,
+    GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts,
+            BudgetStore budgets,
             BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
             Clock clock, MeterRegistry meters) {

@@ -69,7 +69,8 @@ public final class EventSerde {
         try {
             body = WRITERS.get(type).writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an event that passed its own checks must serialize", e);
+            throw new IllegalStateException("an event that passed its own checks must serialize",
+                    e);
         }
         // The header goes in front of the event's own fields by splicing bytes: building a tree
         // first cost a grab more CPU than its AES-GCM token (docs/benchmarks.md).
