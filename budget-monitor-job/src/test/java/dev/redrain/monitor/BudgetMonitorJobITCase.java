@@ -103,6 +103,7 @@ class BudgetMonitorJobITCase {
         template("mon-drift", "CASH", "CNY", 1_000_000, null, 0);
         template("mon-dead", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
         template("mon-restart", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
+        template("mon-live", "CASH", "CNY", 1_000_000, null, 1_000_000_000_000L);
         DATA.execute("UPDATE reward_template SET alert_thresholds_pct = '50,80,100',"
                 + " drift_grace_seconds = 1");
     }
@@ -159,7 +160,7 @@ class BudgetMonitorJobITCase {
         Thread.sleep(2_000);
         assertThat(storedDedupeKeys()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(DATA.count("SELECT COUNT(*) FROM budget_alert WHERE template_id NOT IN"
-                + " ('mon-dead', 'mon-restart')")).isEqualTo(3);
+                + " ('mon-dead', 'mon-restart', 'mon-live')")).isEqualTo(3);
         // Judged at the event that crossed it: the fifth 1,000.
         assertThat(DATA.count("SELECT observed_value FROM budget_alert WHERE rule = 'THRESHOLD'"
                 + " AND template_id = 'mon-cash'")).isEqualTo(5_000);
@@ -257,6 +258,26 @@ class BudgetMonitorJobITCase {
         assertThat(onKafka).extracting(BudgetAlert::dedupeKey).containsExactly(
                 "THRESHOLD:mon-formal:FORMAL:mon-restart:50",
                 "THRESHOLD:mon-formal:FORMAL:mon-restart:80");
+    }
+
+    @Test
+    void aRuleChangedInMySqlTakesEffectWithoutResubmittingTheJob() throws Exception {
+        running = start(null);
+        String template = "mon-live";
+        publish(List.of(event(template, template, Outcome.AWARDED, 300_000,
+                BASE.plus(40, ChronoUnit.MINUTES))), new byte[0][]);
+        String thresholds = "SELECT COUNT(*) FROM budget_alert WHERE template_id = 'mon-live'"
+                + " AND rule = 'THRESHOLD'";
+        // 30% of the budget: under the 50% threshold. Several rule refreshes (500 ms) pass.
+        Thread.sleep(3_000);
+        assertThat(DATA.count(thresholds)).isZero();
+        // An operator lowers the thresholds (as PATCH /admin/templates/{id} does): the next
+        // rule refresh judges the 30% already spent against them, with no new event.
+        DATA.execute("UPDATE reward_template SET alert_thresholds_pct = '25,50'"
+                + " WHERE template_id = 'mon-live'");
+        await(() -> DATA.count(thresholds) == 1, "the 25% alert after the rule change");
+        assertThat(DATA.count("SELECT expected_value FROM budget_alert WHERE template_id ="
+                + " 'mon-live' AND rule = 'THRESHOLD'")).isEqualTo(250_000);
     }
 
     // ---- helpers -----------------------------------------------------------------------------
@@ -364,7 +385,7 @@ class BudgetMonitorJobITCase {
         try (Connection connection = DB.dataSource().getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT dedupe_key FROM budget_alert"
-                        + " WHERE template_id NOT IN ('mon-dead', 'mon-restart')")) {
+                        + " WHERE template_id NOT IN ('mon-dead', 'mon-restart', 'mon-live')")) {
             while (rows.next()) {
                 keys.add(rows.getString(1));
             }

@@ -71,7 +71,16 @@ class SettlementRunner {
                 .addString("force", Boolean.toString(force), false)
                 .toJobParameters();
         long runId = runs.start(date, force);
-        JobExecution execution = operator.start(job, parameters);
+        JobExecution execution;
+        try {
+            execution = operator.start(job, parameters);
+        } catch (Exception e) {
+            // Not even started (e.g. another run of the date is still marked running): the
+            // run row says so, and the exit code is a failure.
+            runs.finish(runId, "FAILED", null, e.toString());
+            LOG.error("settlement of {} could not start", date, e);
+            return 1;
+        }
         lastExecution = execution;
         boolean ok = execution.getStatus() == BatchStatus.COMPLETED;
         runs.finish(runId, ok ? "COMPLETED" : "FAILED", execution.getId(),
