@@ -98,11 +98,13 @@ public class BudgetStore {
     }
 
     private final RedisCommands<String, String> redis;
+    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
     private final RedisKeys keys;
     private final Map<String, Long> exhaustedShards = new ConcurrentHashMap<>();
 
     public BudgetStore(StatefulRedisConnection<String, String> connection, RedisKeys keys) {
         this.redis = connection.sync();
+        this.async = connection.async();
         this.keys = keys;
     }
 
@@ -137,6 +139,37 @@ public class BudgetStore {
             exhaustedShards.put(exhaustedKey, template.version());
         }
         return Optional.empty();
+    }
+
+    /**
+     * Tries the actId's home shard only, without waiting, so the grab can wait for it together
+     * with its claim. Completes with the reservation, or empty when the home shard cannot pay
+     * (then {@link #reserve} borrows from the siblings; the exhausted home shard is remembered
+     * and skipped there). Null when the home shard is already known to be exhausted. Fails with
+     * {@link BudgetNotLoadedException} when the shard is not in Redis.
+     */
+    public java.util.concurrent.CompletableFuture<Optional<Reservation>> reserveHomeAsync(
+            Template template, String actId, long drawnAmountMinor) {
+        int shard = Math.floorMod(actId.hashCode(), template.budgetShards());
+        String exhaustedKey = template.templateId() + "#" + shard;
+        Long exhaustedAtVersion = exhaustedShards.get(exhaustedKey);
+        if (exhaustedAtVersion != null && exhaustedAtVersion == template.version()) {
+            return null;
+        }
+        return RESERVE.<List<Object>>runAsync(async, shardKeys(template, shard), mode(template),
+                Long.toString(drawnAmountMinor)).thenApply(result -> {
+                    long code = (Long) result.get(0);
+                    if (code == 1) {
+                        return Optional.of(new Reservation(template.templateId(), shard,
+                                (Long) result.get(1)));
+                    }
+                    if (code < 0) {
+                        throw new BudgetNotLoadedException("budget shard " + shard
+                                + " of template " + template.templateId() + " is not in Redis");
+                    }
+                    exhaustedShards.put(exhaustedKey, template.version());
+                    return Optional.empty();
+                });
     }
 
     /** Returns a reservation whose award was not issued to the shard it came from. */

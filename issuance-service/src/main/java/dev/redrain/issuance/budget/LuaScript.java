@@ -2,11 +2,14 @@ package dev.redrain.issuance.budget;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A Lua script run by its SHA-1 (EVALSHA), sent in full only when Redis does not know it yet
@@ -35,5 +38,35 @@ public final class LuaScript {
         } catch (RedisNoScriptException e) {
             return (T) redis.eval(text, outputType, keys, args);
         }
+    }
+
+    /**
+     * The same, without waiting: several scripts can then share one round trip's wait. The
+     * future fails with the command's exception (unwrapped from CompletionException).
+     */
+    public <T> CompletableFuture<T> runAsync(RedisAsyncCommands<String, String> redis,
+            String[] keys, String... args) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        redis.<T>evalsha(sha, outputType, keys, args).whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else if (unwrap(error) instanceof RedisNoScriptException) {
+                redis.<T>eval(text, outputType, keys, args).whenComplete((retried, again) -> {
+                    if (again == null) {
+                        result.complete(retried);
+                    } else {
+                        result.completeExceptionally(unwrap(again));
+                    }
+                });
+            } else {
+                result.completeExceptionally(unwrap(error));
+            }
+        });
+        return result;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
     }
 }

@@ -32,6 +32,8 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -125,17 +127,72 @@ public class GrabService {
         // Unique among concurrent requests for one key; not a secret (no SecureRandom lock).
         String claimId = Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + Long.toHexString(System.nanoTime());
-        GrabStore.ClaimResult claim = store.claim(actId, recordId, claimId,
-                properties.grabClaimTtl());
-        if (claim instanceof GrabStore.Answered answered) {
-            return answered.answer();
+        List<Template> chain = snapshot.fallbackChain(entry);
+        if (switches.isOn(Switches.fallbackOnly(parent.activityId()))) {
+            chain = chain.subList(Math.min(1, chain.size()), chain.size());
         }
-        if (claim instanceof GrabStore.Busy) {
-            return awaitAnswer(actId, recordId);
+        // The claim (user's slot) and the first template's home-shard reservation (budget
+        // slot) go out together: one round trip's wait instead of two. In the rare case the
+        // claim finds the key answered or in progress, the reservation goes back.
+        Template first = chain.isEmpty() ? null : chain.get(0);
+        long firstDraw = first == null ? 0 : draw(first);
+        CompletableFuture<GrabStore.ClaimResult> claimed = store.claimAsync(actId, recordId,
+                claimId, properties.grabClaimTtl());
+        CompletableFuture<Optional<Reservation>> home = first == null ? null
+                : budgets.reserveHomeAsync(first, actId, firstDraw);
+        GrabStore.ClaimResult claim;
+        try {
+            claim = await(claimed);
+        } catch (RuntimeException e) {
+            // No claim, so no commit: a reservation made meanwhile goes back.
+            releaseWhenReserved(first, home);
+            throw e;
+        }
+        if (!(claim instanceof GrabStore.Claimed)) {
+            releaseWhenReserved(first, home);
+            return claim instanceof GrabStore.Answered answered ? answered.answer()
+                    : awaitAnswer(actId, recordId);
+        }
+        Optional<Reservation> early;
+        try {
+            early = home == null ? null : await(home);
+        } catch (BudgetNotLoadedException e) {
+            abandonQuietly(actId, recordId, claimId);
+            guard.check();
+            throw budgetUnavailable(e.getMessage());
+        } catch (RuntimeException e) {
+            // The reservation's outcome is unknown: it stays spent (never an overspend).
+            abandonQuietly(actId, recordId, claimId);
+            throw e;
         }
         return issue(command, parent, child, entry, actId, key, recordId, claimId, snapshot,
-                now);
+                now, chain, early);
     }
+
+    /** Waits for a Redis future, rethrowing its own exception. */
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void releaseWhenReserved(Template template,
+            CompletableFuture<Optional<Reservation>> home) {
+        if (home == null) {
+            return;
+        }
+        try {
+            await(home).ifPresent(reservation -> releaseQuietly(template, reservation));
+        } catch (RuntimeException unknown) {
+            // Unknown outcome: stays spent.
+        }
+    }
+
 
     /**
      * The Redis record of an idempotency key, scoped by the parent activity: the published key
@@ -145,9 +202,13 @@ public class GrabService {
         return parentActivityId + ":" + idempotencyKey;
     }
 
+    /**
+     * @param early the first template's home-shard attempt made with the claim: a reservation,
+     *     empty when that shard could not pay, null when it was not tried
+     */
     private GrabAnswer issue(GrabCommand command, Activity parent, Activity child, Template entry,
             String actId, IdempotencyKey key, String recordId, String claimId, Catalog snapshot,
-            Instant now) {
+            Instant now, List<Template> chain, Optional<Reservation> early) {
         Template granted = null;
         Reservation reservation = null;
         // False once the commit may have happened: after an unknown commit outcome (a Redis
@@ -155,11 +216,13 @@ public class GrabService {
         boolean mayRelease = true;
         boolean committed = false;
         try {
-            List<Template> chain = snapshot.fallbackChain(entry);
-            if (switches.isOn(Switches.fallbackOnly(parent.activityId()))) {
-                chain = chain.subList(Math.min(1, chain.size()), chain.size());
-            }
-            for (Template template : chain) {
+            for (int i = 0; i < chain.size(); i++) {
+                Template template = chain.get(i);
+                if (i == 0 && early != null && early.isPresent()) {
+                    granted = template;
+                    reservation = early.get();
+                    break;
+                }
                 var reserved = budgets.reserve(template, actId, draw(template));
                 if (reserved.isPresent()) {
                     granted = template;

@@ -86,10 +86,12 @@ class GrabStore {
             """, ScriptOutputType.INTEGER);
 
     private final RedisCommands<String, String> redis;
+    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
     private final RedisKeys keys;
 
     GrabStore(StatefulRedisConnection<String, String> connection, RedisKeys keys) {
         this.redis = connection.sync();
+        this.async = connection.async();
         this.keys = keys;
     }
 
@@ -105,13 +107,19 @@ class GrabStore {
     record Answered(GrabAnswer answer) implements ClaimResult {
     }
 
-    ClaimResult claim(String actId, String idempotencyKey, String claimId, Duration ttl) {
-        String value = CLAIM_SCRIPT.run(redis, new String[] {keys.grab(actId, idempotencyKey)},
-                claimId, Long.toString(ttl.toMillis()));
-        if (value.startsWith(DONE)) {
-            return new Answered(GrabAnswer.decode(value.substring(DONE.length())));
-        }
-        return value.equals("BUSY") ? new Busy() : new Claimed();
+    /**
+     * Claims the idempotency key for this request (answered: its answer; busy: another request
+     * holds it), without waiting, so the grab waits for it together with its budget.
+     */
+    java.util.concurrent.CompletableFuture<ClaimResult> claimAsync(String actId,
+            String idempotencyKey, String claimId, Duration ttl) {
+        return CLAIM_SCRIPT.<String>runAsync(async, new String[] {keys.grab(actId,
+                idempotencyKey)}, claimId, Long.toString(ttl.toMillis())).thenApply(value -> {
+                    if (value.startsWith(DONE)) {
+                        return new Answered(GrabAnswer.decode(value.substring(DONE.length())));
+                    }
+                    return value.equals("BUSY") ? new Busy() : new Claimed();
+                });
     }
 
     /** The committed answer for the key, or null while none is. */
