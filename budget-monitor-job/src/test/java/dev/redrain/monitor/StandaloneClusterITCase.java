@@ -58,11 +58,7 @@ class StandaloneClusterITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path lib = Path.of(System.getProperty("redrain.flink.lib",
-                "../flink-session/target/flink/lib"));
-        Path work = Path.of("target", "flink-session-" + UUID.randomUUID().toString()
-                .substring(0, 8)).toAbsolutePath();
-        cluster = FlinkSessionCluster.start(FlinkSessionCluster.Settings.defaults(lib, work));
+        cluster = FlinkSessionCluster.startFromBuild();
     }
 
     @AfterAll
@@ -94,7 +90,7 @@ class StandaloneClusterITCase {
                 arguments(topics, "http://127.0.0.1:" + webhook.getAddress().getPort()
                         + "/api/v2/alerts"), 2, null);
         try {
-            await(() -> "RUNNING".equals(stateOrFail(rest, jobId)), "job RUNNING");
+            await(() -> "RUNNING".equals(cluster.jobStateOrFail(jobId)), "job RUNNING");
             EventSerde serde = new EventSerde();
             try (KafkaProducer<String, byte[]> producer =
                     new KafkaProducer<>(KAFKA.producerProperties())) {
@@ -110,7 +106,7 @@ class StandaloneClusterITCase {
                 producer.flush();
             }
             await(() -> {
-                stateOrFail(rest, jobId);
+                cluster.jobStateOrFail(jobId);
                 return DATA.count("SELECT COUNT(*) FROM budget_alert WHERE dedupe_key ="
                         + " 'THRESHOLD:sa-formal:FORMAL:sa-cash:50'") == 1;
             }, "the threshold alert in MySQL");
@@ -162,14 +158,6 @@ class StandaloneClusterITCase {
 
 
 
-    private static String stateOrFail(FlinkRestClient rest, String jobId) {
-        String state = rest.jobState(jobId);
-        if (state.equals("FAILED") || state.equals("CANCELED")) {
-            throw new AssertionError("job " + jobId + " is " + state + ": "
-                    + rest.jobExceptions(jobId) + "\n" + cluster.logTails());
-        }
-        return state;
-    }
 
 
     private static void await(java.util.function.BooleanSupplier condition, String what)

@@ -81,6 +81,32 @@ public final class FlinkSessionCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster from this build's Flink lib folder (system property {@code redrain.flink.lib},
+     * default {@code ../flink-session/target/flink/lib}) with a fresh working folder under
+     * {@code target/}: what the jobs' cluster tests start.
+     */
+    public static FlinkSessionCluster startFromBuild() throws InterruptedException {
+        Path lib = Path.of(System.getProperty("redrain.flink.lib",
+                "../flink-session/target/flink/lib"));
+        Path work = Path.of("target", "flink-session-" + java.util.UUID.randomUUID().toString()
+                .substring(0, 8)).toAbsolutePath();
+        return start(Settings.defaults(lib, work));
+    }
+
+    /**
+     * A job's state; a FAILED or CANCELED job throws at once, with the cluster's exceptions for
+     * it and the tails of the JobManager's and TaskManager's logs.
+     */
+    public String jobStateOrFail(String jobId) {
+        String state = rest().jobState(jobId);
+        if (state.equals("FAILED") || state.equals("CANCELED")) {
+            throw new IllegalStateException("job " + jobId + " is " + state + ": "
+                    + rest().jobExceptions(jobId) + "\n" + logTails());
+        }
+        return state;
+    }
+
     public FlinkRestClient rest() {
         return rest;
     }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,11 +41,7 @@ class StandaloneClusterITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Path lib = Path.of(System.getProperty("redrain.flink.lib",
-                "../flink-session/target/flink/lib"));
-        Path work = Path.of("target", "flink-session-" + UUID.randomUUID().toString()
-                .substring(0, 8)).toAbsolutePath();
-        cluster = FlinkSessionCluster.start(FlinkSessionCluster.Settings.defaults(lib, work));
+        cluster = FlinkSessionCluster.startFromBuild();
     }
 
     @AfterAll
@@ -148,26 +143,18 @@ class StandaloneClusterITCase {
     }
 
     private static void awaitRunning(FlinkRestClient rest, String jobId) throws Exception {
-        CreditJobHarness.await(() -> "RUNNING".equals(stateOrFail(rest, jobId)),
+        CreditJobHarness.await(() -> "RUNNING".equals(cluster.jobStateOrFail(jobId)),
                 "job " + jobId + " RUNNING");
     }
 
     private static void awaitJournals(CreditJobHarness harness, FlinkRestClient rest,
             String jobId, long expected) throws Exception {
         CreditJobHarness.await(() -> {
-            stateOrFail(rest, jobId);
+            cluster.jobStateOrFail(jobId);
             return harness.journalCount() >= expected;
         }, expected + " journals from job " + jobId);
     }
 
     /** The job's state; a failed job fails the test at once, with the cluster's exceptions. */
-    private static String stateOrFail(FlinkRestClient rest, String jobId) {
-        String state = rest.jobState(jobId);
-        if (state.equals("FAILED") || state.equals("CANCELED")) {
-            throw new AssertionError("job " + jobId + " is " + state + ": "
-                    + rest.jobExceptions(jobId) + "\n" + cluster.logTails());
-        }
-        return state;
-    }
 
 }
