@@ -32,8 +32,8 @@ final class LegsQuery {
             + "    WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
             + "      AND channel_status = 'SUCCESS' AND CRC32(out_trade_no) % ? BETWEEN ? AND ?"
             + " ) k"
-            + " LEFT JOIN recon_redis_token r"
-            + "   ON r.business_date = ? AND r.out_trade_no = k.out_trade_no"
+            + " LEFT JOIN recon_redis_token r ON r.business_date = ?"
+            + "   AND r.bucket = CRC32(k.out_trade_no) % ? AND r.out_trade_no = k.out_trade_no"
             + " LEFT JOIN ledger_journal j"
             + "   ON j.out_trade_no = k.out_trade_no AND j.journal_type = 'TOKEN_CREDIT'"
             + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
@@ -49,7 +49,7 @@ final class LegsQuery {
     static Object[] arguments(LocalDate date, int buckets, int low, int high) {
         String prefix = PREFIX.format(date) + "%";
         return new Object[] {date, low, high, prefix, buckets, low, high, prefix, buckets, low,
-            high, date, prefix, buckets, low, high};
+            high, date, buckets, prefix, buckets, low, high};
     }
 
     static final RowMapper<Legs> ROW = (rs, row) -> new Legs(rs.getString("out_trade_no"),

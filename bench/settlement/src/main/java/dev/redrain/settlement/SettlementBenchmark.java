@@ -144,7 +144,7 @@ public final class SettlementBenchmark {
                 + " UNION SELECT out_trade_no FROM payment_record WHERE out_trade_no LIKE '"
                 + prefix + "' AND payment_kind = 'FUNDING' AND channel_status = 'SUCCESS') k"
                 + " LEFT JOIN recon_redis_token r ON r.business_date = '2026-11-25'"
-                + "   AND r.out_trade_no = k.out_trade_no"
+                + "   AND r.bucket = CRC32(k.out_trade_no) % 64 AND r.out_trade_no = k.out_trade_no"
                 + " LEFT JOIN ledger_journal j ON j.out_trade_no = k.out_trade_no"
                 + "   AND j.journal_type = 'TOKEN_CREDIT'"
                 + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total"
