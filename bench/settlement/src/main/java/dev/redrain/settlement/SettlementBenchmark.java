@@ -61,41 +61,48 @@ public final class SettlementBenchmark {
         execute(TestServices.jdbcUrl(""), "CREATE DATABASE " + database);
         RedisClient redisClient = RedisClient.create(TestServices.redisUri());
         try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
-            ConfigurableApplicationContext app = start(database, namespace, work, partitions);
             try {
-                long seedStart = System.nanoTime();
-                seed(database, redis, new RedisKeys(namespace),
-                        work, tokens);
-                System.out.printf(Locale.ROOT, "seeded %,d tokens in %.1f s%n", tokens,
-                        (System.nanoTime() - seedStart) / 1e9);
-                long jobStart = System.nanoTime();
-                SettlementRunner runner = app.getBean(SettlementRunner.class);
-                if (runner.settle(NIGHT, false) != 0) {
-                    throw new IllegalStateException("the settlement failed: "
-                            + runner.lastExecution().getAllFailureExceptions());
-                }
-                double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
-                JobExecution execution = runner.lastExecution();
-                long baselineStart = System.nanoTime();
-                long[] baseline = baseline(database);
-                double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
-                long breaks = count(database, "SELECT COUNT(*) FROM recon_break");
-                List<String> report = report(tokens, partitions, execution, jobSeconds,
-                        baselineSeconds, baseline, breaks);
-                String text = String.join("\n", report);
-                System.out.println(text);
-                Path out = Path.of("bench", "target", "settlement.md");
-                Files.createDirectories(out.getParent());
-                Files.writeString(out, text + "\n");
+                run(database, namespace, work, tokens, partitions, redis);
             } finally {
-                app.close();
                 deleteNamespace(redis, namespace);
-                execute(TestServices.jdbcUrl(""), "DROP DATABASE IF EXISTS " + database);
             }
         } finally {
+            // Whatever failed, even the app's start, the benchmark leaves nothing behind.
+            execute(TestServices.jdbcUrl(""), "DROP DATABASE IF EXISTS " + database);
             redisClient.shutdown();
         }
         System.exit(0);
+    }
+
+    private static void run(String database, String namespace, Path work, int tokens,
+            int partitions, StatefulRedisConnection<String, String> redis) throws Exception {
+        ConfigurableApplicationContext app = start(database, namespace, work, partitions);
+        try {
+            long seedStart = System.nanoTime();
+            seed(database, redis, new RedisKeys(namespace), work, tokens);
+            System.out.printf(Locale.ROOT, "seeded %,d tokens in %.1f s%n", tokens,
+                    (System.nanoTime() - seedStart) / 1e9);
+            long jobStart = System.nanoTime();
+            SettlementRunner runner = app.getBean(SettlementRunner.class);
+            if (runner.settle(NIGHT, false) != 0) {
+                throw new IllegalStateException("the settlement failed: "
+                        + runner.lastExecution().getAllFailureExceptions());
+            }
+            double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
+            JobExecution execution = runner.lastExecution();
+            long baselineStart = System.nanoTime();
+            long[] baseline = baseline(database);
+            double baselineSeconds = (System.nanoTime() - baselineStart) / 1e9;
+            long breaks = count(database, "SELECT COUNT(*) FROM recon_break");
+            String text = String.join("\n", report(tokens, partitions, execution, jobSeconds,
+                    baselineSeconds, baseline, breaks));
+            System.out.println(text);
+            Path out = Path.of("bench", "target", "settlement.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, text + "\n");
+        } finally {
+            app.close();
+        }
     }
 
     private static List<String> report(int tokens, int partitions, JobExecution execution,
