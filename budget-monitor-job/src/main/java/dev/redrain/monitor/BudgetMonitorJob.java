@@ -42,8 +42,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *   <li>{@code --kafka.bootstrap} (required), {@code --kafka.group} (redrain-budget-monitor),
  *       {@code --topic.prefix} (redrain.)</li>
  *   <li>{@code --jdbc.url} (required), {@code --jdbc.user} (root), {@code --jdbc.password}
- *       (empty)</li>
- *   <li>{@code --redis.uri} (redis://127.0.0.1:6379), {@code --redis.namespace} (rd)</li>
+ *       (else the environment's {@code REDRAIN_JDBC_PASSWORD}, else empty)</li>
+ *   <li>{@code --redis.uri} (else {@code REDRAIN_REDIS_URI}, else redis://127.0.0.1:6379),
+ *       {@code --redis.namespace} (rd)</li>
  *   <li>{@code --webhook.url} (none: no webhook), {@code --webhook.attempts} (3),
  *       {@code --webhook.backoff-ms} (500), {@code --webhook.timeout-ms} (2000)</li>
  *   <li>{@code --rules.refresh-ms} (10000), {@code --watermark.out-of-orderness-ms} (5000),
@@ -139,7 +140,9 @@ public final class BudgetMonitorJob {
         String bootstrap = p.getRequired(KAFKA_BOOTSTRAP);
         String jdbcUrl = p.getRequired(JDBC_URL);
         String jdbcUser = p.get("jdbc.user", "root");
-        String jdbcPassword = p.get("jdbc.password", "");
+        // A command line is visible to every user of the machine; the environment is not.
+        String jdbcPassword = p.get("jdbc.password",
+                System.getenv().getOrDefault("REDRAIN_JDBC_PASSWORD", ""));
         List<NamedSink> sinks = new ArrayList<>();
         sinks.add(new NamedSink("kafka", kafkaSink(bootstrap, topics)));
         sinks.add(new NamedSink("mysql", new AlertJdbcSink(jdbcUrl, jdbcUser, jdbcPassword,
@@ -163,7 +166,8 @@ public final class BudgetMonitorJob {
                 watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
                         Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
                 ruleSource(jdbcUrl, jdbcUser, jdbcPassword,
-                        p.get("redis.uri", "redis://127.0.0.1:6379"),
+                        p.get("redis.uri", System.getenv().getOrDefault("REDRAIN_REDIS_URI",
+                                "redis://127.0.0.1:6379")),
                         p.get("redis.namespace", "rd"), p.getLong("rules.refresh-ms", 10_000)),
                 settings, sinks).execute(env);
     }

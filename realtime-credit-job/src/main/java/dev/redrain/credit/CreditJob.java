@@ -31,8 +31,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *   <li>{@code --kafka.bootstrap} (required), {@code --kafka.group} (redrain-credit-job),
  *       {@code --topic.prefix} (redrain.)</li>
  *   <li>{@code --jdbc.url} (required), {@code --jdbc.user} (root), {@code --jdbc.password}
- *       (empty)</li>
- *   <li>{@code --redis.uri} (redis://127.0.0.1:6379), {@code --redis.namespace} (rd)</li>
+ *       (else the environment's {@code REDRAIN_JDBC_PASSWORD}, else empty: a command line is
+ *       visible to every user of the machine, the environment is not)</li>
+ *   <li>{@code --redis.uri} (else {@code REDRAIN_REDIS_URI}, else redis://127.0.0.1:6379:
+ *       a URI with a password belongs in the environment), {@code --redis.namespace} (rd)</li>
  *   <li>{@code --batch.size} (500), {@code --batch.flush-ms} (200),
  *       {@code --checkpoint.interval-ms} (5000), {@code --token.ttl-seconds} (604800)</li>
  * </ul>
@@ -106,8 +108,10 @@ public final class CreditJob {
 
     static CreditSinkSettings sinkSettings(ParameterTool parameters) {
         return new CreditSinkSettings(parameters.getRequired(JDBC_URL),
-                parameters.get(JDBC_USER, "root"), parameters.get(JDBC_PASSWORD, ""),
-                parameters.get(REDIS_URI, "redis://127.0.0.1:6379"),
+                parameters.get(JDBC_USER, "root"), parameters.get(JDBC_PASSWORD,
+                        System.getenv().getOrDefault("REDRAIN_JDBC_PASSWORD", "")),
+                parameters.get(REDIS_URI, System.getenv().getOrDefault("REDRAIN_REDIS_URI",
+                        "redis://127.0.0.1:6379")),
                 parameters.get(REDIS_NAMESPACE, "rd"), parameters.getRequired(KAFKA_BOOTSTRAP),
                 parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()),
                 parameters.getInt(BATCH_SIZE, 500), parameters.getLong(BATCH_FLUSH_MS, 200),
