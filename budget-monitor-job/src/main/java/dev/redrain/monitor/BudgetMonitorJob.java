@@ -133,9 +133,19 @@ public final class BudgetMonitorJob {
     public static void main(String[] args) throws Exception {
         ParameterTool p = ParameterTool.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, p);
+        fromParameters(p).execute(env);
+    }
+
+    /** Checkpointing and the job's parameters, as {@code main()} sets them. */
+    public static void configure(StreamExecutionEnvironment env, ParameterTool p) {
         env.getConfig().setGlobalJobParameters(p);
         env.enableCheckpointing(p.getLong("checkpoint.interval-ms", 10_000),
                 CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /** The production job (Kafka and MySQL/Redis rules in; Kafka, MySQL, webhook out). */
+    public static BudgetMonitorJob fromParameters(ParameterTool p) {
         Topics topics = new Topics(p.get("topic.prefix", Topics.DEFAULT.prefix()));
         String bootstrap = p.getRequired(KAFKA_BOOTSTRAP);
         String jdbcUrl = p.getRequired(JDBC_URL);
@@ -161,7 +171,7 @@ public final class BudgetMonitorJob {
                 p.getInt("surge.min-asks", defaults.surgeMinAsks()),
                 p.getLong("retention-after-end-ms", defaults.retentionAfterEndMs()),
                 p.get("runbook.url", defaults.runbookUrl()));
-        new BudgetMonitorJob(kafkaSource(bootstrap, topics, p.get("kafka.group",
+        return new BudgetMonitorJob(kafkaSource(bootstrap, topics, p.get("kafka.group",
                 "redrain-budget-monitor")),
                 watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
                         Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
@@ -169,7 +179,7 @@ public final class BudgetMonitorJob {
                         p.get("redis.uri", System.getenv().getOrDefault("REDRAIN_REDIS_URI",
                                 "redis://127.0.0.1:6379")),
                         p.get("redis.namespace", "rd"), p.getLong("rules.refresh-ms", 10_000)),
-                settings, sinks).execute(env);
+                settings, sinks);
     }
 
     public static KafkaSource<TokenIssued> kafkaSource(String bootstrap, Topics topics,

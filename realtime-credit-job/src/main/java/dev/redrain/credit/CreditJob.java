@@ -96,14 +96,24 @@ public final class CreditJob {
     public static void main(String[] args) throws Exception {
         ParameterTool parameters = ParameterTool.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, parameters);
+        fromParameters(parameters).execute(env);
+    }
+
+    /** Checkpointing and the job's parameters, as {@code main()} sets them. */
+    public static void configure(StreamExecutionEnvironment env, ParameterTool parameters) {
         env.getConfig().setGlobalJobParameters(parameters);
         env.enableCheckpointing(parameters.getLong(CHECKPOINT_INTERVAL_MS, 5_000),
                 CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /** The production job (Kafka in, ledger and dead letters out) from the flags above. */
+    public static CreditJob fromParameters(ParameterTool parameters) {
         Topics topics = new Topics(parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()));
         String bootstrap = parameters.getRequired(KAFKA_BOOTSTRAP);
-        new CreditJob(kafkaSource(parameters, bootstrap, topics),
+        return new CreditJob(kafkaSource(parameters, bootstrap, topics),
                 new LedgerCreditSink(sinkSettings(parameters)),
-                deadLetterSink(bootstrap, topics)).execute(env);
+                deadLetterSink(bootstrap, topics));
     }
 
     static CreditSinkSettings sinkSettings(ParameterTool parameters) {

@@ -62,10 +62,21 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics and waits until the broker has them. */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
+        createTopics(bootstrapServers(), partitionsByTopic);
+    }
+
+    /**
+     * Creates topics (replication 1) on the single broker at {@code bootstrapServers} and waits
+     * until it leads every partition.
+     */
+    public static void createTopics(String bootstrapServers,
+            Map<String, Integer> partitionsByTopic) {
         List<NewTopic> topics = partitionsByTopic.entrySet().stream()
                 .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1))
                 .toList();
-        try (Admin admin = Admin.create(adminProperties())) {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(properties)) {
             admin.createTopics(topics).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             awaitLeaders(admin, partitionsByTopic.keySet());
         } catch (Exception e) {

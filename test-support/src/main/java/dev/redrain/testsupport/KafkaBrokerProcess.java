@@ -33,7 +33,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats a fresh log directory and starts the broker. */
     public static KafkaBrokerProcess start() throws IOException, InterruptedException {
-        Path directory = Files.createTempDirectory("redrain-kafka-process-");
+        return start(Files.createTempDirectory("redrain-kafka-process-"));
+    }
+
+    /** Formats a fresh log directory under {@code directory} and starts the broker. */
+    public static KafkaBrokerProcess start(Path directory)
+            throws IOException, InterruptedException {
+        Files.createDirectories(directory);
         int port = freePort();
         int controllerPort = freePort();
         Path config = directory.resolve("server.properties");
@@ -68,6 +74,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** Creates topics and waits until the broker leads every partition. */
+    public void createTopics(java.util.Map<String, Integer> partitionsByTopic) {
+        EmbeddedKafka.createTopics(bootstrapServers(), partitionsByTopic);
+    }
+
+    /** The folder holding the broker's configuration, log directory and output. */
+    public Path directory() {
+        return directory;
+    }
+
+    public boolean running() {
+        Process current = process;
+        return current != null && current.isAlive();
     }
 
     /** Starts the broker (again) on its port and log directory; returns when it listens. */

@@ -1,6 +1,7 @@
 package dev.redrain.issuance.security;
 
 import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;

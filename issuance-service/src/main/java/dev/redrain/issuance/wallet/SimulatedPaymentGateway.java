@@ -6,14 +6,19 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
  * A payment channel for local use and tests: answers after a configurable latency, fails a
  * configurable share of payouts, and remembers every outcome by payout outTradeNo (a second
- * call for the same payout returns the first answer, as a real channel does).
+ * call for the same payout returns the first answer, as a real channel does). The default
+ * ({@code redrain.payment.channel=simulated}); {@link HttpPaymentGateway} talks to a channel
+ * over HTTP.
  */
 @Component
+@ConditionalOnProperty(name = "redrain.payment.channel", havingValue = "simulated",
+        matchIfMissing = true)
 public class SimulatedPaymentGateway implements PaymentGateway {
     private final Duration latency;
     private volatile double failureRate;

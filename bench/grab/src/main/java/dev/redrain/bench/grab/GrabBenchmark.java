@@ -8,7 +8,7 @@ import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.grab.GrabCommand;
 import dev.redrain.issuance.grab.GrabService;
-import dev.redrain.issuance.security.RequestSigner;
+import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.testsupport.EmbeddedKafka;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.api.StatefulRedisConnection;

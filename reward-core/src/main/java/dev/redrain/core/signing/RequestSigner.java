@@ -1,4 +1,4 @@
-package dev.redrain.issuance.security;
+package dev.redrain.core.signing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

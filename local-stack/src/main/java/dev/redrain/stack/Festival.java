@@ -1,0 +1,120 @@
+package dev.redrain.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo festival, created through the issuance admin API as operators would: a parent
+ * activity with internal-test, gray and formal children; in each, a cash template (random
+ * amounts of 0.01-8.88 CNY, alert thresholds 50/80/95/100%) falling back to a coupon
+ * template; an allow-list of staff for the internal test. The formal cash budget is sized so
+ * that it runs out part-way through the rain, and the coupons take over.
+ */
+final class Festival {
+    static final String ACTIVITY_ID = "spring-festival";
+    static final long CASH_MIN_MINOR = 1;
+    static final long CASH_MAX_MINOR = 888;
+    static final int STAFF = 20;
+
+    /** Where each stage's money is, for the summary. */
+    record Plan(String activityId, Instant startsAt, Instant endsAt, long formalCashBudgetMinor,
+            List<String> staffActIds) {
+    }
+
+    private Festival() {
+    }
+
+    /** True when the activity exists already (a rain against a stack seeded before). */
+    static boolean exists(IssuanceClient client, String activityId) throws Exception {
+        return client.admin("GET", "/admin/activities/" + activityId + "/budgets", null).ok();
+    }
+
+    /**
+     * Creates the festival for a rain of {@code expectedGrabs} distinct grabs in the formal
+     * stage lasting {@code rainTime}; the formal cash budget covers about
+     * {@code cashShare} of them.
+     */
+    static Plan seed(IssuanceClient client, String activityId, long expectedFormalGrabs,
+            double cashShare, Duration rainTime) throws Exception {
+        Instant startsAt = Instant.now().minusSeconds(5);
+        Instant endsAt = Instant.now().plus(rainTime).plusSeconds(60);
+        client.adminOk("POST", "/admin/activities", Map.of("activityId", activityId,
+                "name", "Spring Festival red packet rain", "startsAt", startsAt.toString(),
+                "endsAt", endsAt.toString(), "liveStage", "INTERNAL_TEST", "grayPercent", 20,
+                "reason", "demo festival"));
+        long averageMinor = (CASH_MIN_MINOR + CASH_MAX_MINOR) / 2;
+        long formalCash = Math.max(CASH_MAX_MINOR * 10,
+                Math.round(expectedFormalGrabs * cashShare * averageMinor));
+        long ample = Math.max(CASH_MAX_MINOR * 50, expectedFormalGrabs * averageMinor);
+        template(client, activityId, "internal", "INTERNAL_TEST", ample, expectedFormalGrabs);
+        template(client, activityId, "gray", "GRAY", ample, expectedFormalGrabs);
+        template(client, activityId, "formal", "FORMAL", formalCash, expectedFormalGrabs);
+        List<String> staff = new ArrayList<>();
+        for (int i = 0; i < STAFF; i++) {
+            JsonNode bound = client.app(0, Stack.APPS.get(0), "POST", "/v1/accounts/bind",
+                    Map.of("appId", Stack.APPS.get(0), "userId", Rain.userId("staff-", i)))
+                    .json();
+            staff.add(bound.path("actId").asText());
+        }
+        client.adminOk("POST", "/admin/activities/" + activityId + "/allow-list", Map.of(
+                "stage", "INTERNAL_TEST", "actIds", staff, "reason", "staff for the internal"
+                        + " test"));
+        return new Plan(activityId, startsAt, endsAt, formalCash, staff);
+    }
+
+    private static void template(IssuanceClient client, String activityId, String prefix,
+            String stage, long cashBudgetMinor, long expectedGrabs) throws Exception {
+        String coupon = activityId + "-" + prefix + "-coupon";
+        String cash = activityId + "-" + prefix + "-cash";
+        Map<String, Object> couponBody = new LinkedHashMap<>();
+        couponBody.put("templateId", coupon);
+        couponBody.put("stage", stage);
+        couponBody.put("awardType", "COUPON");
+        couponBody.put("amountRule", "FIXED");
+        couponBody.put("fixedAmountMinor", 1);
+        couponBody.put("budgetMinor", Math.max(1_000, expectedGrabs * 3));
+        couponBody.put("alertThresholdsPct", List.of(80, 100));
+        couponBody.put("reason", "demo coupons");
+        client.adminOk("POST", "/admin/activities/" + activityId + "/templates", couponBody);
+        Map<String, Object> cashBody = new LinkedHashMap<>();
+        cashBody.put("templateId", cash);
+        cashBody.put("stage", stage);
+        cashBody.put("awardType", "CASH");
+        cashBody.put("amountRule", "UNIFORM");
+        cashBody.put("minAmountMinor", CASH_MIN_MINOR);
+        cashBody.put("maxAmountMinor", CASH_MAX_MINOR);
+        cashBody.put("budgetMinor", cashBudgetMinor);
+        cashBody.put("budgetShards", 4);
+        cashBody.put("alertThresholdsPct", List.of(50, 80, 95, 100));
+        cashBody.put("fallbackTemplateId", coupon);
+        cashBody.put("reason", "demo cash");
+        client.adminOk("POST", "/admin/activities/" + activityId + "/templates", cashBody);
+    }
+
+    /** The audited stage switch. */
+    static void switchStage(IssuanceClient client, String activityId, String stage)
+            throws Exception {
+        client.adminOk("POST", "/admin/activities/" + activityId + "/live-stage", Map.of(
+                "stage", stage, "reason", "demo: rain moves to " + stage));
+    }
+
+    /** Waits until every instance's catalog shows the activity at {@code stage}. */
+    static void awaitStage(IssuanceClient client, String activityId, String stage,
+            Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode budgets = client.adminOk("GET", "/admin/activities/" + activityId
+                    + "/budgets", null);
+            if (stage.equals(budgets.path("liveStage").asText())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new StackException(activityId + " did not reach stage " + stage);
+    }
+}

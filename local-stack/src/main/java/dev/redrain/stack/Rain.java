@@ -1,0 +1,292 @@
+package dev.redrain.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
+
+/**
+ * A red packet rain against the issuance service, signed like the apps' servers sign: at a
+ * set rate, for a set time, split into rains; each tap is a random user of a population, from
+ * the user's own app or (sometimes) another app of the same account center, so the same
+ * person tapping twice in one rain, from any app, must get the same answer. It records every
+ * answer and checks that: a repeated tap answered differently is an idempotency violation.
+ */
+final class Rain {
+    private static final int WORKERS = 48;
+
+    record Settings(String activityId, String sceneId, String userPrefix, int users,
+            double ratePerSecond, Duration duration, int rains, long seed, List<String> apps) {
+        Settings {
+            if (users <= 0 || ratePerSecond <= 0 || duration.isNegative() || duration.isZero()
+                    || rains <= 0 || apps.isEmpty()) {
+                throw new IllegalArgumentException("users, rate, duration and rains must be"
+                        + " positive");
+            }
+        }
+
+        String userId(int user) {
+            return Rain.userId(userPrefix, user);
+        }
+
+        String homeApp(int user) {
+            return apps.get(user % apps.size());
+        }
+    }
+
+    /** A token a client received. */
+    record Received(String outTradeNo, String actId, String userId, String appId,
+            String outcome, String templateId, String awardType, long amountMinor,
+            String currency, String token) {
+    }
+
+    static String userId(String prefix, int user) {
+        return prefix + String.format("%06d", user);
+    }
+
+    private final Settings settings;
+    private final IssuanceClient client;
+    private final Map<String, String> firstAnswerByKey = new ConcurrentHashMap<>();
+    private final Map<String, Received> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> firstAppByUser = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+    private final LongAdder taps = new LongAdder();
+    private final LongAdder repeats = new LongAdder();
+    private final LongAdder idempotencyViolations = new LongAdder();
+    private final LongAdder serverErrors = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
+    private final LongAdder connectionErrors = new LongAdder();
+    private final AtomicLong latencyMaxMs = new AtomicLong();
+    private final long[] latencyBucketsMs = new long[64];
+    private final AtomicInteger currentRain = new AtomicInteger(-1);
+    private volatile long startedAtNanos;
+
+    Rain(Settings settings, IssuanceClient client) {
+        this.settings = settings;
+        this.client = client;
+    }
+
+    /**
+     * Runs the rain; {@code onRainStart} is called (on one thread, before that rain's first
+     * tap) with each rain's index, for the caller's stage switches.
+     */
+    void run(IntConsumer onRainStart) throws InterruptedException {
+        long intervalNanos = (long) (1e9 / settings.ratePerSecond());
+        long durationNanos = settings.duration().toNanos();
+        long rainNanos = durationNanos / settings.rains();
+        AtomicLong nextSlot = new AtomicLong();
+        startedAtNanos = System.nanoTime();
+        ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
+        for (int w = 0; w < WORKERS; w++) {
+            int worker = w;
+            workers.execute(() -> {
+                SplittableRandom random = new SplittableRandom(settings.seed() * 31 + worker);
+                while (true) {
+                    long slot = nextSlot.getAndAdd(intervalNanos);
+                    if (slot >= durationNanos) {
+                        return;
+                    }
+                    long wait = startedAtNanos + slot - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    int rain = (int) Math.min(settings.rains() - 1, slot / rainNanos);
+                    startRain(rain, onRainStart);
+                    tap(random, rain, slot);
+                }
+            });
+        }
+        workers.shutdown();
+        if (!workers.awaitTermination(settings.duration().toSeconds() + 120, TimeUnit.SECONDS)) {
+            workers.shutdownNow();
+        }
+    }
+
+    private void startRain(int rain, IntConsumer onRainStart) {
+        int current = currentRain.get();
+        if (rain > current) {
+            synchronized (currentRain) {
+                if (rain > currentRain.get()) {
+                    onRainStart.accept(rain);
+                    currentRain.set(rain);
+                }
+            }
+        }
+    }
+
+    private void tap(SplittableRandom random, int rain, long slot) {
+        int user = random.nextInt(settings.users());
+        String userId = settings.userId(user);
+        String app = random.nextInt(10) < 7 ? settings.homeApp(user)
+                : settings.apps().get(random.nextInt(settings.apps().size()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("appId", app);
+        body.put("userId", userId);
+        body.put("activityId", settings.activityId());
+        body.put("sceneId", settings.sceneId());
+        body.put("rainId", "rain-" + (rain + 1));
+        long started = System.nanoTime();
+        taps.increment();
+        try {
+            IssuanceClient.Answer answer = client.app((int) (slot % 1024), app, "POST",
+                    "/v1/grab", body);
+            recordLatency((System.nanoTime() - started) / 1_000_000);
+            if (answer.status() >= 500) {
+                serverErrors.increment();
+                count("HTTP_" + answer.status());
+            } else if (answer.status() != 200) {
+                count(answer.json().path("code").asText("HTTP_" + answer.status()));
+            } else {
+                answered(userId, app, rain, answer.json());
+            }
+        } catch (HttpTimeoutException e) {
+            timeouts.increment();
+            count("TIMEOUT");
+        } catch (IOException e) {
+            connectionErrors.increment();
+            count("CONNECTION_ERROR");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void answered(String userId, String app, int rain, JsonNode json) {
+        String outcome = json.path("outcome").asText();
+        String outTradeNo = json.path("outTradeNo").asText(null);
+        String key = userId + "|" + rain;
+        String fingerprint = outcome + "|" + outTradeNo;
+        String first = firstAnswerByKey.putIfAbsent(key, fingerprint);
+        if (first != null) {
+            repeats.increment();
+            count("REPEAT_" + outcome);
+            if (!first.equals(fingerprint)) {
+                idempotencyViolations.increment();
+            }
+            return;
+        }
+        count(outcome);
+        firstAppByUser.putIfAbsent(userId, app);
+        JsonNode award = json.path("award");
+        if (outTradeNo != null && award.isObject()) {
+            tokens.put(outTradeNo, new Received(outTradeNo, json.path("actId").asText(), userId,
+                    app, outcome, json.path("templateId").asText(null),
+                    award.path("type").asText(), award.path("amountMinor").asLong(),
+                    award.path("currency").asText(), json.path("token").asText()));
+        }
+    }
+
+    private void count(String what) {
+        outcomes.computeIfAbsent(what, key -> new LongAdder()).increment();
+    }
+
+    private void recordLatency(long ms) {
+        latencyMaxMs.accumulateAndGet(ms, Math::max);
+        int bucket = ms <= 0 ? 0 : Math.min(63, 64 - Long.numberOfLeadingZeros(ms));
+        synchronized (latencyBucketsMs) {
+            latencyBucketsMs[bucket]++;
+        }
+    }
+
+    /** Upper bound (a power of two) of the latency below which {@code share} of taps fell. */
+    long latencyUpperBoundMs(double share) {
+        synchronized (latencyBucketsMs) {
+            long total = 0;
+            for (long count : latencyBucketsMs) {
+                total += count;
+            }
+            long seen = 0;
+            for (int i = 0; i < latencyBucketsMs.length; i++) {
+                seen += latencyBucketsMs[i];
+                if (total > 0 && seen >= share * total) {
+                    return i == 0 ? 0 : 1L << i;
+                }
+            }
+        }
+        return 0;
+    }
+
+    Map<String, Long> outcomes() {
+        Map<String, Long> copy = new TreeMap<>();
+        outcomes.forEach((key, adder) -> copy.put(key, adder.sum()));
+        return copy;
+    }
+
+    long taps() {
+        return taps.sum();
+    }
+
+    long repeats() {
+        return repeats.sum();
+    }
+
+    long idempotencyViolations() {
+        return idempotencyViolations.sum();
+    }
+
+    long serverErrors() {
+        return serverErrors.sum();
+    }
+
+    long timeouts() {
+        return timeouts.sum();
+    }
+
+    long connectionErrors() {
+        return connectionErrors.sum();
+    }
+
+    long latencyMaxMs() {
+        return latencyMaxMs.get();
+    }
+
+    double elapsedSeconds() {
+        return startedAtNanos == 0 ? 0 : (System.nanoTime() - startedAtNanos) / 1e9;
+    }
+
+    int currentRain() {
+        return currentRain.get();
+    }
+
+    Map<String, Received> tokens() {
+        return Map.copyOf(tokens);
+    }
+
+    /** The amount of the tokens clients received, by currency. */
+    Map<String, Long> receivedByCurrency() {
+        Map<String, Long> sums = new TreeMap<>();
+        tokens.values().forEach(t -> sums.merge(t.currency(), t.amountMinor(), Long::sum));
+        return sums;
+    }
+
+    String firstApp(String userId) {
+        return firstAppByUser.get(userId);
+    }
+
+    List<Received> tokensOf(String actId) {
+        List<Received> of = new ArrayList<>();
+        tokens.values().forEach(t -> {
+            if (t.actId().equals(actId)) {
+                of.add(t);
+            }
+        });
+        return of;
+    }
+}

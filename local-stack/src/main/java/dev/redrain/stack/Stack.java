@@ -1,0 +1,361 @@
+package dev.redrain.stack;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.redrain.core.keys.Topics;
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.testsupport.KafkaBrokerProcess;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole platform on this machine: MariaDB and Redis (found or embedded), a Kafka broker
+ * in a child JVM, the issuance service (one or more child JVMs, each {@code java -jar} of its
+ * executable jar), both Flink jobs on a MiniCluster, the payment channel simulator and the ops
+ * dashboard. Every secret is generated for the run. Closing stops everything, in reverse.
+ */
+final class Stack implements AutoCloseable {
+    static final List<String> APPS = List.of("douyin", "toutiao", "xigua", "huoshan", "fanqie",
+            "lark", "pipixia", "qishui");
+    static final String BUSINESS_ZONE = "Asia/Shanghai";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final StackSettings settings;
+    private final PrintStream out;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<ChildJvm> issuance = new ArrayList<>();
+    private LocalServices services;
+    private HikariDataSource dataSource;
+    private KafkaBrokerProcess kafka;
+    private PaymentChannel channel;
+    private FlinkJobs flink;
+    private Ops ops;
+    private Dashboard dashboard;
+    private StackInfo info;
+    private IssuanceClient client;
+
+    private Stack(StackSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    static Stack start(StackSettings settings, PrintStream out) throws Exception {
+        Stack stack = new Stack(settings, out);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Path run = settings.runDirectory();
+        Files.createDirectories(run);
+        long t0 = System.nanoTime();
+        services = LocalServices.resolve(settings.mysql(), settings.mysqlUser(), settings.redis(),
+                settings.embedded(), run, out);
+        started.add(services);
+        step(t0, services.describe());
+        LocalServices.Database database = services.database();
+        database.recreate(settings.database());
+        dataSource = dataSource(database.jdbcUrl(settings.database()), database);
+        started.add(dataSource);
+        RedrainSchema.migrate(dataSource);
+        emptyNamespace(services.redisUri(), settings.namespace());
+        step(t0, "database " + settings.database() + " migrated, Redis namespace "
+                + settings.namespace() + " empty");
+
+        kafka = KafkaBrokerProcess.start(run.resolve("kafka"));
+        started.add(kafka);
+        Topics topics = new Topics(StackSettings.TOPIC_PREFIX);
+        kafka.createTopics(Map.of(topics.tokenIssued(), 4, topics.tokenCredited(), 2,
+                topics.budgetAlerts(), 1, topics.tokenIssuedDeadLetter(), 1));
+        step(t0, "Kafka broker " + kafka.bootstrapServers() + " (child JVM)");
+
+        Map<String, String> appSecrets = new LinkedHashMap<>();
+        APPS.forEach(app -> appSecrets.put(app, secret(32)));
+        String operatorToken = secret(24);
+        String viewerToken = secret(24);
+        String merchantKey = secret(24);
+        channel = new PaymentChannel(Clock.systemUTC(), java.time.ZoneId.of(BUSINESS_ZONE),
+                LocalServices.freePort(),
+                kafka.bootstrapServers(), topics.tokenCredited(), cashCurrencies(),
+                merchantKey, settings.channel(), run.resolve("statements"));
+        started.add(channel);
+
+        Path properties = issuanceProperties(run, database, appSecrets, operatorToken,
+                viewerToken, merchantKey);
+        List<String> urls = startIssuance(properties, database);
+        step(t0, "issuance service: " + String.join(", ", urls));
+
+        String dashboardUrl = "http://127.0.0.1:" + settings.dashboardPort();
+        flink = FlinkJobs.start(run.resolve("flink"), settings.flinkPort(),
+                creditParameters(database), monitorParameters(database, dashboardUrl));
+        started.add(flink);
+        step(t0, "Flink MiniCluster " + flink.webUrl() + ": credit and budget-monitor jobs");
+
+        info = new StackInfo(urls, dashboardUrl, flink.webUrl(), channel.payoutUrl(),
+                database.jdbcUrl(settings.database()), database.user(), services.redisUri(),
+                settings.namespace(), kafka.bootstrapServers(), StackSettings.TOPIC_PREFIX,
+                appSecrets, operatorToken, viewerToken, merchantKey, run.toString(),
+                BUSINESS_ZONE);
+        info.write(run);
+        client = new IssuanceClient(urls, appSecrets, operatorToken, Duration.ofSeconds(5), 64);
+        ops = new Ops(client, dataSource, channel, flink, this::issuanceAlive);
+        started.add(ops);
+        dashboard = new Dashboard(settings.dashboardPort(), ops, settings.home()
+                .resolve("runbooks"));
+        started.add(dashboard);
+        step(t0, "ops dashboard " + dashboardUrl);
+    }
+
+    private void step(long t0, String what) {
+        out.printf("  [%5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
+    }
+
+    StackInfo info() {
+        return info;
+    }
+
+    IssuanceClient client() {
+        return client;
+    }
+
+    PaymentChannel channel() {
+        return channel;
+    }
+
+    FlinkJobs flink() {
+        return flink;
+    }
+
+    Ops ops() {
+        return ops;
+    }
+
+    HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    KafkaBrokerProcess kafka() {
+        return kafka;
+    }
+
+    List<ChildJvm> issuanceInstances() {
+        return List.copyOf(issuance);
+    }
+
+    StackSettings settings() {
+        return settings;
+    }
+
+    LocalServices services() {
+        return services;
+    }
+
+    private List<String> issuanceAlive() {
+        List<String> alive = new ArrayList<>();
+        for (int i = 0; i < issuance.size(); i++) {
+            if (issuance.get(i).alive()) {
+                alive.add(info.issuanceUrls().get(i));
+            }
+        }
+        return alive;
+    }
+
+    private List<String> startIssuance(Path properties, LocalServices.Database database)
+            throws Exception {
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i < settings.instances(); i++) {
+            int port = settings.issuancePort() + i;
+            ChildJvm jvm = new ChildJvm("issuance-" + (i + 1),
+                    settings.jar("issuance-service", "exec"), "768m",
+                    List.of("--server.port=" + port,
+                            "--spring.config.additional-location=file:" + properties),
+                    Map.of("REDRAIN_JDBC_PASSWORD", database.password()),
+                    settings.runDirectory().resolve("logs").resolve("issuance-" + (i + 1)
+                            + ".log"));
+            jvm.start();
+            issuance.add(jvm);
+            started.add(jvm);
+            urls.add("http://127.0.0.1:" + port);
+        }
+        for (int i = 0; i < issuance.size(); i++) {
+            issuance.get(i).awaitHealthy(urls.get(i) + "/actuator/health", Duration.ofMinutes(3));
+        }
+        return urls;
+    }
+
+    /** Restarts an issuance instance after it was killed (the chaos suite's fault). */
+    void restartIssuance(int index) throws Exception {
+        ChildJvm jvm = issuance.get(index);
+        jvm.start();
+        jvm.awaitHealthy(info.issuanceUrls().get(index) + "/actuator/health",
+                Duration.ofMinutes(3));
+    }
+
+    private Path issuanceProperties(Path run, LocalServices.Database database,
+            Map<String, String> appSecrets, String operatorToken, String viewerToken,
+            String merchantKey) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "spring.datasource.url=" + database.jdbcUrl(settings.database()),
+                "spring.datasource.username=" + database.user(),
+                "redrain.redis-uri=" + services.redisUri(),
+                "redrain.namespace=" + settings.namespace(),
+                "redrain.kafka-bootstrap=" + kafka.bootstrapServers(),
+                "redrain.topic-prefix=" + StackSettings.TOPIC_PREFIX,
+                "redrain.business-zone=" + BUSINESS_ZONE,
+                "redrain.token-keys=k1:" + Base64.getEncoder().encodeToString(bytes(32)),
+                "redrain.token-active-key-id=k1",
+                "redrain.admins.ops.token-sha256=" + sha256(operatorToken),
+                "redrain.admins.ops.role=OPERATOR",
+                "redrain.admins.viewer.token-sha256=" + sha256(viewerToken),
+                "redrain.admins.viewer.role=VIEWER",
+                "redrain.payment.channel=http",
+                "redrain.payment.url=" + channel.payoutUrl(),
+                "redrain.payment.merchant-key=" + merchantKey,
+                "redrain.catalog-refresh=1s",
+                "logging.level.root=WARN",
+                "logging.level.dev.redrain=INFO"));
+        appSecrets.forEach((app, secret) -> {
+            lines.add("redrain.apps." + app + ".secret=" + secret);
+            lines.add("redrain.apps." + app + ".account-center=bytedance");
+        });
+        Path file = run.resolve("issuance.properties");
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        Files.write(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private Map<String, String> creditParameters(LocalServices.Database database) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("kafka.bootstrap", kafka.bootstrapServers());
+        parameters.put("topic.prefix", StackSettings.TOPIC_PREFIX);
+        parameters.put("jdbc.url", database.jdbcUrl(settings.database()));
+        parameters.put("jdbc.user", database.user());
+        parameters.put("jdbc.password", database.password());
+        parameters.put("redis.uri", services.redisUri());
+        parameters.put("redis.namespace", settings.namespace());
+        parameters.put("checkpoint.interval-ms", "2000");
+        parameters.put("batch.flush-ms", "100");
+        parameters.put("parallelism", "2");
+        return parameters;
+    }
+
+    private Map<String, String> monitorParameters(LocalServices.Database database,
+            String dashboardUrl) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("kafka.bootstrap", kafka.bootstrapServers());
+        parameters.put("topic.prefix", StackSettings.TOPIC_PREFIX);
+        parameters.put("jdbc.url", database.jdbcUrl(settings.database()));
+        parameters.put("jdbc.user", database.user());
+        parameters.put("jdbc.password", database.password());
+        parameters.put("redis.uri", services.redisUri());
+        parameters.put("redis.namespace", settings.namespace());
+        parameters.put("checkpoint.interval-ms", "5000");
+        // A demo rain lasts a minute or two: judge burn in 10-second windows.
+        parameters.put("window-ms", "10000");
+        parameters.put("rules.refresh-ms", "2000");
+        parameters.put("watermark.out-of-orderness-ms", "2000");
+        parameters.put("watermark.idleness-ms", "5000");
+        parameters.put("runbook.url", dashboardUrl + "/runbooks/budget-alert.md");
+        parameters.put("parallelism", "1");
+        return parameters;
+    }
+
+    private Set<String> cashCurrencies() throws Exception {
+        Set<String> cash = new java.util.HashSet<>();
+        try (var connection = dataSource.getConnection();
+                var rows = connection.createStatement().executeQuery(
+                        "SELECT asset_code FROM asset WHERE asset_kind = 'CASH'")) {
+            while (rows.next()) {
+                cash.add(rows.getString(1));
+            }
+        }
+        return cash;
+    }
+
+    private static HikariDataSource dataSource(String url, LocalServices.Database database) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(database.user());
+        config.setPassword(database.password());
+        config.setMaximumPoolSize(4);
+        config.setPoolName("redrain-stack");
+        return new HikariDataSource(config);
+    }
+
+    /** Deletes the namespace's keys (SCAN, never KEYS): a fresh run starts with none. */
+    static void emptyNamespace(String redisUri, String namespace) {
+        RedisClient redis = RedisClient.create(redisUri);
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = connection.sync().scan(cursor,
+                        ScanArgs.Builder.matches(namespace + ":*").limit(1000));
+                if (!page.getKeys().isEmpty()) {
+                    connection.sync().unlink(page.getKeys().toArray(String[]::new));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    private static byte[] bytes(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String secret(int length) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(length));
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                out.println("  (stopping " + started.get(i).getClass().getSimpleName()
+                        + ": " + e + ")");
+            }
+        }
+        started.clear();
+    }
+}

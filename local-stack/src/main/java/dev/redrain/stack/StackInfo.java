@@ -1,0 +1,40 @@
+package dev.redrain.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a running stack tells its users (written to {@code stack.json} in the run's folder,
+ * readable by its owner only, since it holds the run's generated credentials): where each
+ * part answers and the credentials to call it with. {@code ./redrain rain} and
+ * {@code ./redrain settle} attach to a running stack through it.
+ */
+record StackInfo(List<String> issuanceUrls, String dashboardUrl, String flinkUrl,
+        String channelUrl, String jdbcUrl, String jdbcUser, String redisUri, String namespace,
+        String kafkaBootstrap, String topicPrefix, Map<String, String> appSecrets,
+        String operatorToken, String viewerToken, String channelMerchantKey,
+        String runDirectory, String businessZone) {
+
+    static final String FILE = "stack.json";
+
+    void write(Path directory) throws IOException {
+        Path file = directory.resolve(FILE);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        Files.write(file, IssuanceClient.JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(this));
+    }
+
+    static StackInfo read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new StackException("no running stack: " + file + " is missing (start one with"
+                    + " ./redrain up)");
+        }
+        return IssuanceClient.JSON.readValue(file.toFile(), StackInfo.class);
+    }
+}
