@@ -124,6 +124,11 @@ final class FlinkJobs implements AutoCloseable {
         configuration.set(DeploymentOptions.ATTACHED, false);
         configuration.set(RestOptions.ADDRESS, "127.0.0.1");
         configuration.set(RestOptions.PORT, restPort);
+        // Per job: checkpoints in the stack's folder, kept when the job is cancelled (killed).
+        configuration.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpoints.toUri().toString());
+        configuration.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (restorePath != null) {
             configuration.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath);
         }
