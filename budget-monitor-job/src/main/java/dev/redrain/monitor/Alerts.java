@@ -42,8 +42,23 @@ final class Alerts {
         return rule.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * An amount as people read it: {@code 921.74 CNY} for a currency with 100 minor units,
+     * {@code 156 CPN} for one without; {@code 92174 minor units} when the template is unknown.
+     */
     static String money(long minor, TemplateRule template) {
-        String currency = template == null ? "" : " " + template.currency;
-        return minor + currency;
+        if (template == null) {
+            return minor + " minor units";
+        }
+        long perMajor = template.minorPerMajor;
+        int decimals = 0;
+        for (long scale = perMajor; scale > 1 && scale % 10 == 0; scale /= 10) {
+            decimals++;
+        }
+        if (perMajor <= 1 || Math.pow(10, decimals) != perMajor) {
+            return minor + " " + template.currency + (perMajor > 1 ? " minor units" : "");
+        }
+        return java.math.BigDecimal.valueOf(minor, decimals).toPlainString() + " "
+                + template.currency;
     }
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot> {
     private static final Logger LOG = LoggerFactory.getLogger(RuleSnapshotLoader.class);
     static final String QUERY = "SELECT t.template_id, t.activity_id, a.parent_activity_id,"
-            + " a.stage, t.currency, t.budget_minor, t.budget_shards, t.alert_thresholds_pct,"
+            + " a.stage, t.currency, s.minor_per_major, t.budget_minor, t.budget_shards, t.alert_thresholds_pct,"
             + " t.burn_margin_minutes, t.unused_pct_max, t.spike_factor_pct,"
             + " t.outcome_share_max_pct, t.drift_tolerance_minor, t.drift_grace_seconds,"
             + " LEAST(a.ends_at, p.ends_at) AS ends_at,"
@@ -39,7 +39,8 @@ public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot>
             + "   THEN LEAST(a.ends_at, p.ends_at, GREATEST(a.updated_at, p.updated_at))"
             + "   ELSE NULL END AS ended_at"
             + " FROM reward_template t JOIN activity a ON a.activity_id = t.activity_id"
-            + " JOIN activity p ON p.activity_id = a.parent_activity_id";
+            + " JOIN activity p ON p.activity_id = a.parent_activity_id"
+            + " JOIN asset s ON s.asset_code = t.currency";
 
     private final String jdbcUrl;
     private final String jdbcUser;
@@ -98,6 +99,7 @@ public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot>
                 rule.parentActivityId = row.getString("parent_activity_id");
                 rule.stage = row.getString("stage");
                 rule.currency = row.getString("currency");
+                rule.minorPerMajor = row.getLong("minor_per_major");
                 rule.budgetMinor = row.getLong("budget_minor");
                 rule.budgetShards = row.getInt("budget_shards");
                 rule.thresholdsPct = TemplateRule.parseThresholds(

@@ -12,6 +12,8 @@ public class TemplateRule {
     public String parentActivityId;
     public String stage;
     public String currency;
+    /** Minor units in one major unit of the currency (100 fen in a yuan, 1 for coupons). */
+    public long minorPerMajor = 1;
     public long budgetMinor;
     public int budgetShards;
     /** Ascending percentages of the budget whose crossing alerts once. */

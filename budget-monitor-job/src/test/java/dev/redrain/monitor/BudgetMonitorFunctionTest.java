@@ -88,6 +88,23 @@ class BudgetMonitorFunctionTest {
     }
 
     @Test
+    void alertSummariesShowAmountsInMajorUnitsOfTheirCurrency() throws Exception {
+        TemplateRule cash = rule("yuan", 92_174);
+        cash.minorPerMajor = 100;
+        TemplateRule coupons = rule("coupons", 1_000);
+        coupons.currency = "CPN";
+        coupons.minorPerMajor = 1;
+        rules(T0, null, cash, coupons);
+        spend("yuan", T0 + 1_000, 92_174);
+        spend("coupons", T0 + 1_000, 500);
+        assertThat(alerts(AlertRule.THRESHOLD)).extracting(BudgetAlert::summary)
+                .contains("yuan has spent 921.74 CNY of its 921.74 CNY budget: the 100%"
+                        + " threshold is crossed",
+                        "coupons has spent 500 CPN of its 1000 CPN budget: the 50% threshold"
+                                + " is crossed");
+    }
+
+    @Test
     void thresholdsStaySilentBelowTheFirstPercentage() throws Exception {
         spend("cash", T0 + 1_000, 49_999);
         watermark(T0 + 10 * MINUTE);

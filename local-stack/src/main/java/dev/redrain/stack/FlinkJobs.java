@@ -56,7 +56,8 @@ final class FlinkJobs implements AutoCloseable {
         Configuration configuration = new Configuration();
         configuration.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         configuration.set(RestOptions.ADDRESS, "127.0.0.1");
-        configuration.set(RestOptions.PORT, restPort);
+        // 0: any free port (tests); the port the endpoint took is read back below.
+        configuration.set(RestOptions.BIND_PORT, Integer.toString(restPort));
         configuration.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
         configuration.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 checkpoints.toUri().toString());

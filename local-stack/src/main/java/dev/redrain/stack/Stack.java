@@ -110,7 +110,9 @@ final class Stack implements AutoCloseable {
         List<String> urls = startIssuance(properties, database);
         step(t0, "issuance service: " + String.join(", ", urls));
 
-        String dashboardUrl = "http://127.0.0.1:" + settings.dashboardPort();
+        int dashboardPort = settings.dashboardPort() == 0 ? LocalServices.freePort()
+                : settings.dashboardPort();
+        String dashboardUrl = "http://127.0.0.1:" + dashboardPort;
         flink = FlinkJobs.start(run.resolve("flink"), settings.flinkPort(),
                 creditParameters(database), monitorParameters(database, dashboardUrl));
         started.add(flink);
@@ -125,7 +127,7 @@ final class Stack implements AutoCloseable {
         client = new IssuanceClient(urls, appSecrets, operatorToken, Duration.ofSeconds(5), 64);
         ops = new Ops(client, dataSource, channel, flink, this::issuanceAlive);
         started.add(ops);
-        dashboard = new Dashboard(settings.dashboardPort(), ops, settings.home()
+        dashboard = new Dashboard(dashboardPort, ops, settings.home()
                 .resolve("runbooks"));
         started.add(dashboard);
         step(t0, "ops dashboard " + dashboardUrl);
@@ -189,7 +191,9 @@ final class Stack implements AutoCloseable {
             throws Exception {
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < settings.instances(); i++) {
-            int port = settings.issuancePort() + i;
+            // 0: a free port each (tests), taken right before the instance starts.
+            int port = settings.issuancePort() == 0 ? LocalServices.freePort()
+                    : settings.issuancePort() + i;
             ChildJvm jvm = new ChildJvm("issuance-" + (i + 1),
                     settings.jar("issuance-service", "exec"), "768m",
                     List.of("--server.port=" + port,

@@ -12,10 +12,10 @@ import java.nio.file.Path;
  * @param embedded start embedded MariaDB and Redis even when loopback has servers
  * @param database the stack's database (dropped and created again by a fresh start)
  * @param namespace the stack's Redis key namespace (emptied by a fresh start)
- * @param issuancePort the first issuance instance's port (the next ones follow)
+ * @param issuancePort the first issuance instance's port (the next ones follow; 0: any)
  * @param instances how many issuance instances share the load
- * @param dashboardPort the ops dashboard's port
- * @param flinkPort the Flink MiniCluster's REST and web UI port
+ * @param dashboardPort the ops dashboard's port (0: any free one)
+ * @param flinkPort the Flink MiniCluster's REST and web UI port (0: any free one)
  * @param channel the payment channel simulator's fault knobs
  */
 record StackSettings(Path home, Path runDirectory, String mysql, String mysqlUser, String redis,

@@ -12,6 +12,7 @@ import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.testsupport.Chromium;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
 import java.nio.charset.StandardCharsets;

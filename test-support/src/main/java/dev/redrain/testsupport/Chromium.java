@@ -1,4 +1,4 @@
-package dev.redrain.settlement;
+package dev.redrain.testsupport;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Assumptions;
  * developer's machine and fails under CI ({@code CI=true}); {@code scripts/services.sh}
  * installs it as root.
  */
-final class Chromium {
+public final class Chromium {
     private final String executable;
 
     private Chromium(String executable) {
         this.executable = executable;
     }
 
-    static Chromium find() {
+    public static Chromium find() {
         String configured = System.getenv("REDRAIN_CHROMIUM");
         List<String> candidates = configured != null ? List.of(configured)
                 : List.of("chromium", "chromium-browser", "google-chrome");
@@ -44,12 +44,15 @@ final class Chromium {
     }
 
     /** The page's DOM after it rendered, and Chromium's own log (console errors land there). */
-    record Result(String stdout, String stderr) {
+    public record Result(String stdout, String stderr) {
     }
 
-    Result run(String... arguments) throws Exception {
+    public Result run(String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(executable, "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0"));
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--disable-quic", "--enable-logging=stderr", "--v=0",
+                "--user-data-dir=" + Files.createTempDirectory("chromium-profile")));
         command.addAll(List.of(arguments));
         Path out = Files.createTempFile("chromium", ".out");
         Path err = Files.createTempFile("chromium", ".err");
