@@ -96,6 +96,21 @@ final class Festival {
         client.adminOk("POST", "/admin/activities/" + activityId + "/templates", cashBody);
     }
 
+    /**
+     * Sets the festival's end to a minute after a rain of {@code rainTime} starting now, as an
+     * operator extends a festival for another rain (audited in admin_audit).
+     */
+    static void extend(IssuanceClient client, String activityId, Duration rainTime)
+            throws Exception {
+        Instant wanted = Instant.now().plus(rainTime).plusSeconds(60);
+        IssuanceClient.Answer answer = client.admin("PATCH", "/admin/activities/" + activityId,
+                Map.of("endsAt", wanted.toString(), "reason", "demo: another rain"));
+        if (!answer.ok()) {
+            throw new StackException("could not extend " + activityId + " for another rain: "
+                    + answer.body());
+        }
+    }
+
     /** The audited stage switch. */
     static void switchStage(IssuanceClient client, String activityId, String stage)
             throws Exception {

@@ -187,6 +187,8 @@ public final class Redrain implements Runnable {
                 Festival.awaitStage(client, activity, "FORMAL", java.time.Duration.ofSeconds(10));
                 Thread.sleep(1_500);
                 OUT.println("seeded festival " + activity + " (formal stage)");
+            } else {
+                Festival.extend(client, activity, rain.duration());
             }
             Rain run = new Rain(new Rain.Settings(activity, "main", "user-", rain.users,
                     rain.rate, rain.duration(), rain.rains, rain.seed, Stack.APPS.subList(0,
