@@ -350,8 +350,9 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** Stops what was started, last first; safe to call twice (Ctrl-C and the command's end). */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

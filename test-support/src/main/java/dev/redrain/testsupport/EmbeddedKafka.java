@@ -94,16 +94,20 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     private static void awaitLeaders(Admin admin, java.util.Collection<String> names)
             throws Exception {
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
-                partitions = new java.util.HashMap<>();
-        admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                .forEach((name, description) -> description.partitions().forEach(partition ->
-                        partitions.put(new org.apache.kafka.common.TopicPartition(name,
-                                partition.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
         while (true) {
             try {
+                // Describing a topic just created can also fail (UnknownTopicOrPartition) until
+                // the broker's metadata has it: both calls are retried until the deadline.
+                Map<org.apache.kafka.common.TopicPartition,
+                        org.apache.kafka.clients.admin.OffsetSpec> partitions =
+                        new java.util.HashMap<>();
+                admin.describeTopics(names).allTopicNames()
+                        .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .forEach((name, description) -> description.partitions().forEach(
+                                partition -> partitions.put(new org.apache.kafka.common
+                                        .TopicPartition(name, partition.partition()),
+                                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
                 admin.listOffsets(partitions).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
