@@ -114,6 +114,29 @@ class RefusalITCase extends IssuanceTestBase {
         assertThat(snapshot()).isEqualTo(before);
     }
 
+    @Test
+    void fieldsTheClientMayNotChooseAndLooseTypesAreRefused() throws Exception {
+        Map<String, Object> before = snapshot();
+        SignedClient client = client();
+        String grab = "{\"appId\":\"douyin\",\"userId\":\"loose1\",\"activityId\":\"fest\","
+                + "\"sceneId\":\"s\",\"rainId\":\"r\"";
+        // An amount, an outcome or a template in the body must not be quietly ignored either:
+        // the grab would go ahead and the caller believe it chose them.
+        expect(client.post("/v1/grab", grab + ",\"amountMinor\":99999999}"), 400,
+                "MALFORMED_REQUEST");
+        expect(client.post("/v1/grab", grab + ",\"outcome\":\"AWARDED\"}"), 400,
+                "MALFORMED_REQUEST");
+        expect(client.post("/v1/grab", "{\"appId\":\"douyin\",\"userId\":12345,\"activityId\":"
+                + "\"fest\",\"sceneId\":\"s\",\"rainId\":\"r\"}"), 400, "MALFORMED_REQUEST");
+        String wallet = "/v1/wallet/A0000000000000000000/withdrawals";
+        expect(client.post(wallet, "{\"requestId\":\"w1\",\"amountMinor\":\"100\",\"tokens\":[]}"),
+                400, "MALFORMED_REQUEST");
+        // 1.5 fen is not money: never truncated to 1.
+        expect(client.post(wallet, "{\"requestId\":\"w1\",\"amountMinor\":1.5,\"tokens\":[]}"),
+                400, "MALFORMED_REQUEST");
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
     private void expect(HttpResponse<String> response, int status, String code)
             throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);

@@ -62,7 +62,7 @@ final class LocalServices implements AutoCloseable {
     private final String redisUri;
     private final String redisOrigin;
     private final DB embeddedDatabase;
-    private final RedisServer embeddedRedis;
+    private RedisServer embeddedRedis;
 
     private LocalServices(Database database, String redisUri, String redisOrigin,
             DB embeddedDatabase, RedisServer embeddedRedis) {
@@ -80,6 +80,15 @@ final class LocalServices implements AutoCloseable {
      */
     static LocalServices resolve(String mysql, String mysqlUser, String redis, boolean embedded,
             Path runDirectory, PrintStream out) throws Exception {
+        return resolve(mysql, mysqlUser, redis, embedded, false, runDirectory, out);
+    }
+
+    /**
+     * @param ownRedis start an embedded Redis whatever is on loopback (the chaos suite
+     *     restarts it empty, which it must not do to a Redis others use)
+     */
+    static LocalServices resolve(String mysql, String mysqlUser, String redis, boolean embedded,
+            boolean ownRedis, Path runDirectory, PrintStream out) throws Exception {
         String password = System.getenv().getOrDefault("REDRAIN_DB_PASSWORD", "");
         Database database;
         DB embeddedDatabase = null;
@@ -99,20 +108,18 @@ final class LocalServices implements AutoCloseable {
         String redisUri;
         String redisOrigin;
         RedisServer embeddedRedis = null;
-        if (redis != null) {
+        if (redis != null && !ownRedis) {
             URI uri = URI.create(redis);
             requireAnswer(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort(),
                     "Redis at " + redis);
             redisUri = redis;
             redisOrigin = "given";
-        } else if (!embedded && answers("127.0.0.1", 6379)) {
+        } else if (!embedded && !ownRedis && answers("127.0.0.1", 6379)) {
             redisUri = "redis://127.0.0.1:6379";
             redisOrigin = "found on loopback";
         } else {
             int port = freePort();
-            embeddedRedis = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                    .setting("save \"\"").setting("appendonly no").build();
-            embeddedRedis.start();
+            embeddedRedis = startRedis(port);
             redisUri = "redis://127.0.0.1:" + port;
             redisOrigin = "embedded";
         }
@@ -131,6 +138,25 @@ final class LocalServices implements AutoCloseable {
     String describe() {
         return "MariaDB " + database.host() + ":" + database.port() + " (" + database.origin()
                 + "), Redis " + redisUri + " (" + redisOrigin + ")";
+    }
+
+    private static RedisServer startRedis(int port) throws IOException {
+        RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+                .setting("save \"\"").setting("appendonly no").build();
+        server.start();
+        return server;
+    }
+
+    /**
+     * Stops the embedded Redis and starts an empty one on the same port: Redis lost its data
+     * (a restart without persistence, a failover to an empty replica).
+     */
+    synchronized void restartRedisEmpty() throws IOException {
+        if (embeddedRedis == null) {
+            throw new StackException("only an embedded Redis can be restarted by the stack");
+        }
+        embeddedRedis.stop();
+        embeddedRedis = startRedis(URI.create(redisUri).getPort());
     }
 
     private static DB startMariaDb(Path directory) throws Exception {

@@ -28,6 +28,7 @@ import java.util.function.IntConsumer;
  */
 final class Rain {
     private static final int WORKERS = 48;
+    private static final int TROUBLES_KEPT = 100_000;
 
     record Settings(String activityId, String sceneId, String userPrefix, int users,
             double ratePerSecond, Duration duration, int rains, long seed, List<String> apps) {
@@ -73,6 +74,8 @@ final class Rain {
     private final AtomicLong latencyMaxMs = new AtomicLong();
     private final long[] latencyBucketsMs = new long[64];
     private final AtomicInteger currentRain = new AtomicInteger(-1);
+    private final List<Trouble> troubles = java.util.Collections.synchronizedList(
+            new ArrayList<>());
     private volatile long startedAtNanos;
 
     Rain(Settings settings, IssuanceClient client) {
@@ -146,26 +149,75 @@ final class Rain {
         long started = System.nanoTime();
         taps.increment();
         try {
-            IssuanceClient.Answer answer = client.app((int) (slot % 1024), app, "POST",
-                    "/v1/grab", body);
+            IssuanceClient.Answer answer = send((int) (slot % 1024), app, body);
             recordLatency((System.nanoTime() - started) / 1_000_000);
             if (answer.status() >= 500) {
                 serverErrors.increment();
-                count("HTTP_" + answer.status());
+                String code = answer.status() + " " + codeOf(answer);
+                count("HTTP_" + code);
+                trouble(started, code);
             } else if (answer.status() != 200) {
-                count(answer.json().path("code").asText("HTTP_" + answer.status()));
+                count(codeOf(answer));
             } else {
                 answered(userId, app, rain, answer.json());
             }
         } catch (HttpTimeoutException e) {
             timeouts.increment();
             count("TIMEOUT");
+            trouble(started, "TIMEOUT");
         } catch (IOException e) {
             connectionErrors.increment();
             count("CONNECTION_ERROR");
+            trouble(started, "CONNECTION_ERROR " + e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sends a grab; when the instance refuses the connection (it is down), sends it to the
+     * next one, as a load balancer would. The idempotency key makes the second try safe.
+     */
+    private IssuanceClient.Answer send(int pick, String app, Map<String, Object> body)
+            throws IOException, InterruptedException {
+        try {
+            return client.app(pick, app, "POST", "/v1/grab", body);
+        } catch (java.net.ConnectException e) {
+            if (client.instances().size() < 2) {
+                throw e;
+            }
+            return client.app(pick + 1, app, "POST", "/v1/grab", body);
+        }
+    }
+
+    private static String codeOf(IssuanceClient.Answer answer) {
+        try {
+            return answer.json().path("code").asText("HTTP_" + answer.status());
+        } catch (StackException e) {
+            return "HTTP_" + answer.status();
+        }
+    }
+
+    /** A 5xx, a timeout or a refused connection, with when it started, for the chaos suite. */
+    record Trouble(long atMs, String what) {
+    }
+
+    private void trouble(long startedNanos, String what) {
+        if (troubles.size() < TROUBLES_KEPT) {
+            troubles.add(new Trouble((startedNanos - startedAtNanos) / 1_000_000, what));
+        }
+    }
+
+    /** Every 5xx, timeout and refused connection (the first 100,000). */
+    List<Trouble> troubles() {
+        synchronized (troubles) {
+            return List.copyOf(troubles);
+        }
+    }
+
+    /** Milliseconds since the rain started (the clock of {@link Trouble#atMs()}). */
+    long elapsedMs() {
+        return startedAtNanos == 0 ? 0 : (System.nanoTime() - startedAtNanos) / 1_000_000;
     }
 
     private void answered(String userId, String app, int rain, JsonNode json) {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         description = "Runs Redrain on this machine: the demo, the stack alone, a rain against a"
                 + " running stack, a settlement.",
         subcommands = {Redrain.DemoCommand.class, Redrain.UpCommand.class,
-            Redrain.RainCommand.class, Redrain.SettleCommand.class})
+            Redrain.RainCommand.class, Redrain.SettleCommand.class, Redrain.ChaosCommand.class,
+            Redrain.AbuseCommand.class})
 public final class Redrain implements Runnable {
     static final PrintStream OUT = System.out;
 
@@ -245,7 +246,8 @@ public final class Redrain implements Runnable {
             OUT.println("statement: " + IssuanceClient.JSON.readTree(statement.body())
                     .path("path").asText());
             StackSettings settings = new StackSettings(home(), run, null, info.jdbcUser(), null,
-                    false, null, info.namespace(), 0, 0, 0, 0, PaymentChannel.Knobs.none());
+                    false, null, info.namespace(), 0, 0, 0, 0, PaymentChannel.Knobs.none(),
+                    false);
             int exit = Settlement.run(settings, info, System.getenv().getOrDefault(
                     "REDRAIN_DB_PASSWORD", ""), date, force, run.resolve("statements"),
                     run.resolve("reports"));
@@ -254,6 +256,69 @@ public final class Redrain implements Runnable {
                     + run.resolve("logs").resolve("settlement-" + date + ".log"));
             OUT.println("dashboard: " + info.dashboardUrl() + " (last settlement, report)");
             return exit;
+        }
+    }
+
+    @Command(name = "chaos", mixinStandardHelpOptions = true,
+            description = "The chaos suite: a rain on a stack of two issuance instances while"
+                    + " faults strike on a seeded schedule (credit job killed, Redis restarted"
+                    + " empty, Kafka stopped, an instance killed, MySQL slowed); then the"
+                    + " settlement and the money invariants. A failing seed reproduces.")
+    static final class ChaosCommand implements Callable<Integer> {
+        @Mixin
+        StackOptions stack;
+
+        @Option(names = "--seed", description = "the schedule's seed (default: random, printed)")
+        Long seed;
+
+        @Option(names = "--duration", defaultValue = "600",
+                description = "seconds of rain (default: ${DEFAULT-VALUE})")
+        int durationSeconds;
+
+        @Option(names = "--faults", defaultValue = "20",
+                description = "faults to inject, one after another (default: ${DEFAULT-VALUE})")
+        int faults;
+
+        @Option(names = "--users", defaultValue = "5000", description = "default: ${DEFAULT-VALUE}")
+        int users;
+
+        @Option(names = "--rate", defaultValue = "120",
+                description = "taps per second (default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Override
+        public Integer call() throws Exception {
+            if (durationSeconds < 30 || faults < 1 || users < 1 || rate <= 0) {
+                throw new StackException("--duration is at least 30 s; --faults, --users and"
+                        + " --rate are positive");
+            }
+            long chosen = seed != null ? seed : new java.security.SecureRandom().nextLong();
+            OUT.println("chaos: seed " + chosen + " (rerun with --seed " + chosen + ")");
+            stack.instances = Math.max(2, stack.instances);
+            try (Stack running = Stack.start(stack.settings(PaymentChannel.Knobs.none(), true),
+                    OUT)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+                Chaos.Report report = new Chaos(running, OUT).run(new Chaos.Settings(chosen,
+                        java.time.Duration.ofSeconds(durationSeconds), faults, users, rate));
+                return report.held() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "abuse", mixinStandardHelpOptions = true,
+            description = "The abuse suite against a running stack (./redrain up): hostile"
+                    + " requests of every kind; each must be refused with a 4xx problem+json and"
+                    + " change no money, budget or wallet.")
+    static final class AbuseCommand implements Callable<Integer> {
+        @Option(names = "--run-dir", defaultValue = ".redrain/stack",
+                description = "the running stack's folder (default: ${DEFAULT-VALUE})")
+        Path runDirectory;
+
+        @Override
+        public Integer call() throws Exception {
+            StackInfo info = StackInfo.read(resolve(runDirectory).resolve(StackInfo.FILE));
+            Abuse.Report report = Abuse.run(info, OUT);
+            return report.passed() ? 0 : 1;
         }
     }
 

@@ -19,8 +19,10 @@ final class Settlement {
     }
 
     static int run(StackSettings settings, StackInfo info, String jdbcPassword, LocalDate date,
-            boolean force, Path statementDirectory, Path reportDirectory) throws Exception {
+            boolean force, Path statementDirectory, Path reportDirectory, String... extra)
+            throws Exception {
         List<String> arguments = new ArrayList<>(List.of("--businessDate=" + date));
+        arguments.addAll(List.of(extra));
         if (force) {
             arguments.add("--force");
         }

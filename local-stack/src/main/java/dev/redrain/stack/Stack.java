@@ -47,6 +47,7 @@ final class Stack implements AutoCloseable {
     private LocalServices services;
     private HikariDataSource dataSource;
     private KafkaBrokerProcess kafka;
+    private LatencyProxy mysqlProxy;
     private PaymentChannel channel;
     private FlinkJobs flink;
     private Ops ops;
@@ -75,12 +76,21 @@ final class Stack implements AutoCloseable {
         Files.createDirectories(run);
         long t0 = System.nanoTime();
         services = LocalServices.resolve(settings.mysql(), settings.mysqlUser(), settings.redis(),
-                settings.embedded(), run, out);
+                settings.embedded(), settings.faultable(), run, out);
         started.add(services);
         step(t0, services.describe());
-        LocalServices.Database database = services.database();
-        database.recreate(settings.database());
-        dataSource = dataSource(database.jdbcUrl(settings.database()), database);
+        LocalServices.Database direct = services.database();
+        direct.recreate(settings.database());
+        // The stack's own reads (dashboard, summary) go straight to MySQL; the parts go through
+        // the latency proxy when the stack is faultable.
+        dataSource = dataSource(direct.jdbcUrl(settings.database()), direct);
+        LocalServices.Database database = direct;
+        if (settings.faultable()) {
+            mysqlProxy = new LatencyProxy(direct.host(), direct.port());
+            started.add(mysqlProxy);
+            database = new LocalServices.Database("127.0.0.1", mysqlProxy.port(), direct.user(),
+                    direct.password(), "through a latency proxy");
+        }
         started.add(dataSource);
         RedrainSchema.migrate(dataSource);
         emptyNamespace(services.redisUri(), settings.namespace());
@@ -175,6 +185,11 @@ final class Stack implements AutoCloseable {
 
     LocalServices services() {
         return services;
+    }
+
+    /** The latency proxy in front of MySQL (faultable stacks only), else null. */
+    LatencyProxy mysqlProxy() {
+        return mysqlProxy;
     }
 
     private List<String> issuanceAlive() {

@@ -57,6 +57,10 @@ final class StackOptions {
     Path runDirectory;
 
     StackSettings settings(PaymentChannel.Knobs knobs) throws IOException {
+        return settings(knobs, false);
+    }
+
+    StackSettings settings(PaymentChannel.Knobs knobs, boolean faultable) throws IOException {
         if (instances < 1 || instances > 8) {
             throw new StackException("--instances is 1 to 8");
         }
@@ -65,7 +69,7 @@ final class StackOptions {
         refuseIfRunning(run);
         deleteTree(run);
         return new StackSettings(home, run, mysql, mysqlUser, redis, embedded, database,
-                namespace, port, instances, dashboardPort, flinkPort, knobs);
+                namespace, port, instances, dashboardPort, flinkPort, knobs, faultable);
     }
 
     private static void refuseIfRunning(Path run) throws IOException {

@@ -17,10 +17,12 @@ import java.nio.file.Path;
  * @param dashboardPort the ops dashboard's port (0: any free one)
  * @param flinkPort the Flink MiniCluster's REST and web UI port (0: any free one)
  * @param channel the payment channel simulator's fault knobs
+ * @param faultable run Redis as an embedded server the stack may restart empty, and put a
+ *     latency proxy between every part and MySQL (the chaos suite)
  */
 record StackSettings(Path home, Path runDirectory, String mysql, String mysqlUser, String redis,
         boolean embedded, String database, String namespace, int issuancePort, int instances,
-        int dashboardPort, int flinkPort, PaymentChannel.Knobs channel) {
+        int dashboardPort, int flinkPort, PaymentChannel.Knobs channel, boolean faultable) {
 
     static final String TOPIC_PREFIX = "redrain.";
 

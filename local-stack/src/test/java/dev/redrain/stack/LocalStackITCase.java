@@ -232,7 +232,7 @@ class LocalStackITCase {
         return new StackSettings(home, run, TestServices.databaseHost() + ":"
                 + TestServices.databasePort(), TestServices.databaseUser(),
                 TestServices.redisUri(), false, database, "it" + database,
-                0, 1, 0, 0, knobs);
+                0, 1, 0, 0, knobs, false);
     }
 
     private static RainOptions rain(int users, double rate, int seconds, int rains) {

@@ -1,0 +1,440 @@
+package dev.redrain.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The chaos suite: a rain on a faultable stack (two issuance instances, an embedded Redis it
+ * may restart empty, MySQL behind a latency proxy) while faults strike one after another on a
+ * schedule drawn from the seed: the credit job killed and restarted from its checkpoint, Redis
+ * restarted empty (then rebuilt, as on-call would), the Kafka broker stopped for tens of
+ * seconds, an issuance instance killed (SIGKILL) and restarted, MySQL slowed. Then it waits for
+ * the system to settle, runs the settlement (repairs included) and checks that money was
+ * conserved. The same seed draws the same schedule.
+ */
+final class Chaos {
+    static final Duration TROUBLE_GRACE = Duration.ofSeconds(15);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(4);
+
+    enum Kind { CREDIT_JOB_KILL, REDIS_RESTART_EMPTY, KAFKA_STOP, ISSUANCE_KILL, MYSQL_SLOW }
+
+    /** One scheduled fault: when it starts (ms into the rain) and how long it lasts. */
+    record Fault(Kind kind, long atMs, long lengthMs, int parameter) {
+    }
+
+    /** A fault as it happened: from its start to the system being whole again. */
+    record Struck(Kind kind, long fromMs, long toMs, String detail) {
+    }
+
+    /** One invariant and whether it held. */
+    record Check(String name, boolean held, String detail) {
+    }
+
+    record Settings(long seed, Duration duration, int faults, int users, double rate) {
+    }
+
+    record Report(Settings settings, List<Struck> struck, long taps, Map<String, Long> outcomes,
+            long tokensReceived, List<Check> checks, Summary summary) {
+        boolean held() {
+            return checks.stream().allMatch(Check::held);
+        }
+    }
+
+    private final Stack stack;
+    private final PrintStream out;
+    private final List<Struck> struck = new CopyOnWriteArrayList<>();
+
+    Chaos(Stack stack, PrintStream out) {
+        this.stack = stack;
+        this.out = out;
+    }
+
+    /** The schedule: every kind at least once when there are enough faults, then at random. */
+    static List<Fault> schedule(Settings settings, int instances) {
+        Random random = new Random(settings.seed());
+        List<Kind> kinds = new ArrayList<>();
+        for (int i = 0; i < settings.faults(); i++) {
+            kinds.add(i < Kind.values().length ? Kind.values()[i]
+                    : Kind.values()[random.nextInt(Kind.values().length)]);
+        }
+        Collections.shuffle(kinds, random);
+        long usableMs = settings.duration().toMillis() - 10_000;
+        long slotMs = Math.max(5_000, usableMs / Math.max(1, settings.faults()));
+        List<Fault> faults = new ArrayList<>();
+        for (int i = 0; i < kinds.size(); i++) {
+            long atMs = 5_000 + i * slotMs + random.nextInt((int) Math.max(1, slotMs / 5));
+            long roomMs = Math.max(2_000, slotMs * 3 / 5);
+            long lengthMs = switch (kinds.get(i)) {
+                case KAFKA_STOP -> Math.min(roomMs, 10_000 + random.nextInt(20_000));
+                case MYSQL_SLOW -> Math.min(roomMs, 5_000 + random.nextInt(10_000));
+                case REDIS_RESTART_EMPTY, ISSUANCE_KILL -> Math.min(roomMs,
+                        2_000 + random.nextInt(5_000));
+                case CREDIT_JOB_KILL -> 0;
+            };
+            int parameter = switch (kinds.get(i)) {
+                case MYSQL_SLOW -> 50 + random.nextInt(250);
+                case ISSUANCE_KILL -> random.nextInt(Math.max(1, instances));
+                default -> 0;
+            };
+            faults.add(new Fault(kinds.get(i), atMs, lengthMs, parameter));
+        }
+        return faults;
+    }
+
+    Report run(Settings settings) throws Exception {
+        IssuanceClient client = stack.client();
+        String activity = Festival.ACTIVITY_ID;
+        RainOptions shape = new RainOptions();
+        shape.users = settings.users();
+        shape.rate = settings.rate();
+        shape.durationSeconds = (int) settings.duration().toSeconds();
+        shape.rains = Math.max(2, shape.durationSeconds / 30);
+        long expected = shape.expectedFormalGrabs() * shape.rains / Math.max(1, shape.rains - 1);
+        Festival.seed(client, activity, expected, 0.6, settings.duration());
+        Festival.switchStage(client, activity, "FORMAL");
+        Festival.awaitStage(client, activity, "FORMAL", Duration.ofSeconds(10));
+        Thread.sleep(1_500);
+        List<Fault> schedule = schedule(settings, stack.issuanceInstances().size());
+        out.println("chaos seed " + settings.seed() + ": " + schedule.size() + " faults in "
+                + settings.duration().toSeconds() + " s: " + schedule);
+        Rain rain = new Rain(new Rain.Settings(activity, "main", "user-", settings.users(),
+                settings.rate(), settings.duration(), shape.rains, settings.seed(),
+                Stack.APPS), client);
+        CompletableFuture<Void> faults = CompletableFuture.runAsync(() -> strike(schedule,
+                rain));
+        try (Progress progress = new Progress(out, rain, stack.ops()::latest)) {
+            rain.run(index -> { });
+        }
+        faults.get();
+        out.println("rain over: " + rain.outcomes());
+        Withdrawals.Result withdrawals = Withdrawals.run(client, rain, 0.1, settings.seed(),
+                "CNY");
+        out.println("withdrawals: " + withdrawals.byStatus());
+        List<Rain.Received> tokens = new ArrayList<>(rain.tokens().values());
+        Set<String> uncredited = drain(tokens);
+        LocalDate today = LocalDate.now(ZoneId.of(stack.info().businessZone()));
+        Path run = Path.of(stack.info().runDirectory());
+        stack.channel().writeStatement(today, run.resolve("statements"));
+        int exit = Settlement.run(stack.settings(), stack.info(),
+                stack.services().database().password(), today, false,
+                run.resolve("statements"), run.resolve("reports"), "--redrain.settlement"
+                        + ".repair-grace=5s");
+        out.println("settlement of " + today + ": exit " + exit);
+        Summary summary = Summary.collect(stack.dataSource(), client, tokens, stack.channel(),
+                today, exit, Set.of("CNY"), activity);
+        List<Check> checks = check(rain, tokens, uncredited, summary, today, activity);
+        Report report = new Report(settings, List.copyOf(struck), rain.taps(), rain.outcomes(),
+                tokens.size(), checks, summary);
+        print(report);
+        return report;
+    }
+
+    /** Strikes the faults one after another at their times; each ends when it is repaired. */
+    private void strike(List<Fault> schedule, Rain rain) {
+        for (Fault fault : schedule) {
+            try {
+                long wait = fault.atMs() - rain.elapsedMs();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                long from = rain.elapsedMs();
+                String detail = inject(fault);
+                struck.add(new Struck(fault.kind(), from, rain.elapsedMs(), detail));
+                out.println();
+                out.printf("  FAULT %s at %.1f s for %.1f s: %s%n", fault.kind(), from / 1e3,
+                        (rain.elapsedMs() - from) / 1e3, detail);
+            } catch (Exception e) {
+                struck.add(new Struck(fault.kind(), rain.elapsedMs(), rain.elapsedMs(),
+                        "could not inject: " + e));
+                out.println("  FAULT " + fault.kind() + " could not be injected: " + e);
+            }
+        }
+    }
+
+    private String inject(Fault fault) throws Exception {
+        switch (fault.kind()) {
+            case CREDIT_JOB_KILL -> {
+                String checkpoint = stack.flink().killAndRestartCredit();
+                return "credit job cancelled, restarted from " + Path.of(checkpoint)
+                        .getFileName();
+            }
+            case REDIS_RESTART_EMPTY -> {
+                stack.services().restartRedisEmpty();
+                Thread.sleep(fault.lengthMs());
+                return "Redis restarted empty; " + rebuild();
+            }
+            case KAFKA_STOP -> {
+                stack.kafka().stop();
+                Thread.sleep(fault.lengthMs());
+                stack.kafka().startAgain();
+                return "Kafka broker stopped " + fault.lengthMs() / 1000 + " s, started again";
+            }
+            case ISSUANCE_KILL -> {
+                ChildJvm instance = stack.issuanceInstances().get(fault.parameter());
+                instance.kill();
+                Thread.sleep(fault.lengthMs());
+                stack.restartIssuance(fault.parameter());
+                return instance.name() + " killed (SIGKILL), restarted and healthy";
+            }
+            case MYSQL_SLOW -> {
+                stack.mysqlProxy().delay(fault.parameter());
+                Thread.sleep(fault.lengthMs());
+                stack.mysqlProxy().delay(0);
+                return "every MySQL round trip +" + fault.parameter() + " ms each way for "
+                        + fault.lengthMs() / 1000 + " s";
+            }
+            default -> throw new IllegalStateException("unknown fault " + fault.kind());
+        }
+    }
+
+    /** On-call's answer to Redis lost: POST /admin/budgets/rebuild, until it succeeds. */
+    private String rebuild() throws Exception {
+        for (int attempt = 1; attempt <= 30; attempt++) {
+            IssuanceClient.Answer answer = stack.client().admin("POST", "/admin/budgets/rebuild",
+                    Map.of("reason", "chaos: Redis came back empty"));
+            if (answer.ok()) {
+                return "rebuilt (" + answer.body() + ")";
+            }
+            Thread.sleep(1_000);
+        }
+        throw new StackException("the budget rebuild did not succeed in 30 attempts");
+    }
+
+    /** Waits until every token a client received is in the ledger; returns those that are not. */
+    private Set<String> drain(List<Rain.Received> tokens) throws Exception {
+        long started = System.nanoTime();
+        Set<String> missing = new TreeSet<>();
+        tokens.forEach(token -> missing.add(token.outTradeNo()));
+        while (!missing.isEmpty() && System.nanoTime() - started < DRAIN_TIMEOUT.toNanos()) {
+            missing.removeAll(booked(missing));
+            if (!missing.isEmpty()) {
+                Thread.sleep(1_000);
+            }
+        }
+        out.printf("drained in %.1f s; %d received tokens not booked%n",
+                (System.nanoTime() - started) / 1e9, missing.size());
+        return missing;
+    }
+
+    private Set<String> booked(Set<String> outTradeNos) throws Exception {
+        Set<String> booked = new TreeSet<>();
+        List<String> all = new ArrayList<>(outTradeNos);
+        try (Connection connection = stack.dataSource().getConnection()) {
+            for (int from = 0; from < all.size(); from += 500) {
+                List<String> page = all.subList(from, Math.min(all.size(), from + 500));
+                String marks = String.join(",", Collections.nCopies(page.size(), "?"));
+                try (PreparedStatement statement = connection.prepareStatement("SELECT"
+                        + " out_trade_no FROM ledger_journal WHERE out_trade_no IN (" + marks
+                        + ")")) {
+                    for (int i = 0; i < page.size(); i++) {
+                        statement.setString(i + 1, page.get(i));
+                    }
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            booked.add(rows.getString(1));
+                        }
+                    }
+                }
+            }
+        }
+        return booked;
+    }
+
+    private List<Check> check(Rain rain, List<Rain.Received> tokens, Set<String> uncredited,
+            Summary summary, LocalDate date, String activity) throws Exception {
+        List<Check> checks = new ArrayList<>();
+        checks.add(budgetsHeld(activity));
+        checks.add(everyTokenOnce(tokens));
+        checks.add(new Check("every token a client received was booked by the stream or"
+                + " force-credit before the settlement", uncredited.isEmpty(),
+                uncredited.size() + " not booked: " + first(uncredited)));
+        checks.add(breaksAllRepaired(date));
+        checks.add(new Check("the ledger balances (per journal and overall) and every"
+                + " account's balance is the sum of its entries", summary.unbalancedJournals()
+                        == 0 && summary.walletsOff() == 0 && summary.ledgerTotals().values()
+                                .stream().allMatch(total -> total == 0),
+                summary.unbalancedJournals() + " journals off, " + summary.walletsOff()
+                        + " accounts off, totals " + summary.ledgerTotals()));
+        checks.add(creditedWithinGranted(summary));
+        checks.add(new Check("withdrawals paid = payouts on the channel's statement",
+                summary.withdrawalsPaidMinor() == summary.payoutsStatedMinor(),
+                summary.withdrawalsPaidMinor() + " vs " + summary.payoutsStatedMinor()));
+        checks.add(troublesInsideFaults(rain));
+        checks.add(new Check("no grab answered differently to a repeated tap",
+                rain.idempotencyViolations() == 0, rain.idempotencyViolations()
+                        + " violations"));
+        checks.add(new Check("the settlement completed", summary.settlementExit() == 0,
+                "exit " + summary.settlementExit()));
+        return checks;
+    }
+
+    /** No template granted more than its budget, in Redis or in the ledger. */
+    private Check budgetsHeld(String activity) throws Exception {
+        JsonNode budgets = stack.client().adminOk("GET", "/admin/activities/" + activity
+                + "/budgets", null);
+        List<String> over = new ArrayList<>();
+        Map<String, Long> budgetByChildCurrency = new HashMap<>();
+        for (JsonNode t : budgets.path("templates")) {
+            long budget = t.path("budgetMinor").asLong();
+            long granted = t.path("grantedMinor").asLong();
+            if (granted > budget || t.path("remainingMinor").asLong() < 0) {
+                over.add(t.path("templateId").asText() + " granted " + granted + " of "
+                        + budget);
+            }
+            budgetByChildCurrency.merge(t.path("activityId").asText() + "|"
+                    + t.path("currency").asText(), budget, Long::sum);
+        }
+        try (Connection connection = stack.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement("SELECT activity_id,"
+                        + " currency, SUM(amount_minor) FROM ledger_journal WHERE journal_type ="
+                        + " 'TOKEN_CREDIT' GROUP BY activity_id, currency");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                String key = rows.getString(1) + "|" + rows.getString(2);
+                long credited = rows.getLong(3);
+                Long budget = budgetByChildCurrency.get(key);
+                if (budget == null || credited > budget) {
+                    over.add(key + " credited " + credited + " of budget " + budget);
+                }
+            }
+        }
+        return new Check("no template granted (Redis) or credited (ledger) a fen over its"
+                + " budget", over.isEmpty(), over.isEmpty() ? "all within" : over.toString());
+    }
+
+    /** Every received token is one journal with its owner, amount and asset. */
+    private Check everyTokenOnce(List<Rain.Received> tokens) throws Exception {
+        Map<String, Rain.Received> byId = new HashMap<>();
+        tokens.forEach(token -> byId.put(token.outTradeNo(), token));
+        List<String> wrong = new ArrayList<>();
+        int found = 0;
+        try (Connection connection = stack.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
+                        + " act_id, amount_minor, currency, COUNT(*) OVER (PARTITION BY"
+                        + " out_trade_no) FROM ledger_journal WHERE journal_type ="
+                        + " 'TOKEN_CREDIT'");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                Rain.Received token = byId.get(rows.getString(1));
+                if (token == null) {
+                    continue;
+                }
+                found++;
+                if (rows.getLong(5) != 1 || !token.actId().equals(rows.getString(2))
+                        || token.amountMinor() != rows.getLong(3)
+                        || !token.currency().equals(rows.getString(4))) {
+                    wrong.add(token.outTradeNo());
+                }
+            }
+        }
+        int missing = byId.size() - found;
+        return new Check("every token a client received is credited exactly once, to its"
+                + " owner, with its amount", wrong.isEmpty() && missing == 0,
+                byId.size() + " tokens; " + missing + " missing, " + wrong.size() + " wrong "
+                        + first(wrong));
+    }
+
+    /** The settlement's breaks: only ISSUED_NOT_CREDITED, each one repaired. */
+    private Check breaksAllRepaired(LocalDate date) throws Exception {
+        Map<String, Long> byCategoryStatus = new TreeMap<>();
+        try (Connection connection = stack.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement("SELECT category,"
+                        + " status, COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY"
+                        + " category, status")) {
+            statement.setDate(1, java.sql.Date.valueOf(date));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    byCategoryStatus.put(rows.getString(1) + "/" + rows.getString(2),
+                            rows.getLong(3));
+                }
+            }
+        }
+        boolean held = byCategoryStatus.keySet().stream().allMatch(key ->
+                key.equals("ISSUED_NOT_CREDITED/REPAIRED") || key.equals(
+                        "STATUS_MISMATCH/REPAIRED"));
+        return new Check("every break the settlement found is one the repair cleared"
+                + " (issued, not credited)", held, byCategoryStatus.isEmpty() ? "no breaks"
+                        : byCategoryStatus.toString());
+    }
+
+    /** The ledger never holds more than the budgets granted (no money from nowhere). */
+    private static Check creditedWithinGranted(Summary summary) {
+        List<String> over = new ArrayList<>();
+        summary.credited().forEach((currency, credited) -> {
+            long[] granted = summary.granted().get(currency);
+            if (granted == null || credited[1] > granted[1]) {
+                over.add(currency + " credited " + credited[1] + " > granted "
+                        + (granted == null ? 0 : granted[1]));
+            }
+        });
+        return new Check("the ledger credited no more than the budgets granted, per currency",
+                over.isEmpty(), over.isEmpty() ? "credited " + amounts(summary.credited())
+                        + ", granted " + amounts(summary.granted()) : over.toString());
+    }
+
+    /** 5xx, timeouts and refused connections happen only while a fault is in progress. */
+    private Check troublesInsideFaults(Rain rain) {
+        List<Rain.Trouble> outside = new ArrayList<>();
+        Map<String, Long> inside = new TreeMap<>();
+        long timeouts = 0;
+        for (Rain.Trouble trouble : rain.troubles()) {
+            if (trouble.what().equals("TIMEOUT")) {
+                timeouts++;
+            }
+            boolean during = struck.stream().anyMatch(fault -> trouble.atMs() >= fault.fromMs()
+                    - 1_000 && trouble.atMs() <= fault.toMs() + TROUBLE_GRACE.toMillis());
+            if (during) {
+                inside.merge(trouble.what(), 1L, Long::sum);
+            } else {
+                outside.add(trouble);
+            }
+        }
+        return new Check("no grab answered 5xx, failed or hung past its timeout outside a"
+                + " fault in progress (+" + TROUBLE_GRACE.toSeconds() + " s)", outside.isEmpty()
+                        && timeouts == 0, "during faults " + inside + "; outside "
+                                + outside.size() + " " + first(outside) + "; timeouts "
+                                + timeouts);
+    }
+
+    private void print(Report report) {
+        out.println();
+        out.println("Chaos report, seed " + report.settings().seed());
+        report.struck().forEach(fault -> out.printf("  %-20s %6.1f-%6.1f s  %s%n",
+                fault.kind(), fault.fromMs() / 1e3, fault.toMs() / 1e3, fault.detail()));
+        out.println("  taps " + report.taps() + ", tokens received " + report.tokensReceived()
+                + ", outcomes " + report.outcomes());
+        report.checks().forEach(check -> out.println("  " + (check.held() ? "HELD  " : "BROKEN")
+                + " " + check.name() + ": " + check.detail()));
+        out.println(report.held() ? "ALL INVARIANTS HELD (seed " + report.settings().seed() + ")"
+                : "INVARIANTS BROKEN: rerun with --seed " + report.settings().seed()
+                        + " to reproduce");
+    }
+
+    private static String amounts(Map<String, long[]> sums) {
+        Map<String, Long> amounts = new TreeMap<>();
+        sums.forEach((currency, value) -> amounts.put(currency, value[1]));
+        return amounts.toString();
+    }
+
+    private static String first(java.util.Collection<?> items) {
+        return items.isEmpty() ? "" : items.stream().limit(5).toList().toString();
+    }
+}

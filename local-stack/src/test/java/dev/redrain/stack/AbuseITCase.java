@@ -1,0 +1,33 @@
+package dev.redrain.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The abuse suite against a running stack: every hostile request is a 4xx problem+json with a
+ * code, and the ledger, wallets, withdrawals, budgets and Redis money keys do not change.
+ */
+@Tag("abuse")
+class AbuseITCase {
+
+    @Test
+    void everyHostileRequestIsRefusedWithAProblemAndChangesNothing() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (Stack stack = Stack.start(ChaosITCase.settings("ls_abuse", false, 1), out)) {
+            Abuse.Report report = Abuse.run(stack.info(), out);
+            String printed = log.toString(StandardCharsets.UTF_8);
+            System.out.println(printed);
+            assertThat(report.attempts()).hasSizeGreaterThan(80);
+            assertThat(report.attempts()).as(printed).allMatch(Abuse.Attempt::passed);
+            assertThat(report.changes()).as(printed).isEmpty();
+        } finally {
+            ChaosITCase.dropDatabase("ls_abuse");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.redrain.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redrain.testsupport.TestServices;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chaos suite's CI version: a 75 s rain on two issuance instances with each kind of fault
+ * once (credit job killed, Redis restarted empty, Kafka stopped, an instance killed, MySQL
+ * slowed), then every money invariant. The seed can be set with {@code -Dchaos.seed=N} to
+ * reproduce a failure; the long run is {@code ./redrain chaos} (docs/reliability.md).
+ */
+@Tag("chaos")
+class ChaosITCase {
+
+    @Test
+    void moneyIsConservedWhateverFails() throws Exception {
+        long seed = Long.getLong("chaos.seed", 20220201L);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (Stack stack = Stack.start(settings("ls_chaos", true, 2), out)) {
+            Chaos.Report report = new Chaos(stack, out).run(new Chaos.Settings(seed,
+                    Duration.ofSeconds(75), 5, 1_500, 80));
+            String printed = log.toString(StandardCharsets.UTF_8);
+            System.out.println(printed);
+            assertThat(report.struck()).extracting(Chaos.Struck::kind)
+                    .containsExactlyInAnyOrder(Chaos.Kind.values());
+            assertThat(report.struck()).as(printed)
+                    .noneMatch(fault -> fault.detail().startsWith("could not inject"));
+            assertThat(report.checks()).as(printed).allMatch(Chaos.Check::held);
+            assertThat(report.tokensReceived()).isPositive();
+        } finally {
+            dropDatabase("ls_chaos");
+        }
+    }
+
+    static StackSettings settings(String database, boolean faultable, int instances)
+            throws Exception {
+        Path home = Path.of(System.getProperty("redrain.home", ".."));
+        Path run = home.resolve("local-stack").resolve("target").resolve("it-" + database);
+        StackOptions.deleteTree(run);
+        return new StackSettings(home, run, TestServices.databaseHost() + ":"
+                + TestServices.databasePort(), TestServices.databaseUser(),
+                TestServices.redisUri(), false, database, "it" + database, 0, instances, 0, 0,
+                PaymentChannel.Knobs.none(), faultable);
+    }
+
+    static void dropDatabase(String name) throws Exception {
+        try (var connection = java.sql.DriverManager.getConnection(TestServices.jdbcUrl(""),
+                TestServices.databaseUser(), TestServices.databasePassword());
+                var statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + name);
+        }
+        Stack.emptyNamespace(TestServices.redisUri(), "it" + name);
+    }
+}
