@@ -401,14 +401,18 @@ final class Chaos {
             }
             boolean during = struck.stream().anyMatch(fault -> trouble.atMs() >= fault.fromMs()
                     - 1_000 && trouble.atMs() <= fault.toMs() + TROUBLE_GRACE.toMillis());
-            if (during) {
+            // A dependency down is a 503 (or, for a killed instance, a refused connection); a
+            // 500 is an error the service did not handle, whenever it happens.
+            boolean unhandled = trouble.what().startsWith("500");
+            if (during && !unhandled) {
                 inside.merge(trouble.what(), 1L, Long::sum);
             } else {
                 outside.add(trouble);
             }
         }
-        return new Check("no grab answered 5xx, failed or hung past its timeout outside a"
-                + " fault in progress (+" + TROUBLE_GRACE.toSeconds() + " s)", outside.isEmpty()
+        return new Check("no grab answered 500, and none 503, failed or hung past its timeout"
+                + " outside a fault in progress (+" + TROUBLE_GRACE.toSeconds() + " s)",
+                outside.isEmpty()
                         && timeouts == 0, "during faults " + inside + "; outside "
                                 + outside.size() + " " + first(outside) + "; timeouts "
                                 + timeouts);

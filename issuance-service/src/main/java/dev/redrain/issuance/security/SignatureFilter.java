@@ -3,6 +3,7 @@ package dev.redrain.issuance.security;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.servlet.FilterChain;
@@ -79,7 +80,17 @@ public class SignatureFilter extends OncePerRequestFilter {
                     "the body is larger than " + BODY_BYTES_MAX + " bytes");
             return;
         }
-        String refusal = refusal(request, body);
+        String refusal;
+        try {
+            refusal = refusal(request, body);
+        } catch (RedisException e) {
+            // The nonce cannot be recorded, so the request cannot be told from a replay: refuse
+            // it as a dependency outage (retryable, nothing changed), never as a 500.
+            response.setHeader("Retry-After", "1");
+            Problems.write(request, response, 503, "DEPENDENCY_UNAVAILABLE",
+                    "Redis is unavailable; nothing was changed, retry shortly");
+            return;
+        }
         if (refusal != null) {
             Problems.write(request, response, 401, "BAD_SIGNATURE", refusal);
             return;
