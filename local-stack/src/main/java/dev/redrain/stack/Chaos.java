@@ -394,18 +394,20 @@ final class Chaos {
     private Check troublesInsideFaults(Rain rain) {
         List<Rain.Trouble> outside = new ArrayList<>();
         Map<String, Long> inside = new TreeMap<>();
-        long timeouts = 0;
+        List<String> timeouts = new ArrayList<>();
         for (Rain.Trouble trouble : rain.troubles()) {
+            Struck during = struck.stream().filter(fault -> trouble.atMs() >= fault.fromMs()
+                    - 1_000 && trouble.atMs() <= fault.toMs() + TROUBLE_GRACE.toMillis())
+                    .findFirst().orElse(null);
             if (trouble.what().equals("TIMEOUT")) {
-                timeouts++;
+                timeouts.add(String.format("%.1f s (%s)", trouble.atMs() / 1e3,
+                        during == null ? "no fault" : during.kind()));
             }
-            boolean during = struck.stream().anyMatch(fault -> trouble.atMs() >= fault.fromMs()
-                    - 1_000 && trouble.atMs() <= fault.toMs() + TROUBLE_GRACE.toMillis());
             // A dependency down is a 503 (or, for a killed instance, a refused connection); a
             // 500 is an error the service did not handle, whenever it happens.
             boolean unhandled = trouble.what().startsWith("500");
-            if (during && !unhandled) {
-                inside.merge(trouble.what(), 1L, Long::sum);
+            if (during != null && !unhandled) {
+                inside.merge(during.kind() + ": " + trouble.what(), 1L, Long::sum);
             } else {
                 outside.add(trouble);
             }
@@ -413,9 +415,9 @@ final class Chaos {
         return new Check("no grab answered 500, and none 503, failed or hung past its timeout"
                 + " outside a fault in progress (+" + TROUBLE_GRACE.toSeconds() + " s)",
                 outside.isEmpty()
-                        && timeouts == 0, "during faults " + inside + "; outside "
+                        && timeouts.isEmpty(), "during faults " + inside + "; outside "
                                 + outside.size() + " " + first(outside) + "; timeouts "
-                                + timeouts);
+                                + timeouts.size() + " " + first(timeouts));
     }
 
     private void print(Report report) {

@@ -207,8 +207,9 @@ final class Stack implements AutoCloseable {
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < settings.instances(); i++) {
             // 0: a free port each (tests), taken right before the instance starts.
+            // Further instances take port+10, port+11, ... (port+1 is Flink's 8081).
             int port = settings.issuancePort() == 0 ? LocalServices.freePort()
-                    : settings.issuancePort() + i;
+                    : i == 0 ? settings.issuancePort() : settings.issuancePort() + 9 + i;
             ChildJvm jvm = new ChildJvm("issuance-" + (i + 1),
                     settings.jar("issuance-service", "exec"), "768m",
                     List.of("--server.port=" + port,

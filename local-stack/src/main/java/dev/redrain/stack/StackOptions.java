@@ -36,8 +36,8 @@ final class StackOptions {
     String namespace;
 
     @Option(names = "--port", defaultValue = "8080",
-            description = "the issuance service's port (more instances take the next ones;"
-                    + " default: ${DEFAULT-VALUE})")
+            description = "the issuance service's port (more instances take port+10,"
+                    + " port+11, ...; default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--instances", defaultValue = "1",

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * @param embedded start embedded MariaDB and Redis even when loopback has servers
  * @param database the stack's database (dropped and created again by a fresh start)
  * @param namespace the stack's Redis key namespace (emptied by a fresh start)
- * @param issuancePort the first issuance instance's port (the next ones follow; 0: any)
+ * @param issuancePort the first issuance instance's port (the next ones take port+10,
+ *     port+11, ...; 0: any free ones)
  * @param instances how many issuance instances share the load
  * @param dashboardPort the ops dashboard's port (0: any free one)
  * @param flinkPort the Flink MiniCluster's REST and web UI port (0: any free one)

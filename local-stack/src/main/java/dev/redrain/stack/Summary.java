@@ -202,7 +202,8 @@ record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<String, 
                 : walletsOff + " accounts off"));
         out.println("  breaks: " + (breaksByCategory.isEmpty() ? "none" : breaksByCategory)
                 + (injectedFaults > 0 ? " (" + injectedFaults + " faults injected by the"
-                        + " channel, each found: " + missedFaults.isEmpty() + ")" : ""));
+                        + " channel; " + (missedFaults.isEmpty() ? "the settlement named every"
+                                + " one" : missedFaults.size() + " not found") + ")" : ""));
         out.println("  alerts: " + (alertsByRule.isEmpty() ? "none" : alertsByRule));
         out.println("  settlement exit " + settlementExit + ", report: "
                 + (reportPath == null ? "(none)" : reportPath));

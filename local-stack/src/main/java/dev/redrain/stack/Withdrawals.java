@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * After the rain a share of the users withdraw their cash, presenting the tokens they hold
@@ -69,12 +68,5 @@ final class Withdrawals {
             }
         }
         return new Result(requested, byStatus, paid, refused, problems);
-    }
-
-    /** actIds, for reports. */
-    static TreeSet<String> actIds(Rain rain) {
-        TreeSet<String> ids = new TreeSet<>();
-        rain.tokens().values().forEach(token -> ids.add(token.actId()));
-        return ids;
     }
 }
