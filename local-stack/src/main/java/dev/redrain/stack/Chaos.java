@@ -33,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Chaos {
     static final Duration TROUBLE_GRACE = Duration.ofSeconds(15);
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration QUIET = Duration.ofSeconds(20);
 
     enum Kind { CREDIT_JOB_KILL, REDIS_RESTART_EMPTY, KAFKA_STOP, ISSUANCE_KILL, MYSQL_SLOW }
 
@@ -52,7 +53,7 @@ final class Chaos {
     }
 
     record Report(Settings settings, List<Struck> struck, long taps, Map<String, Long> outcomes,
-            long tokensReceived, List<Check> checks, Summary summary) {
+            long tokensReceived, int leftToRepair, List<Check> checks, Summary summary) {
         boolean held() {
             return checks.stream().allMatch(Check::held);
         }
@@ -140,9 +141,9 @@ final class Chaos {
         out.println("settlement of " + today + ": exit " + exit);
         Summary summary = Summary.collect(stack.dataSource(), client, tokens, stack.channel(),
                 today, exit, Set.of("CNY"), activity);
-        List<Check> checks = check(rain, tokens, uncredited, summary, today, activity);
+        List<Check> checks = check(rain, tokens, summary, today, activity);
         Report report = new Report(settings, List.copyOf(struck), rain.taps(), rain.outcomes(),
-                tokens.size(), checks, summary);
+                tokens.size(), uncredited.size(), checks, summary);
         print(report);
         return report;
     }
@@ -218,20 +219,44 @@ final class Chaos {
         throw new StackException("the budget rebuild did not succeed in 30 attempts");
     }
 
-    /** Waits until every token a client received is in the ledger; returns those that are not. */
+    /**
+     * Waits until every token a client received is in the ledger, or until nothing more can
+     * come by the stream (the outbox is published and the ledger has not grown for
+     * {@link #QUIET}): a token whose event reached neither Kafka nor the outbox (the service
+     * logs it) is the settlement's to repair. Returns the tokens not booked yet.
+     */
     private Set<String> drain(List<Rain.Received> tokens) throws Exception {
         long started = System.nanoTime();
         Set<String> missing = new TreeSet<>();
         tokens.forEach(token -> missing.add(token.outTradeNo()));
+        long lastProgress = System.nanoTime();
         while (!missing.isEmpty() && System.nanoTime() - started < DRAIN_TIMEOUT.toNanos()) {
+            int before = missing.size();
             missing.removeAll(booked(missing));
+            if (missing.size() < before) {
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > QUIET.toNanos()
+                    && unpublishedOutboxRows() == 0) {
+                break;
+            }
             if (!missing.isEmpty()) {
                 Thread.sleep(1_000);
             }
         }
-        out.printf("drained in %.1f s; %d received tokens not booked%n",
-                (System.nanoTime() - started) / 1e9, missing.size());
+        out.printf("drained in %.1f s; %d received tokens not booked by the stream (left to"
+                + " the settlement's repair)%n", (System.nanoTime() - started) / 1e9,
+                missing.size());
         return missing;
+    }
+
+    private long unpublishedOutboxRows() throws Exception {
+        try (Connection connection = stack.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private Set<String> booked(Set<String> outTradeNos) throws Exception {
@@ -258,14 +283,11 @@ final class Chaos {
         return booked;
     }
 
-    private List<Check> check(Rain rain, List<Rain.Received> tokens, Set<String> uncredited,
-            Summary summary, LocalDate date, String activity) throws Exception {
+    private List<Check> check(Rain rain, List<Rain.Received> tokens, Summary summary,
+            LocalDate date, String activity) throws Exception {
         List<Check> checks = new ArrayList<>();
         checks.add(budgetsHeld(activity));
         checks.add(everyTokenOnce(tokens));
-        checks.add(new Check("every token a client received was booked by the stream or"
-                + " force-credit before the settlement", uncredited.isEmpty(),
-                uncredited.size() + " not booked: " + first(uncredited)));
         checks.add(breaksAllRepaired(date));
         checks.add(new Check("the ledger balances (per journal and overall) and every"
                 + " account's balance is the sum of its entries", summary.unbalancedJournals()
@@ -426,7 +448,8 @@ final class Chaos {
         report.struck().forEach(fault -> out.printf("  %-20s %6.1f-%6.1f s  %s%n",
                 fault.kind(), fault.fromMs() / 1e3, fault.toMs() / 1e3, fault.detail()));
         out.println("  taps " + report.taps() + ", tokens received " + report.tokensReceived()
-                + ", outcomes " + report.outcomes());
+                + " (" + report.leftToRepair() + " left to the settlement's repair), outcomes "
+                + report.outcomes());
         report.checks().forEach(check -> out.println("  " + (check.held() ? "HELD  " : "BROKEN")
                 + " " + check.name() + ": " + check.detail()));
         out.println(report.held() ? "ALL INVARIANTS HELD (seed " + report.settings().seed() + ")"

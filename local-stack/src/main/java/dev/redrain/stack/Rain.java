@@ -168,7 +168,9 @@ final class Rain {
         } catch (IOException e) {
             connectionErrors.increment();
             count("CONNECTION_ERROR");
-            trouble(started, "CONNECTION_ERROR " + e.getClass().getSimpleName());
+            String message = String.valueOf(e.getMessage());
+            trouble(started, "CONNECTION_ERROR " + e.getClass().getSimpleName() + ": "
+                    + message.substring(0, Math.min(60, message.length())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -134,7 +134,10 @@ final class Stack implements AutoCloseable {
                 appSecrets, operatorToken, viewerToken, merchantKey, run.toString(),
                 BUSINESS_ZONE);
         info.write(run);
-        client = new IssuanceClient(urls, appSecrets, operatorToken, Duration.ofSeconds(5), 64);
+        // The apps' request timeout: 5 s; 10 s on a faultable stack, whose MySQL may be slowed
+        // to half a second a round trip (a new user's binding takes several).
+        client = new IssuanceClient(urls, appSecrets, operatorToken,
+                Duration.ofSeconds(settings.faultable() ? 10 : 5), 64);
         ops = new Ops(client, dataSource, channel, flink, this::issuanceAlive);
         started.add(ops);
         dashboard = new Dashboard(dashboardPort, ops, settings.home()

@@ -7,10 +7,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +27,15 @@ import org.springframework.stereotype.Component;
  * {@link OutboxRelay} publishes it when Kafka is back. After a failure, and while the
  * outbox-only switch is on, grabs write their events to the outbox themselves.
  *
- * <p>The one gap: an instance that dies with sends still in its producer's buffer loses those
- * events. Their tokens are in Redis (status ISSUED); the nightly settlement finds them as
- * ISSUED_NOT_CREDITED and its repair credits them.
+ * <p>An event the outbox refuses too (MySQL down or slow while Kafka is) is not dropped: it
+ * waits in a bounded in-memory queue and is written again every half second, so that it is
+ * recorded before Redis, its only other copy, could be lost and rebuilt without it (found by
+ * the chaos suite: Kafka down, then MySQL slow, then Redis restarted empty lost a token a
+ * client held). Gauge {@code redrain.events.unrecorded.pending}.
+ *
+ * <p>The one gap left: an instance that dies with sends still in its producer's buffer or in
+ * that queue loses those events. Their tokens are in Redis (status ISSUED); the nightly
+ * settlement finds them as ISSUED_NOT_CREDITED and its repair credits them.
  */
 @Component
 public class EventPublisher {
@@ -40,23 +48,30 @@ public class EventPublisher {
     static final long KAFKA_SKIP_NANOS = 2_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(EventPublisher.class);
 
-    private final KafkaProducer<String, byte[]> producer;
+    /** Events held for another outbox write, at most this many. */
+    static final int UNRECORDED_MAX = 100_000;
+    static final long RETRY_INTERVAL_MS = 500;
+
+    private final Producer<String, byte[]> producer;
     private final JdbcTemplate jdbc;
     private final Topics topics;
     private final EventSerde serde = new EventSerde();
-    /** One thread: failed sends reach the outbox in the order they failed. */
-    private final ExecutorService outboxWriter = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "outbox-writer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** One thread: failed sends reach the outbox in the order they failed; it also retries. */
+    private final ScheduledExecutorService outboxWriter =
+            Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "outbox-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private final BlockingDeque<Unrecorded> unrecorded = new LinkedBlockingDeque<>(
+            UNRECORDED_MAX);
     private final Counter published;
     private final Counter outboxed;
     private final Counter lost;
     private final Timer publishLatency;
     private volatile long kafkaSkippedUntilNanos;
 
-    EventPublisher(KafkaProducer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
+    EventPublisher(Producer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
             MeterRegistry meters) {
         this.producer = producer;
         this.jdbc = jdbc;
@@ -65,6 +80,9 @@ public class EventPublisher {
         this.outboxed = meters.counter("redrain.events.outboxed");
         this.lost = meters.counter("redrain.events.unrecorded");
         this.publishLatency = meters.timer("redrain.events.publish.latency");
+        meters.gauge("redrain.events.unrecorded.pending", unrecorded, BlockingDeque::size);
+        outboxWriter.scheduleWithFixedDelay(this::retryUnrecorded, RETRY_INTERVAL_MS,
+                RETRY_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Hands the event to Kafka, or writes it to the outbox; never throws, never waits on Kafka. */
@@ -96,23 +114,66 @@ public class EventPublisher {
         }
     }
 
+    private record Unrecorded(TokenIssued event, byte[] payload) {
+    }
+
     private void toOutbox(TokenIssued event, byte[] payload) {
+        if (writeOutbox(event, payload)) {
+            return;
+        }
+        if (unrecorded.offerLast(new Unrecorded(event, payload))) {
+            LOG.warn("event {} reached neither Kafka nor the outbox; it is held and written"
+                    + " again", event.eventId());
+        } else {
+            lost.increment();
+            LOG.error("event {} reached neither Kafka nor the outbox and {} events are held"
+                    + " already; settlement will repair token {}", event.eventId(),
+                    UNRECORDED_MAX, event.outTradeNo());
+        }
+    }
+
+    private boolean writeOutbox(TokenIssued event, byte[] payload) {
         try {
             jdbc.update("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)",
                     topics.tokenIssued(), event.actId(), payload);
             outboxed.increment();
+            return true;
         } catch (RuntimeException e) {
-            lost.increment();
-            LOG.error("event {} reached neither Kafka nor the outbox; settlement will repair"
-                    + " token {}", event.eventId(), event.outTradeNo(), e);
+            return false;
         }
+    }
+
+    /** Writes the held events to the outbox, oldest first, until one is refused again. */
+    void retryUnrecorded() {
+        Unrecorded next;
+        while ((next = unrecorded.peekFirst()) != null) {
+            if (!writeOutbox(next.event(), next.payload())) {
+                return;
+            }
+            unrecorded.pollFirst();
+            LOG.info("held event {} is in the outbox now", next.event().eventId());
+        }
+    }
+
+    /** Events waiting for another outbox write. */
+    int unrecordedPending() {
+        return unrecorded.size();
     }
 
     /** Lets the failed sends still queued reach the outbox before the service stops. */
     @PreDestroy
     void drainOutboxWriter() throws InterruptedException {
         producer.flush();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELIVERY_TIMEOUT_MS);
+        while (!unrecorded.isEmpty() && System.nanoTime() < deadline) {
+            outboxWriter.submit(this::retryUnrecorded);
+            Thread.sleep(RETRY_INTERVAL_MS);
+        }
         outboxWriter.shutdown();
         outboxWriter.awaitTermination(DELIVERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        if (!unrecorded.isEmpty()) {
+            LOG.error("{} events could not be recorded before stopping; settlement will repair"
+                    + " their tokens", unrecorded.size());
+        }
     }
 }
