@@ -418,9 +418,10 @@ final class Chaos {
         Map<String, Long> inside = new TreeMap<>();
         List<String> timeouts = new ArrayList<>();
         for (Rain.Trouble trouble : rain.troubles()) {
+            // The latest fault whose window (start - 1 s .. end + grace) covers it.
             Struck during = struck.stream().filter(fault -> trouble.atMs() >= fault.fromMs()
                     - 1_000 && trouble.atMs() <= fault.toMs() + TROUBLE_GRACE.toMillis())
-                    .findFirst().orElse(null);
+                    .reduce((earlier, later) -> later).orElse(null);
             if (trouble.what().equals("TIMEOUT")) {
                 timeouts.add(String.format("%.1f s (%s)", trouble.atMs() / 1e3,
                         during == null ? "no fault" : during.kind()));

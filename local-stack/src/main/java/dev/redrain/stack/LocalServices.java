@@ -45,17 +45,6 @@ final class LocalServices implements AutoCloseable {
                         + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
             }
         }
-
-        void createIfMissing(String name) throws SQLException {
-            if (!name.matches("[a-z][a-z0-9_]{0,63}")) {
-                throw new IllegalArgumentException("database name " + name);
-            }
-            try (Connection connection = DriverManager.getConnection(jdbcUrl(""), user, password);
-                    Statement statement = connection.createStatement()) {
-                statement.execute("CREATE DATABASE IF NOT EXISTS " + name
-                        + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-            }
-        }
     }
 
     private final Database database;

@@ -19,7 +19,8 @@ class AbuseITCase {
     void everyHostileRequestIsRefusedWithAProblemAndChangesNothing() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        try (Stack stack = Stack.start(ChaosITCase.settings("ls_abuse", false, 1), out)) {
+        try (Stack stack = Stack.start(TestStacks.settings("ls_abuse",
+                PaymentChannel.Knobs.none(), false, 1), out)) {
             Abuse.Report report = Abuse.run(stack.info(), out);
             String printed = log.toString(StandardCharsets.UTF_8);
             System.out.println(printed);
@@ -27,7 +28,7 @@ class AbuseITCase {
             assertThat(report.attempts()).as(printed).allMatch(Abuse.Attempt::passed);
             assertThat(report.changes()).as(printed).isEmpty();
         } finally {
-            ChaosITCase.dropDatabase("ls_abuse");
+            TestStacks.dropDatabase("ls_abuse");
         }
     }
 }

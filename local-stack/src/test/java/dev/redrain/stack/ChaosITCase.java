@@ -2,11 +2,9 @@ package dev.redrain.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redrain.testsupport.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,7 +23,8 @@ class ChaosITCase {
         long seed = Long.getLong("chaos.seed", 20220201L);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        try (Stack stack = Stack.start(settings("ls_chaos", true, 2), out)) {
+        try (Stack stack = Stack.start(TestStacks.settings("ls_chaos",
+                PaymentChannel.Knobs.none(), true, 2), out)) {
             Chaos.Report report = new Chaos(stack, out).run(new Chaos.Settings(seed,
                     Duration.ofSeconds(75), 5, 1_500, 80));
             String printed = log.toString(StandardCharsets.UTF_8);
@@ -37,27 +36,7 @@ class ChaosITCase {
             assertThat(report.checks()).as(printed).allMatch(Chaos.Check::held);
             assertThat(report.tokensReceived()).isPositive();
         } finally {
-            dropDatabase("ls_chaos");
+            TestStacks.dropDatabase("ls_chaos");
         }
-    }
-
-    static StackSettings settings(String database, boolean faultable, int instances)
-            throws Exception {
-        Path home = Path.of(System.getProperty("redrain.home", ".."));
-        Path run = home.resolve("local-stack").resolve("target").resolve("it-" + database);
-        StackOptions.deleteTree(run);
-        return new StackSettings(home, run, TestServices.databaseHost() + ":"
-                + TestServices.databasePort(), TestServices.databaseUser(),
-                TestServices.redisUri(), false, database, "it" + database, 0, instances, 0, 0,
-                PaymentChannel.Knobs.none(), faultable);
-    }
-
-    static void dropDatabase(String name) throws Exception {
-        try (var connection = java.sql.DriverManager.getConnection(TestServices.jdbcUrl(""),
-                TestServices.databaseUser(), TestServices.databasePassword());
-                var statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + name);
-        }
-        Stack.emptyNamespace(TestServices.redisUri(), "it" + name);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.testsupport.Chromium;
-import dev.redrain.testsupport.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -36,8 +35,8 @@ class LocalStackITCase {
     void aSmallDemoConservesMoneyAndTheDashboardFollowsTheRain() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        try (Stack stack = Stack.start(settings("ls_demo_clean", PaymentChannel.Knobs.none()),
-                out)) {
+        try (Stack stack = Stack.start(TestStacks.settings("ls_demo_clean",
+                PaymentChannel.Knobs.none(), false, 1), out)) {
             CompletableFuture<Demo.Outcome> demo = CompletableFuture.supplyAsync(() -> {
                 try {
                     return new Demo(stack, out).run(rain(400, 80, 20, 2), Demo.Faults.none(),
@@ -68,7 +67,7 @@ class LocalStackITCase {
             assertThat(Path.of(summary.reportPath())).isRegularFile();
             settlementShowsOnTheDashboard(stack);
         } finally {
-            dropDatabase("ls_demo_clean");
+            TestStacks.dropDatabase("ls_demo_clean");
         }
     }
 
@@ -77,7 +76,8 @@ class LocalStackITCase {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(0.02, 0.02, 0.1, 7);
-        try (Stack stack = Stack.start(settings("ls_demo_faults", knobs), out)) {
+        try (Stack stack = Stack.start(TestStacks.settings("ls_demo_faults", knobs, false, 1),
+                out)) {
             Demo.Outcome outcome = new Demo(stack, out).run(rain(300, 60, 24, 2),
                     new Demo.Faults(4, 6, 15), 0.3);
             Summary summary = outcome.summary();
@@ -96,17 +96,8 @@ class LocalStackITCase {
             assertThat(outcome.rain().idempotencyViolations()).isZero();
             assertThat(outcome.withdrawals().byStatus()).containsKey("PAYOUT_FAILED");
         } finally {
-            dropDatabase("ls_demo_faults");
+            TestStacks.dropDatabase("ls_demo_faults");
         }
-    }
-
-    private static void dropDatabase(String name) throws Exception {
-        try (var connection = java.sql.DriverManager.getConnection(TestServices.jdbcUrl(""),
-                TestServices.databaseUser(), TestServices.databasePassword());
-                var statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + name);
-        }
-        Stack.emptyNamespace(TestServices.redisUri(), "it" + name);
     }
 
     private void dashboardFollowsTheRain(Stack stack) throws Exception {
@@ -222,17 +213,6 @@ class LocalStackITCase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return IssuanceClient.JSON.readTree(response.body());
-    }
-
-    private static StackSettings settings(String database, PaymentChannel.Knobs knobs)
-            throws Exception {
-        Path home = Path.of(System.getProperty("redrain.home", ".."));
-        Path run = home.resolve("local-stack").resolve("target").resolve("it-" + database);
-        StackOptions.deleteTree(run);
-        return new StackSettings(home, run, TestServices.databaseHost() + ":"
-                + TestServices.databasePort(), TestServices.databaseUser(),
-                TestServices.redisUri(), false, database, "it" + database,
-                0, 1, 0, 0, knobs, false);
     }
 
     private static RainOptions rain(int users, double rate, int seconds, int rains) {

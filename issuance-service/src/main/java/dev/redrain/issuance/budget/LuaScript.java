@@ -1,5 +1,6 @@
 package dev.redrain.issuance.budget;
 
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -65,8 +66,15 @@ public final class LuaScript {
         return result;
     }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null
+    /**
+     * The command's own exception. A connection that breaks mid-command fails the future with
+     * a bare I/O exception (found by the chaos suite: Redis restarted, the grab answered 500):
+     * it is a Redis failure like any other, so it becomes a {@link RedisException}.
+     */
+    static Throwable unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
+        return cause instanceof RuntimeException || cause instanceof Error ? cause
+                : new RedisException(cause);
     }
 }

@@ -177,7 +177,8 @@ public class GrabService {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
-            throw e;
+            // A broken connection's bare I/O exception: a Redis failure (503), not a 500.
+            throw new io.lettuce.core.RedisException(e.getCause());
         }
     }
 
