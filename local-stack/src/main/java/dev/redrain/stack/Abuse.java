@@ -234,7 +234,8 @@ final class Abuse {
             body.put("requestId", "bad-amount-" + nonce());
             body.put("amountMinor", amount);
             body.put("tokens", List.of());
-            expect("withdrawal amount " + amount, app(ATTACKER_APP, "POST", path, body));
+            expect("withdrawal amount " + (amount instanceof String ? "\"" + amount + "\""
+                    : amount), app(ATTACKER_APP, "POST", path, body));
         }
         expect("withdrawal amount overflowing a long", appRaw(ATTACKER_APP, "POST", path,
                 ("{\"requestId\":\"ovf-" + nonce() + "\",\"amountMinor\":9223372036854775808,"
