@@ -32,7 +32,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,6 +60,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     private static final long REMOTE_TIMEOUT_SECONDS = 30;
     private static final int JDBC_POOL_SIZE = 2;
+    private static final int HISTOGRAM_WINDOW = 2_000;
 
     private final CreditSinkSettings settings;
     private final CreditFaultInjector faultInjector;
@@ -84,12 +87,17 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     private final Counter credited;
     private final Counter alreadyCredited;
     private final Counter conflicts;
+    private final Histogram batchSizes;
+    private final Histogram writeLatencies;
+    /** Per token: from its issue to its batch's acknowledgement by Redis and Kafka. */
+    private final Histogram lags;
+    private long[] inFlightIssuedAtMs = new long[0];
     private volatile long lastBatchSize;
     private volatile long lastWriteLatencyMs;
     private volatile long lastLagMs;
 
     LedgerCreditWriter(CreditSinkSettings settings, CreditFaultInjector faultInjector,
-            WriterInitContext context) {
+            WriterInitContext context) throws IOException {
         this.settings = settings;
         this.faultInjector = faultInjector;
         this.timeService = context.getProcessingTimeService();
@@ -101,7 +109,11 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         this.ledger = new LedgerWriter(dataSource, clock);
         this.redisClient = RedisClient.create(settings.redisUri());
         this.redis = redisClient.connect();
-        this.markCreditedSha = redis.sync().scriptLoad(TokenHash.MARK_CREDITED_SCRIPT);
+        // A batch's marks go out in one write (flushCommands below), not one write per command:
+        // a system call per batch instead of per token, for this client and for Redis. Only
+        // this writer's thread uses the connection.
+        this.redis.setAutoFlushCommands(false);
+        this.markCreditedSha = loadMarkScript();
         this.producer = new KafkaProducer<>(producerProperties(settings));
 
         MetricGroup metrics = context.metricGroup();
@@ -112,6 +124,14 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         metrics.gauge("batchSize", () -> lastBatchSize);
         metrics.gauge("writeLatencyMs", () -> lastWriteLatencyMs);
         metrics.gauge("endToEndLagMs", () -> lastLagMs);
+        // Distributions over the last HISTOGRAM_WINDOW samples; the REST API and reporters
+        // show them as <name>_median, _p95, _p99, _max... (the gauges above are the last value).
+        batchSizes = metrics.histogram("batchSizeHistogram",
+                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        writeLatencies = metrics.histogram("writeLatencyMsHistogram",
+                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        lags = metrics.histogram("endToEndLagMsHistogram",
+                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     }
 
     @Override
@@ -168,6 +188,8 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         }
         batches++;
         lastWriteLatencyMs = clock.millis() - startedMs;
+        writeLatencies.update(lastWriteLatencyMs);
+        batchSizes.update(buffer.size());
         faultInjector.afterLedgerCommit(subtask, batches, checkpointFlushes);
         awaitInFlight();
         Instant creditedAt = clock.instant();
@@ -190,9 +212,15 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                 sends.add(producer.send(creditedEvent(token, result, creditedAt)));
             }
         }
+        redis.flushCommands();
         inFlightMarks = marks;
         inFlightSends = sends;
         inFlightOldestIssuedAtMs = oldestIssuedAtMs;
+        long[] issuedAtMs = new long[buffer.size()];
+        for (int i = 0; i < issuedAtMs.length; i++) {
+            issuedAtMs[i] = buffer.get(i).issuedAtMs;
+        }
+        inFlightIssuedAtMs = issuedAtMs;
         lastBatchSize = buffer.size();
         buffer.clear();
     }
@@ -205,7 +233,25 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         awaitAll(inFlightMarks, inFlightSends);
         inFlightMarks = List.of();
         inFlightSends = List.of();
-        lastLagMs = clock.millis() - inFlightOldestIssuedAtMs;
+        long now = clock.millis();
+        lastLagMs = now - inFlightOldestIssuedAtMs;
+        for (long issuedAtMs : inFlightIssuedAtMs) {
+            lags.update(now - issuedAtMs);
+        }
+        inFlightIssuedAtMs = new long[0];
+    }
+
+    private String loadMarkScript() throws IOException {
+        RedisFuture<String> sha = redis.async().scriptLoad(TokenHash.MARK_CREDITED_SCRIPT);
+        redis.flushCommands();
+        try {
+            return sha.get(REMOTE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("could not load the CREDITED script into Redis", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     private RedisFuture<Object> markCredited(TokenToCredit token, CreditResult result,
@@ -257,7 +303,7 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                     }
                     // Redis restarted and lost its script cache: load it again and fail this
                     // attempt; the replay after restart marks these tokens.
-                    markCreditedSha = redis.sync().scriptLoad(TokenHash.MARK_CREDITED_SCRIPT);
+                    markCreditedSha = loadMarkScript();
                     throw e;
                 }
             }

@@ -99,7 +99,8 @@ class StandaloneClusterITCase {
     private static void assertMetricsReported(FlinkRestClient rest, String jobId)
             throws Exception {
         List<String> names = List.of("credited", "creditedPerSecond", "batchSize",
-                "writeLatencyMs", "endToEndLagMs");
+                "writeLatencyMs", "endToEndLagMs", "batchSizeHistogram_max",
+                "writeLatencyMsHistogram_p99", "endToEndLagMsHistogram_p99");
         Map<String, String> sink = new TreeMap<>();
         Map<String, String> validation = new TreeMap<>();
         // The REST API serves metrics its fetcher collected, up to 10 s old: wait for them.
@@ -113,6 +114,8 @@ class StandaloneClusterITCase {
                     && sum(validation, "deadLettered") == 1;
         }, "the sink's metrics and the dead letter in the REST API");
         assertThat(sum(sink, "batchSize")).isPositive();
+        assertThat(sum(sink, "batchSizeHistogram_max")).isPositive();
+        assertThat(sum(sink, "endToEndLagMsHistogram_p99")).isPositive();
     }
 
     private static Set<String> reported(Map<String, String> metrics) {
