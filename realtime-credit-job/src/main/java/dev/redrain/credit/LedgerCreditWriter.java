@@ -346,6 +346,11 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         config.addDataSourceProperty("cachePrepStmts", "true");
         config.addDataSourceProperty("prepStmtCacheSize", "64");
         config.addDataSourceProperty("prepStmtCacheSqlLimit", "65536");
+        // The ledger transaction asks for READ COMMITTED every time; with the pool's sessions
+        // already there and the driver trusting its own view of the session, that costs no
+        // round trip (the session is only ever changed through JDBC calls here).
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.addDataSourceProperty("useLocalSessionState", "true");
         return new HikariDataSource(config);
     }
 
