@@ -196,6 +196,19 @@ class AdminITCase extends IssuanceTestBase {
         assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/templates/rsp-cash/budget-raises",
                 "{\"raiseId\":\"raise-3\",\"addMinor\":10,\"reason\":\"x\"}").statusCode())
                 .isEqualTo(409);
+        // An unknown template is named as such, on both routes that take one.
+        HttpResponse<String> unknown = admin(OPERATOR_TOKEN, "POST",
+                "/admin/templates/no-such-template/budget-raises",
+                "{\"raiseId\":\"raise-4\",\"addMinor\":10,\"reason\":\"x\"}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).get("code").asText())
+                .isEqualTo("UNKNOWN_TEMPLATE");
+        HttpResponse<String> unknownPatch = admin(OPERATOR_TOKEN, "PATCH",
+                "/admin/templates/no-such-template",
+                "{\"alertThresholdsPct\":[50],\"reason\":\"x\"}");
+        assertThat(unknownPatch.statusCode()).as(unknownPatch.body()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownPatch.body()).get("code").asText())
+                .isEqualTo("UNKNOWN_TEMPLATE");
         for (int i = 5; i < 12; i++) {
             JsonNode answer = grab("rse", "r" + i, "r1");
             granted += answer.get("award").isNull() ? 0

@@ -256,7 +256,7 @@ class ActivityAdminController {
         long add = positive("addMinor", body.addMinor());
         String reason = AdminSupport.reason(body.reason());
         var template = catalog.current().template(templateId).orElseThrow(() ->
-                ApiException.notFound(ErrorCode.INVALID_FIELD, "no template " + templateId));
+                ApiException.notFound(ErrorCode.UNKNOWN_TEMPLATE, "no template " + templateId));
         if (template.rule() == AmountRule.POOL) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
                     "a pool's packets are split ahead; create another template instead");

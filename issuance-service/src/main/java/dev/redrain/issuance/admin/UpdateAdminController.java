@@ -160,7 +160,7 @@ class UpdateAdminController {
             List<String> activity = jdbc.queryForList("SELECT activity_id FROM reward_template"
                     + " WHERE template_id = ? FOR UPDATE", String.class, templateId);
             if (activity.isEmpty()) {
-                throw ApiException.notFound(ErrorCode.INVALID_FIELD, "no template " + templateId);
+                throw ApiException.notFound(ErrorCode.UNKNOWN_TEMPLATE, "no template " + templateId);
             }
             if (fallback != null) {
                 columns.put("fallback_template_id", fallback.isEmpty() ? null

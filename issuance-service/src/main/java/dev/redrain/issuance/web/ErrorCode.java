@@ -49,5 +49,7 @@ public enum ErrorCode {
     WALLET_READ_ONLY,
     UNKNOWN_ROUTE,
     METHOD_NOT_ALLOWED,
-    UNSUPPORTED_MEDIA_TYPE
+    UNSUPPORTED_MEDIA_TYPE,
+    /** No reward template with this id (admin routes). */
+    UNKNOWN_TEMPLATE
 }
