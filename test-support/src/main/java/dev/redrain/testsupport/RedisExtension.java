@@ -60,7 +60,25 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
 
     /** Deletes every key of this namespace: between tests, or to simulate a Redis restart. */
     public long deleteNamespace() {
-        RedisCommands<String, String> commands = commands();
+        return deleteNamespace(commands(), namespace);
+    }
+
+    /** Deletes every key of {@code namespace} on the Redis at {@code redisUri}. */
+    public static long deleteNamespace(String redisUri, String namespace) {
+        RedisClient redis = RedisClient.create(redisUri);
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            return deleteNamespace(connection.sync(), namespace);
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    /**
+     * Deletes every key of {@code namespace}: what a test class or a benchmark leaves behind
+     * (millions of keys left in a shared Redis slow every later SCAN).
+     */
+    public static long deleteNamespace(RedisCommands<String, String> commands,
+            String namespace) {
         ScanArgs match = ScanArgs.Builder.matches(namespace + ":*").limit(SCAN_BATCH_SIZE);
         long deleted = 0;
         ScanCursor cursor = ScanCursor.INITIAL;

@@ -3,12 +3,10 @@ package dev.redrain.settlement;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.testsupport.RedisExtension;
 import dev.redrain.testsupport.TestServices;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +62,7 @@ public final class SettlementBenchmark {
             try {
                 run(database, namespace, work, tokens, partitions, redis);
             } finally {
-                deleteNamespace(redis, namespace);
+                RedisExtension.deleteNamespace(redis.sync(), namespace);
             }
         } finally {
             // Whatever failed, even the app's start, the benchmark leaves nothing behind.
@@ -278,18 +276,5 @@ public final class SettlementBenchmark {
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
-    }
-
-    private static void deleteNamespace(StatefulRedisConnection<String, String> redis,
-            String namespace) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = redis.sync().scan(cursor,
-                    ScanArgs.Builder.matches(namespace + ":*").limit(5_000));
-            if (!page.getKeys().isEmpty()) {
-                redis.sync().unlink(page.getKeys().toArray(String[]::new));
-            }
-            cursor = page;
-        } while (!cursor.isFinished());
     }
 }

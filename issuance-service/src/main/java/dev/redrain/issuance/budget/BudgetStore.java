@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class BudgetStore {
     private static final Logger LOG = LoggerFactory.getLogger(BudgetStore.class);
+    /** A give-back is retried for about a minute; its marker outlives that by far. */
+    static final long RELEASED_MARK_TTL_SECONDS = 24 * 3600;
 
     /**
      * KEYS: remaining, granted (hash), pool (list). ARGV: mode (EXACT, CAPPED, POOL), amount.
-     * Returns {1, amount, remainingAfter} when granted, {0, remaining} when this shard cannot
-     * pay, {-1} when the shard was never loaded (or Redis lost it).
+     * Returns {1, amount, remainingAfter, epoch} when granted, {0, remaining} when this shard
+     * cannot pay, {-1} when the shard was never loaded (or Redis lost it).
      */
     static final LuaScript RESERVE = new LuaScript("""
             local remaining = redis.call('GET', KEYS[1])
@@ -59,12 +62,21 @@ public class BudgetStore {
             redis.call('DECRBY', KEYS[1], amount)
             redis.call('HINCRBY', KEYS[2], 'amountMinor', amount)
             redis.call('HINCRBY', KEYS[2], 'count', 1)
-            return {1, amount, remaining - amount}
+            return {1, amount, remaining - amount, redis.call('HGET', KEYS[2], 'epoch') or ''}
             """, ScriptOutputType.MULTI);
 
-    /** Gives back a reservation whose award was never issued. Same KEYS; ARGV: mode, amount. */
+    /**
+     * Gives back a reservation whose award was never issued, at most once. KEYS as above, then
+     * the reservation's released marker; ARGV: mode, amount, the reservation's epoch, the
+     * marker's time to live in seconds. Returns 1 when given back, 0 when the shard is gone
+     * (Redis lost it: a rebuild counts the reservation as never taken), -1 when the shard was
+     * loaded again since (same reason), -2 when this reservation was given back before. Every
+     * answer is final: a give-back whose answer was lost can always be sent again.
+     */
     static final LuaScript RELEASE = new LuaScript("""
             if not redis.call('GET', KEYS[1]) then return 0 end
+            if (redis.call('HGET', KEYS[2], 'epoch') or '') ~= ARGV[3] then return -1 end
+            if not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[4]) then return -2 end
             redis.call('INCRBY', KEYS[1], ARGV[2])
             redis.call('HINCRBY', KEYS[2], 'amountMinor', -tonumber(ARGV[2]))
             redis.call('HINCRBY', KEYS[2], 'count', -1)
@@ -75,15 +87,16 @@ public class BudgetStore {
     /**
      * Loads a shard once: does nothing if it exists (a restart or a second instance never
      * resets a budget). KEYS as above. ARGV: remaining, amount and count already granted
-     * (non-zero only in a rebuild), then the pool's packets if any.
+     * (non-zero only in a rebuild), the load's epoch (a fresh random id), then the pool's
+     * packets if any.
      */
     static final LuaScript LOAD = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
             redis.call('SET', KEYS[1], ARGV[1])
             redis.call('HSET', KEYS[2], 'amountMinor', ARGV[2], 'count', ARGV[3],
-                       'share', ARGV[1])
+                       'share', ARGV[1], 'epoch', ARGV[4])
             redis.call('DEL', KEYS[3])
-            for i = 4, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+            for i = 5, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
             return 1
             """, ScriptOutputType.INTEGER);
 
@@ -129,8 +142,7 @@ public class BudgetStore {
                     mode(template), Long.toString(drawnAmountMinor));
             long code = (Long) result.get(0);
             if (code == 1) {
-                return Optional.of(new Reservation(template.templateId(), shard,
-                        (Long) result.get(1)));
+                return Optional.of(reservation(template, shard, result));
             }
             if (code < 0) {
                 throw new BudgetNotLoadedException("budget shard " + shard + " of template "
@@ -160,8 +172,7 @@ public class BudgetStore {
                 Long.toString(drawnAmountMinor)).thenApply(result -> {
                     long code = (Long) result.get(0);
                     if (code == 1) {
-                        return Optional.of(new Reservation(template.templateId(), shard,
-                                (Long) result.get(1)));
+                        return Optional.of(reservation(template, shard, result));
                     }
                     if (code < 0) {
                         throw new BudgetNotLoadedException("budget shard " + shard
@@ -172,11 +183,47 @@ public class BudgetStore {
                 });
     }
 
-    /** Returns a reservation whose award was not issued to the shard it came from. */
-    public void release(Template template, Reservation reservation) {
-        RELEASE.run(redis, shardKeys(template, reservation.shard()), mode(template),
-                Long.toString(reservation.amountMinor()));
+    private static Reservation reservation(Template template, int shard, List<Object> result) {
+        Object epoch = result.size() > 3 ? result.get(3) : null;
+        return new Reservation(template.templateId(), shard, (Long) result.get(1),
+                epoch == null ? "" : epoch.toString(), UUID.randomUUID().toString());
+    }
+
+    /**
+     * Returns a reservation whose award was not issued to the shard it came from, at most once
+     * however often it is called; safe to call again after any failure or timeout.
+     *
+     * @return true when this call gave it back; false when it was given back before or the
+     *     shard was lost or loaded again since (its rebuild counted the reservation as free)
+     */
+    public boolean release(Template template, Reservation reservation) {
+        Long done = RELEASE.run(redis, releaseKeys(template, reservation),
+                releaseArgs(template, reservation));
         exhaustedShards.remove(template.templateId() + "#" + reservation.shard());
+        return done == 1;
+    }
+
+    /** {@link #release} without waiting; the future fails with the command's exception. */
+    public java.util.concurrent.CompletableFuture<Boolean> releaseAsync(Template template,
+            Reservation reservation) {
+        return RELEASE.<Long>runAsync(async, releaseKeys(template, reservation),
+                releaseArgs(template, reservation)).thenApply(done -> {
+                    exhaustedShards.remove(template.templateId() + "#" + reservation.shard());
+                    return done == 1;
+                });
+    }
+
+    private String[] releaseKeys(Template template, Reservation reservation) {
+        String[] shardKeys = shardKeys(template, reservation.shard());
+        String[] releaseKeys = java.util.Arrays.copyOf(shardKeys, shardKeys.length + 1);
+        releaseKeys[shardKeys.length] = keys.budgetReleased(template.templateId(),
+                reservation.shard(), reservation.id());
+        return releaseKeys;
+    }
+
+    private static String[] releaseArgs(Template template, Reservation reservation) {
+        return new String[] {mode(template), Long.toString(reservation.amountMinor()),
+            reservation.epoch(), Long.toString(RELEASED_MARK_TTL_SECONDS)};
     }
 
     /** Loads every shard of the template that is not in Redis yet; returns how many. */
@@ -218,6 +265,7 @@ public class BudgetStore {
             args.add(Long.toString(shares[shard]));
             args.add(Long.toString(shard == 0 ? grantedAmount : 0));
             args.add(Long.toString(shard == 0 ? grantedCount : 0));
+            args.add(UUID.randomUUID().toString());
             if (pools != null) {
                 pools.get(shard).forEach(packet -> args.add(Long.toString(packet)));
             }

@@ -15,6 +15,7 @@ import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
+import dev.redrain.issuance.budget.BudgetReleaser;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.budget.Reservation;
 import dev.redrain.issuance.config.IssuanceProperties;
@@ -53,6 +54,7 @@ public class GrabService {
     private final CatalogRefresher catalog;
     private final AccountService accounts;
     private final BudgetStore budgets;
+    private final BudgetReleaser releaser;
     private final BudgetGuard guard;
     private final GrabStore store;
     private final TokenCodec codec;
@@ -68,13 +70,14 @@ public class GrabService {
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
 
     GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts,
-            BudgetStore budgets,
+            BudgetStore budgets, BudgetReleaser releaser,
             BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
             Clock clock, MeterRegistry meters) {
         this.catalog = catalog;
         this.accounts = accounts;
         this.budgets = budgets;
+        this.releaser = releaser;
         this.guard = guard;
         this.store = store;
         this.codec = codec;
@@ -313,17 +316,9 @@ public class GrabService {
         }
     }
 
+    /** Gives the reservation back; retried in the background when Redis does not answer. */
     private void releaseQuietly(Template template, Reservation reservation) {
-        if (reservation == null) {
-            return;
-        }
-        try {
-            budgets.release(template, reservation);
-        } catch (RuntimeException e) {
-            // Unspent budget stays reserved: never an overspend; the budget monitor's drift
-            // rule sees the difference between Redis and the issued events.
-            meters.counter("redrain.budget.release.failed").increment();
-        }
+        releaser.release(template, reservation);
     }
 
     private static long draw(Template template) {

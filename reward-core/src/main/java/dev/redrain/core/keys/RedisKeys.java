@@ -97,6 +97,15 @@ public final class RedisKeys {
         return namespace + ":" + budgetShardTag(templateId, shard) + ":granted";
     }
 
+    /**
+     * Marks one reservation as given back to its shard, so a give-back retried after an
+     * unclear answer is not counted twice (string, expires).
+     */
+    public String budgetReleased(String templateId, int shard, String reservationId) {
+        return namespace + ":" + budgetShardTag(templateId, shard) + ":released:"
+                + Identifiers.require("reservationId", reservationId);
+    }
+
     /** The pre-split packet pool of a rain for one shard (list of amounts). */
     public String packetPool(String templateId, int shard, String rainId) {
         return namespace + ":" + budgetShardTag(templateId, shard) + ":pool:"

@@ -375,21 +375,7 @@ public final class GrabBenchmark {
 
     /** The run's Redis keys (budgets, grab records, tokens): a benchmark leaves nothing behind. */
     private static void deleteNamespace(String namespace) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
-                TestServices.redisUri());
-        try (var redis = client.connect()) {
-            io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
-            do {
-                io.lettuce.core.KeyScanCursor<String> page = redis.sync().scan(cursor,
-                        io.lettuce.core.ScanArgs.Builder.matches(namespace + ":*").limit(5_000));
-                if (!page.getKeys().isEmpty()) {
-                    redis.sync().unlink(page.getKeys().toArray(String[]::new));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
-        }
+        dev.redrain.testsupport.RedisExtension.deleteNamespace(TestServices.redisUri(), namespace);
     }
 
     private static void createDatabase(String name, boolean create) throws Exception {
