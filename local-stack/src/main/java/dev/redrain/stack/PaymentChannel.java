@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenCredited;
+import dev.redrain.core.ledger.CreditSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -154,13 +155,17 @@ final class PaymentChannel implements AutoCloseable {
         if (credited.putIfAbsent(event.outTradeNo(), event) != null) {
             return;
         }
-        long lagMs = Math.max(0, event.creditedAt().toEpochMilli()
-                - event.issuedAt().toEpochMilli());
-        synchronized (lagSamplesMs) {
-            int slot = lagSampleCount % LAG_SAMPLES_MAX;
-            lagSamplesMs[slot] = lagMs;
-            lagSampleAtMs[slot] = event.creditedAt().toEpochMilli();
-            lagSampleCount++;
+        if (event.source() == CreditSource.STREAM) {
+            // The credit lag is the stream's; a forced credit is announced when the stream
+            // reaches its event, so its creditedAt says nothing about the stream's lag.
+            long lagMs = Math.max(0, event.creditedAt().toEpochMilli()
+                    - event.issuedAt().toEpochMilli());
+            synchronized (lagSamplesMs) {
+                int slot = lagSampleCount % LAG_SAMPLES_MAX;
+                lagSamplesMs[slot] = lagMs;
+                lagSampleAtMs[slot] = event.creditedAt().toEpochMilli();
+                lagSampleCount++;
+            }
         }
         if (cashCurrencies.contains(event.currency())) {
             record("FUNDING", event.outTradeNo(), event.amountMinor(), event.currency(),

@@ -9,7 +9,6 @@ import dev.redrain.core.keys.Topics;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditResult;
-import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerUnavailableException;
 import dev.redrain.core.ledger.LedgerWriter;
 import io.lettuce.core.RedisClient;
@@ -50,9 +49,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>Redis status CREDITED: only after the ledger commit, so Redis is never ahead of the
  *       ledger; repeated for tokens the ledger already had, which heals a crash between 1 and
  *       2;</li>
- *   <li>TokenCredited to Kafka: also for tokens the stream booked earlier, which heals a crash
- *       between 1 and 3. TokenCredited is therefore at least once: consumers dedupe on the
- *       outTradeNo key.</li>
+ *   <li>TokenCredited to Kafka, for every token the ledger holds, whoever booked it (the
+ *       stream, now or earlier, which heals a crash between 1 and 3; or the service's forced
+ *       credit at withdrawal). TokenCredited is therefore at least once: consumers dedupe on
+ *       the outTradeNo key; its {@code source} says who booked the token.</li>
  * </ol>
  * A failure in any step fails the task; Flink restarts it from the last checkpoint and the
  * replay repeats the steps harmlessly.
@@ -208,9 +208,11 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                 }
             }
             marks.add(markCredited(token, result, creditedAt));
-            if (result.bookedBy() == CreditSource.STREAM) {
-                sends.add(producer.send(creditedEvent(token, result, creditedAt)));
-            }
+            // Every credited token is announced, whoever booked it: a token the service
+            // force-credited at withdrawal before its event arrived here is announced now,
+            // with source FORCE (it used to be announced by nobody, so a consumer that acts on
+            // credits, such as the payment channel's funding, never heard of it).
+            sends.add(producer.send(creditedEvent(token, result, creditedAt)));
         }
         redis.flushCommands();
         inFlightMarks = marks;

@@ -9,6 +9,7 @@ import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -192,6 +194,17 @@ final class CreditJobHarness {
             }
         }
         return records;
+    }
+
+    /** Who booked each token, as the TokenCredited events announce it. */
+    Map<String, CreditSource> creditedSources(int atLeast) throws Exception {
+        Map<String, CreditSource> sources = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : readAll(topics.tokenCredited(), atLeast)) {
+            TokenCredited event = serde.deserialize(record.value(), TokenCredited.class);
+            CreditSource before = sources.put(event.outTradeNo(), event.source());
+            assertThat(before).as("one source per token").isIn(null, event.source());
+        }
+        return sources;
     }
 
     Set<String> creditedOutTradeNos(int atLeast) throws Exception {

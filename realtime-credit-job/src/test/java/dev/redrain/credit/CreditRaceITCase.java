@@ -55,6 +55,12 @@ class CreditRaceITCase extends CreditJobTestBase {
                     .isEqualTo(forcedByUs);
             assertThat(harness.query("SELECT COUNT(*) FROM ledger_journal WHERE source = 'STREAM'"))
                     .isEqualTo(tokens.size() - forcedByUs);
+            // Every token is announced on token-credited, the forced ones too, each with the
+            // path that booked it (the forced ones used to be announced by nobody).
+            java.util.Map<String, CreditSource> announced = harness.creditedSources(tokens.size());
+            assertThat(announced).hasSize(tokens.size());
+            assertThat(announced.values().stream().filter(s -> s == CreditSource.FORCE).count())
+                    .isEqualTo(forcedByUs);
         } finally {
             job.cancel().get();
         }
