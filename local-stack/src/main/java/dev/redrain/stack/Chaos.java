@@ -448,6 +448,11 @@ final class Chaos {
                 outside.add(trouble);
             }
         }
+        if (!outside.isEmpty() || !timeouts.isEmpty()) {
+            out.println("troubles outside a fault, with the issuance instances' log lines:");
+            outside.stream().limit(10).forEach(trouble -> out.println("  " + trouble));
+            stack.issuanceFailureLines(outside.stream().map(rain::wallClockOf).toList(), 20).forEach(line -> out.println("  " + line));
+        }
         return new Check("no grab answered 500, and none 503, failed or hung past its timeout"
                 + " outside a fault in progress (+" + TROUBLE_GRACE.toSeconds() + " s)",
                 outside.isEmpty()

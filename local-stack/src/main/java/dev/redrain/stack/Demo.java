@@ -82,6 +82,9 @@ final class Demo {
         out.println("rain over: " + main.outcomes() + "; idempotency violations "
                 + main.idempotencyViolations() + ", 5xx " + main.serverErrors() + ", timeouts "
                 + main.timeouts() + ", latency p99 <= " + main.latencyUpperBoundMs(0.99) + " ms");
+        if (main.serverErrors() + main.timeouts() > 0) {
+            printTroubles(main);
+        }
 
         Withdrawals.Result withdrawals = Withdrawals.run(client, main, withdrawShare, rain.seed,
                 "CNY");
@@ -102,6 +105,13 @@ final class Demo {
                 + stack.info().flinkUrl() + ", logs " + Path.of(stack.info().runDirectory())
                         .resolve("logs"));
         return new Outcome(summary, main, withdrawals, List.copyOf(faultsInjected));
+    }
+
+    /** The first 5xx and timeouts with the service's reasons, and its log lines about them. */
+    private void printTroubles(Rain rain) {
+        rain.troubles().stream().limit(10).forEach(trouble -> out.println("  trouble at "
+                + trouble));
+        stack.issuanceFailureLines(rain.troubles().stream().map(rain::wallClockOf).toList(), 10).forEach(line -> out.println("  " + line));
     }
 
     private void switchQuietly(IssuanceClient client, String activity, String stage) {

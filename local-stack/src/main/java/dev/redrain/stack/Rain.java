@@ -77,6 +77,7 @@ final class Rain {
     private final List<Trouble> troubles = java.util.Collections.synchronizedList(
             new ArrayList<>());
     private volatile long startedAtNanos;
+    private volatile java.time.Instant startedAt;
 
     Rain(Settings settings, IssuanceClient client) {
         this.settings = settings;
@@ -93,6 +94,7 @@ final class Rain {
         long rainNanos = durationNanos / settings.rains();
         AtomicLong nextSlot = new AtomicLong();
         startedAtNanos = System.nanoTime();
+        startedAt = java.time.Instant.now();
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
         for (int w = 0; w < WORKERS; w++) {
             int worker = w;
@@ -155,7 +157,7 @@ final class Rain {
                 serverErrors.increment();
                 String code = answer.status() + " " + codeOf(answer);
                 count("HTTP_" + code);
-                trouble(started, code);
+                trouble(started, code, detailOf(answer));
             } else if (answer.status() != 200) {
                 count(codeOf(answer));
             } else {
@@ -164,13 +166,13 @@ final class Rain {
         } catch (HttpTimeoutException e) {
             timeouts.increment();
             count("TIMEOUT");
-            trouble(started, "TIMEOUT");
+            trouble(started, "TIMEOUT", "");
         } catch (IOException e) {
             connectionErrors.increment();
             count("CONNECTION_ERROR");
             String message = String.valueOf(e.getMessage());
             trouble(started, "CONNECTION_ERROR " + e.getClass().getSimpleName() + ": "
-                    + message.substring(0, Math.min(60, message.length())));
+                    + message.substring(0, Math.min(60, message.length())), "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -200,13 +202,36 @@ final class Rain {
         }
     }
 
-    /** A 5xx, a timeout or a refused connection, with when it started, for the chaos suite. */
-    record Trouble(long atMs, String what) {
+    /** The problem's own words (which dependency, why), or "". */
+    private static String detailOf(IssuanceClient.Answer answer) {
+        try {
+            return answer.json().path("detail").asText("");
+        } catch (StackException e) {
+            return "";
+        }
     }
 
-    private void trouble(long startedNanos, String what) {
+    /**
+     * A 5xx, a timeout or a refused connection, with when it started and the service's detail
+     * (which dependency failed), for the chaos suite and the demo's report.
+     */
+    record Trouble(long atMs, String what, String detail) {
+        @Override
+        public String toString() {
+            return String.format("%.1f s %s%s", atMs / 1e3, what, detail.isEmpty() ? ""
+                    : " (" + detail + ")");
+        }
+    }
+
+    /** The wall-clock time of a trouble (to find the service's log lines about it). */
+    java.time.Instant wallClockOf(Trouble trouble) {
+        return startedAt.plusMillis(trouble.atMs());
+    }
+
+    private void trouble(long startedNanos, String what, String detail) {
         if (troubles.size() < TROUBLES_KEPT) {
-            troubles.add(new Trouble((startedNanos - startedAtNanos) / 1_000_000, what));
+            troubles.add(new Trouble((startedNanos - startedAtNanos) / 1_000_000, what,
+                    detail));
         }
     }
 

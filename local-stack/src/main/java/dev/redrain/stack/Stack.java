@@ -186,6 +186,50 @@ final class Stack implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * The issuance instances' own words for the refusals they answered around the given times
+     * (the ProblemHandler's "Redis/MySQL failed during ..." lines with the exception, and any
+     * ERROR line, within 3 s of one of them), the first {@code max}: printed when a rain saw a
+     * 5xx, so a failure on a machine nobody can log into says which dependency and why.
+     */
+    List<String> issuanceFailureLines(List<java.time.Instant> around, int max) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < issuance.size() && lines.size() < max; i++) {
+            Path log = settings.runDirectory().resolve("logs").resolve("issuance-" + (i + 1)
+                    + ".log");
+            if (!Files.isRegularFile(log)) {
+                continue;
+            }
+            String instance = "issuance-" + (i + 1) + ": ";
+            try (var stream = Files.lines(log, StandardCharsets.UTF_8)) {
+                stream.filter(line -> line.contains(" failed during ") || line.contains(" ERROR "))
+                        .filter(line -> near(line, around))
+                        .limit(max - lines.size())
+                        .forEach(line -> lines.add(instance + line.substring(0,
+                                Math.min(400, line.length()))));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                lines.add(instance + "log unreadable: " + e);
+            }
+        }
+        return lines;
+    }
+
+    /** True when the log line's leading timestamp is within 3 s of one of the times. */
+    private static boolean near(String line, List<java.time.Instant> times) {
+        int end = line.indexOf(' ');
+        if (end < 0) {
+            return false;
+        }
+        java.time.Instant at;
+        try {
+            at = java.time.OffsetDateTime.parse(line.substring(0, end)).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+        return times.stream().anyMatch(time -> Math.abs(Duration.between(time, at)
+                .toMillis()) <= 3_000);
+    }
+
     LocalServices services() {
         return services;
     }

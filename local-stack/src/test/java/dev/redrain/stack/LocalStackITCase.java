@@ -48,23 +48,25 @@ class LocalStackITCase {
             dashboardFollowsTheRain(stack);
             Demo.Outcome outcome = demo.get();
             Summary summary = outcome.summary();
-            assertThat(summary.problems()).as(log.toString(StandardCharsets.UTF_8)).isEmpty();
-            assertThat(summary.breaksByCategory()).isEmpty();
+            // Every check prints the demo's whole output when it fails (CI shows nothing else).
+            String why = log.toString(StandardCharsets.UTF_8);
+            assertThat(summary.problems()).as(why).isEmpty();
+            assertThat(summary.breaksByCategory()).as(why).isEmpty();
             long cashGranted = summary.granted().get("CNY")[1];
-            assertThat(cashGranted).isPositive();
-            assertThat(summary.received().get("CNY")[1]).isEqualTo(cashGranted);
-            assertThat(summary.credited().get("CNY")[1]).isEqualTo(cashGranted);
-            assertThat(summary.funded().get("CNY")[1]).isEqualTo(cashGranted);
-            assertThat(summary.payoutsStatedMinor()).isEqualTo(summary.withdrawalsPaidMinor())
-                    .isPositive();
+            assertThat(cashGranted).as(why).isPositive();
+            assertThat(summary.received().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.credited().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.funded().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.payoutsStatedMinor()).as(why)
+                    .isEqualTo(summary.withdrawalsPaidMinor()).isPositive();
             // The formal cash budget ran out mid-rain and the coupons took over.
-            assertThat(summary.granted().get("CPN")[0]).isPositive();
-            assertThat(outcome.rain().outcomes()).containsKeys("AWARDED", "FALLBACK");
-            assertThat(outcome.rain().idempotencyViolations()).isZero();
-            assertThat(outcome.rain().serverErrors()).isZero();
-            assertThat(outcome.rain().timeouts()).isZero();
-            assertThat(summary.alertsByRule()).containsKey("THRESHOLD");
-            assertThat(Path.of(summary.reportPath())).isRegularFile();
+            assertThat(summary.granted().get("CPN")[0]).as(why).isPositive();
+            assertThat(outcome.rain().outcomes()).as(why).containsKeys("AWARDED", "FALLBACK");
+            assertThat(outcome.rain().idempotencyViolations()).as(why).isZero();
+            assertThat(outcome.rain().serverErrors()).as(why).isZero();
+            assertThat(outcome.rain().timeouts()).as(why).isZero();
+            assertThat(summary.alertsByRule()).as(why).containsKey("THRESHOLD");
+            assertThat(Path.of(summary.reportPath())).as(why).isRegularFile();
             settlementShowsOnTheDashboard(stack);
         } finally {
             TestStacks.dropDatabase("ls_demo_clean");
@@ -104,21 +106,30 @@ class LocalStackITCase {
         Chromium chromium = Chromium.find();
         awaitGrabs(stack, 50);
         long grantedBefore = adminGranted(stack);
+        // The dashboard shows its latest snapshot, taken about once a second (slower on a busy
+        // machine): wait for one surely taken after the reading above (two on from the latest
+        // now), or the page may rightly show less than that reading.
+        long fresh = stack.ops().latest().seq() + 2;
+        awaitSnapshot(stack, fresh);
         Page first = load(chromium, stack);
         long grantedAfter = adminGranted(stack);
+        String page = "page " + first + ", issuance API granted " + grantedBefore + " before, "
+                + grantedAfter + " after";
+        assertThat(first.seq).as(page).isGreaterThanOrEqualTo(fresh);
         JsonNode shown = api(stack, "/api/ops?seq=" + first.seq);
-        assertThat(first.awarded).isEqualTo(shown.path("grabsTotal").path("AWARDED").asLong());
-        assertThat(first.credited).isEqualTo(shown.path("creditedTokens").asLong());
-        assertThat(first.formalCashGranted).isEqualTo(grantedOf(shown));
+        assertThat(first.awarded).as(page)
+                .isEqualTo(shown.path("grabsTotal").path("AWARDED").asLong());
+        assertThat(first.credited).as(page).isEqualTo(shown.path("creditedTokens").asLong());
+        assertThat(first.formalCashGranted).as(page).isEqualTo(grantedOf(shown));
         // The page's figure lies between the issuance API's readings before and after it.
-        assertThat(first.formalCashGranted).isBetween(grantedBefore, grantedAfter);
+        assertThat(first.formalCashGranted).as(page).isBetween(grantedBefore, grantedAfter);
         Thread.sleep(3_000);
         Path screenshot = BUILD.resolve("dashboard.png");
         Files.deleteIfExists(screenshot);
         Page second = load(chromium, stack);
-        assertThat(second.seq).isGreaterThan(first.seq);
-        assertThat(second.awarded + second.fallback).isGreaterThan(first.awarded
-                + first.fallback);
+        assertThat(second.seq).as(second + " after " + first).isGreaterThan(first.seq);
+        assertThat(second.awarded + second.fallback).as(second + " after " + first)
+                .isGreaterThan(first.awarded + first.fallback);
         chromium.run("--screenshot=" + screenshot.toAbsolutePath(), "--window-size=1400,1100",
                 "--virtual-time-budget=4000", stack.info().dashboardUrl() + "/");
         assertThat(screenshot).isRegularFile();
@@ -197,6 +208,16 @@ class LocalStackITCase {
             Thread.sleep(100);
         }
         throw new AssertionError("the rain did not start within 60 s");
+    }
+
+    private static void awaitSnapshot(Stack stack, long seq) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            if (stack.ops().latest().seq() >= seq) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the dashboard took no snapshot " + seq + " within 30 s");
     }
 
     private static long adminGrantedQuietly(Stack stack) {

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,23 +35,45 @@ public class AccountService {
         this.properties = properties;
     }
 
-    /** The actId of the app's user, binding one on first use. */
+    /**
+     * The actId of the app's user, binding one on first use. A binding takes one pooled
+     * connection for all its statements (a new user's four round trips, a known user's one):
+     * borrowing per statement made a first tap wait for the pool up to four times, and with
+     * MySQL briefly slow each wait could reach the pool's deadline (a 503 for the grab).
+     */
     public String bind(String appId, String userId) {
         String cacheKey = appId + "\u0000" + userId;
         String cached = cache.get(cacheKey);
         if (cached != null) {
             return cached;
         }
-        String actId = boundActId(appId, userId);
-        if (actId == null) {
+        String actId = jdbc.execute((java.sql.Connection connection) -> {
+            String bound = boundActId(connection, appId, userId);
+            if (bound != null) {
+                return bound;
+            }
             String centerId = accountCenterId(appId, userId);
-            jdbc.update("INSERT IGNORE INTO unified_account (act_id, account_center_id)"
-                    + " VALUES (?, ?)", newActId(), centerId);
-            String personActId = jdbc.queryForObject("SELECT act_id FROM unified_account WHERE"
-                    + " account_center_id = ?", String.class, centerId);
-            jdbc.update("INSERT IGNORE INTO account_binding (app_id, user_id, act_id)"
-                    + " VALUES (?, ?, ?)", appId, userId, personActId);
-            actId = boundActId(appId, userId);
+            try (PreparedStatement person = connection.prepareStatement("INSERT IGNORE INTO"
+                    + " unified_account (act_id, account_center_id) VALUES (?, ?)")) {
+                person.setString(1, newActId());
+                person.setString(2, centerId);
+                person.executeUpdate();
+            }
+            // The person's actId, whoever created it, bound to this app's user unless a
+            // concurrent request bound it first: the unique keys decide, the read-back tells.
+            try (PreparedStatement binding = connection.prepareStatement("INSERT IGNORE INTO"
+                    + " account_binding (app_id, user_id, act_id) SELECT ?, ?, act_id FROM"
+                    + " unified_account WHERE account_center_id = ?")) {
+                binding.setString(1, appId);
+                binding.setString(2, userId);
+                binding.setString(3, centerId);
+                binding.executeUpdate();
+            }
+            return boundActId(connection, appId, userId);
+        });
+        if (actId == null) {
+            throw new IllegalStateException("no binding for " + appId + "/" + userId
+                    + " after binding it");
         }
         if (cache.size() >= CACHE_ENTRIES_MAX) {
             cache.clear();
@@ -65,10 +89,16 @@ public class AccountService {
         return count != null && count > 0;
     }
 
-    private String boundActId(String appId, String userId) {
-        List<String> rows = jdbc.queryForList("SELECT act_id FROM account_binding WHERE app_id = ?"
-                + " AND user_id = ?", String.class, appId, userId);
-        return rows.isEmpty() ? null : rows.get(0);
+    private static String boundActId(java.sql.Connection connection, String appId,
+            String userId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT act_id FROM"
+                + " account_binding WHERE app_id = ? AND user_id = ?")) {
+            select.setString(1, appId);
+            select.setString(2, userId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
     }
 
     /** The person's id at their account center; apps without a shared center are their own. */
