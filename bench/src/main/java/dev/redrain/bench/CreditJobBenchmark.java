@@ -82,6 +82,7 @@ public final class CreditJobBenchmark {
     private static final LocalDate BUSINESS_DATE = LocalDate.of(2027, 2, 10);
     private static final EventSerde SERDE = new EventSerde();
     private static final Duration WAIT_MAX = Duration.ofMinutes(10);
+    private static final Duration JIT_WAIT_MAX = Duration.ofSeconds(60);
 
     private final int tokens;
     private final int users;
@@ -133,14 +134,16 @@ public final class CreditJobBenchmark {
         // which the JIT compiles Flink, Kafka, Lettuce and the driver (on 2 cores the compiler
         // threads took 40% of the CPU of an unwarmed 100,000-token run, and still as much in a
         // fresh job right after a warm-up job, from the MiniCluster's own start). So the raw and
-        // ledger paths first run once on other tokens, and each job run credits the warm-up
-        // tokens first and is timed only over the tokens after them.
+        // ledger paths first run once on other tokens, each job run credits the warm-up tokens
+        // first, and every measurement starts once the JIT compiler has caught up.
         List<TokenIssued> warmup = generate(warmupTokens, new Random(4242));
         if (warmupTokens > 0) {
             System.out.printf(Locale.ROOT, "warm-up: %,.0f raw, %,.0f ledger tokens/s (not"
                     + " reported)%n", rawInsert(warmup, 1).rate, ledgerPath(warmup, 1).rate);
         }
+        quiet("raw p1");
         Measured raw1 = rawInsert(events, 1);
+        quiet("ledger p1");
         Measured ledger1 = ledgerPath(events, 1);
         Measured p1 = job(warmup, events, 1);
         report.add("| Measurement | Tokens/s | Ratio to raw, same parallelism | CPU meanwhile |");
@@ -151,7 +154,9 @@ public final class CreditJobBenchmark {
                 + " entries, balances), 1 thread", ledger1, raw1));
         report.add(row("**Credit job, parallelism 1**", p1, raw1));
         if (secondParallelism) {
+            quiet("raw p2");
             Measured raw2 = rawInsert(events, 2);
+            quiet("ledger p2");
             Measured ledger2 = ledgerPath(events, 2);
             Measured p2 = job(warmup, events, 2);
             report.add(row("Raw insert, 2 connections", raw2, raw2));
@@ -353,6 +358,7 @@ public final class CreditJobBenchmark {
                 long countAtStart = 0;
                 long count = 0;
                 CpuMeter cpu = null;
+                long compiledBefore = 0;
                 while (count < all.size()) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("job credited only " + count);
@@ -369,6 +375,7 @@ public final class CreditJobBenchmark {
                         if (countAtStart >= startAt) {
                             PhaseProfiler.start();
                             cpu = CpuMeter.start();
+                            compiledBefore = JitQuiet.compileMillis();
                             startedAt = System.nanoTime();
                         }
                     }
@@ -379,12 +386,19 @@ public final class CreditJobBenchmark {
                 double seconds = (System.nanoTime() - startedAt) / 1e9;
                 String cores = cpu.sinceStart();
                 PhaseProfiler.stop("job-p" + parallelism);
+                System.out.printf(Locale.ROOT, "job p%d: %,d tokens in %.1f s; the JIT compilers"
+                        + " worked %.1f s meanwhile%n", parallelism, all.size() - countAtStart,
+                        seconds, (JitQuiet.compileMillis() - compiledBefore) / 1e3);
                 checkBalanced(db, all.size());
                 return new Measured((all.size() - countAtStart) / seconds, cores);
             } finally {
                 job.cancel().get();
             }
         }
+    }
+
+    private static void quiet(String before) throws InterruptedException {
+        System.out.println(before + ": " + JitQuiet.await(JIT_WAIT_MAX));
     }
 
     /** Lag at a steady input rate, at parallelism 1. */
