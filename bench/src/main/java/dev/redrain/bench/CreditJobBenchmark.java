@@ -65,17 +65,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       inserted with multi-row JDBC batches, one transaction per batch, ids assigned by the
  *       client, over 1 and 2 connections: no lookups, no balances, no Redis, no Kafka;</li>
  *   <li><b>ledger path</b>: the same batches through {@link LedgerWriter}, 1 and 2 threads;</li>
- *   <li><b>job, parallelism 1 and 2</b>: the same number of token events preloaded in Kafka,
- *       credited by the real job on a local MiniCluster (ledger with balances, Redis CREDITED,
- *       TokenCredited to Kafka, checkpoints every 5 s), measured from the first journal to the
- *       last;</li>
+ *   <li><b>job, parallelism 1 and 2</b>: the warm-up tokens and then the same number of
+ *       token events preloaded in Kafka, credited by the real job on a local MiniCluster
+ *       (ledger with balances, Redis CREDITED, TokenCredited to Kafka, checkpoints every 5 s),
+ *       timed from the last warm-up journal to the last journal;</li>
  *   <li><b>lag</b>: a producer at a steady rate; lag per token is the TokenCredited event's
  *       creditedAt minus the token's issuedAt.</li>
  * </ol>
+ * Raw, ledger path and job run in interleaved rounds; each figure is the median of its rounds,
+ * each ratio is also given per round.
  * Options: {@code --tokens 200000 --users 50000 --partitions 4 --batch-size 500
- * --lag-rate R --lag-seconds 30 --warmup-tokens 100000 --max-parallelism 2} ({@code
- * --lag-seconds 0} skips the lag, {@code --max-parallelism 1} the parallelism-2 rows); without {@code --lag-rate} the lag is measured at half the
- * parallelism-1 throughput just measured (a steady load the job can carry). Writes a Markdown table to stdout and to
+ * --lag-rate R --lag-seconds 30 --warmup-tokens 100000 --max-parallelism 2 --rounds 3}
+ * ({@code --lag-seconds 0} skips the lag, {@code --max-parallelism 1} the parallelism-2 rows);
+ * without {@code --lag-rate} the lag is measured at half the parallelism-1 job's median
+ * throughput (a steady load the job can carry). Writes a Markdown table to stdout and to
  * {@code bench/target/credit-job.md}.
  */
 public final class CreditJobBenchmark {
@@ -92,6 +95,7 @@ public final class CreditJobBenchmark {
     private final int lagSeconds;
     private final boolean secondParallelism;
     private final int warmupTokens;
+    private final int rounds;
     private final EmbeddedKafka kafka;
     private final List<String> report = new ArrayList<>();
     /** Redis namespaces of the job runs, deleted at the end: a benchmark leaves nothing behind. */
@@ -106,6 +110,7 @@ public final class CreditJobBenchmark {
         lagSeconds = parameters.getInt("lag-seconds", 30);
         secondParallelism = parameters.getInt("max-parallelism", 2) >= 2;
         warmupTokens = parameters.getInt("warmup-tokens", 100_000);
+        rounds = parameters.getInt("rounds", 3);
         this.kafka = kafka;
     }
 
@@ -140,37 +145,40 @@ public final class CreditJobBenchmark {
         if (warmupTokens > 0) {
             System.out.printf(Locale.ROOT, "warm-up: %,.0f raw, %,.0f ledger tokens/s (not"
                     + " reported)%n", rawInsert(warmup, 1).rate, ledgerPath(warmup, 1).rate);
+            // A whole job on the warm-up tokens first: without it the compilers still worked
+            // 8 of the 17 s of the measured parallelism-1 job (1.8 of 13 s in the parallelism-2
+            // job that followed it), on the same cores as the job.
+            System.out.printf(Locale.ROOT, "warm-up job: %,.0f tokens/s (not reported)%n",
+                    job(List.of(), warmup, 1).rate);
         }
-        quiet("raw p1");
-        Measured raw1 = rawInsert(events, 1);
-        quiet("ledger p1");
-        Measured ledger1 = ledgerPath(events, 1);
-        Measured p1 = job(warmup, events, 1);
-        report.add("| Measurement | Tokens/s | Ratio to raw, same parallelism | CPU meanwhile |");
+        // Rounds of raw, ledger path and job, interleaved, each figure the median of its
+        // rounds: on this shared machine one measurement moves by 20-30% from one run to the
+        // next (the raw insert alone read 14,000-21,000 tokens/s in one afternoon), and the
+        // interleaving gives each part the same drift.
+        Rounds p1 = rounds(warmup, events, 1);
+        report.add("| Measurement | Tokens/s (median) | Ratio to raw, same parallelism"
+                + " (medians; each round) | CPU meanwhile (median round) |");
         report.add("|---|---:|---:|---|");
         report.add(row("Raw multi-row JDBC insert of the same rows (1 journal + 2 entries per"
-                + " token), 1 connection", raw1, raw1));
+                + " token), 1 connection", p1.raw, p1.raw));
         report.add(row("Ledger write path alone (LedgerWriter.creditBatch: accounts, journals,"
-                + " entries, balances), 1 thread", ledger1, raw1));
-        report.add(row("**Credit job, parallelism 1**", p1, raw1));
+                + " entries, balances), 1 thread", p1.ledger, p1.raw));
+        report.add(row("**Credit job, parallelism 1**", p1.job, p1.raw));
         if (secondParallelism) {
-            quiet("raw p2");
-            Measured raw2 = rawInsert(events, 2);
-            quiet("ledger p2");
-            Measured ledger2 = ledgerPath(events, 2);
-            Measured p2 = job(warmup, events, 2);
-            report.add(row("Raw insert, 2 connections", raw2, raw2));
-            report.add(row("Ledger write path alone, 2 threads (tokens split by actId)", ledger2,
-                    raw2));
-            report.add(row("**Credit job, parallelism 2**", p2, raw2));
+            Rounds p2 = rounds(warmup, events, 2);
+            report.add(row("Raw insert, 2 connections", p2.raw, p2.raw));
+            report.add(row("Ledger write path alone, 2 threads (tokens split by actId)",
+                    p2.ledger, p2.raw));
+            report.add(row("**Credit job, parallelism 2**", p2.job, p2.raw));
             report.add("");
-            report.add(String.format(Locale.ROOT, "Scaling from parallelism 1 to 2: job x%.2f,"
-                    + " raw insert x%.2f.", p2.rate / p1.rate, raw2.rate / raw1.rate));
+            report.add(String.format(Locale.ROOT, "Scaling from parallelism 1 to 2 (medians):"
+                    + " job x%.2f, raw insert x%.2f.", median(p2.job).rate / median(p1.job).rate,
+                    median(p2.raw).rate / median(p1.raw).rate));
         }
         if (lagSeconds > 0) {
             report.add("");
             report.addAll(lag(lagRate > 0 ? lagRate
-                    : (int) Math.max(100, Math.round(p1.rate / 2 / 100) * 100)));
+                    : (int) Math.max(100, Math.round(median(p1.job).rate / 2 / 100) * 100)));
         }
         String table = String.join("\n", report);
         System.out.println(table);
@@ -179,9 +187,41 @@ public final class CreditJobBenchmark {
         Files.writeString(out, table + "\n");
     }
 
-    private static String row(String name, Measured measured, Measured raw) {
-        return String.format(Locale.ROOT, "| %s | %,.0f | %.0f%% | %s |", name, measured.rate,
-                100.0 * measured.rate / raw.rate, measured.cores);
+    /** One measurement per round, in round order. */
+    private record Rounds(List<Measured> raw, List<Measured> ledger, List<Measured> job) {
+    }
+
+    private Rounds rounds(List<TokenIssued> warmup, List<TokenIssued> events, int parallelism)
+            throws Exception {
+        Rounds rounds = new Rounds(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int round = 1; round <= this.rounds; round++) {
+            quiet("round " + round + " raw p" + parallelism);
+            rounds.raw.add(rawInsert(events, parallelism));
+            quiet("round " + round + " ledger p" + parallelism);
+            rounds.ledger.add(ledgerPath(events, parallelism));
+            rounds.job.add(job(warmup, events, parallelism));
+            System.out.printf(Locale.ROOT, "round %d p%d: raw %,.0f, ledger %,.0f, job %,.0f"
+                    + " tokens/s%n", round, parallelism, rounds.raw.get(round - 1).rate,
+                    rounds.ledger.get(round - 1).rate, rounds.job.get(round - 1).rate);
+        }
+        return rounds;
+    }
+
+    private static Measured median(List<Measured> measured) {
+        List<Measured> sorted = new ArrayList<>(measured);
+        sorted.sort(java.util.Comparator.comparingDouble(Measured::rate));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String row(String name, List<Measured> measured, List<Measured> raw) {
+        StringBuilder each = new StringBuilder();
+        for (int i = 0; i < measured.size(); i++) {
+            each.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f%%",
+                    100.0 * measured.get(i).rate / raw.get(i).rate));
+        }
+        Measured middle = median(measured);
+        return String.format(Locale.ROOT, "| %s | %,.0f | %.0f%% (%s) | %s |", name,
+                middle.rate, 100.0 * middle.rate / median(raw).rate, each, middle.cores);
     }
 
     /** Tokens per second, and the CPU each part used meanwhile. */
