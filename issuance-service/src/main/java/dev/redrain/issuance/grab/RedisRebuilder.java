@@ -48,6 +48,8 @@ import org.springframework.stereotype.Component;
 public class RedisRebuilder {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRebuilder.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    /** Restores in flight at once: enough to keep Redis busy, few enough to bound memory. */
+    private static final int RESTORE_WINDOW = 1_000;
 
     private final IssuanceProperties properties;
     private final Topics topics;
@@ -79,14 +81,20 @@ public class RedisRebuilder {
         this.keys = keys;
     }
 
-    /** What a rebuild found and restored. */
-    public record Result(int events, int templates, long grantedMinor, int pendingTokens) {
+    /**
+     * What a rebuild found and restored, and how long it took (grabs are refused meanwhile):
+     * reading the record (topic and outbox), then writing Redis back.
+     */
+    public record Result(int events, int templates, long grantedMinor, int pendingTokens,
+            long readMs, long restoreMs) {
     }
 
     public synchronized Result rebuild() {
+        long started = System.nanoTime();
         Map<String, TokenIssued> events = new LinkedHashMap<>();
         readTopic(events);
         readOutbox(events);
+        long read = System.nanoTime();
         Map<String, List<Long>> grantedByTemplate = new HashMap<>();
         Set<String> outTradeNos = new HashSet<>();
         for (TokenIssued event : events.values()) {
@@ -106,12 +114,17 @@ public class RedisRebuilder {
         }
         Set<String> credited = credited(outTradeNos);
         int pending = 0;
+        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
         for (TokenIssued event : events.values()) {
-            restore(event, credited.contains(event.outTradeNo()));
+            window.add(restore(event, credited.contains(event.outTradeNo())));
+            if (window.size() == RESTORE_WINDOW) {
+                awaitAll(window);
+            }
             if (event.hasToken() && !credited.contains(event.outTradeNo())) {
                 pending++;
             }
         }
+        awaitAll(window);
         raises.markAllApplied(); // budget_minor already includes every recorded raise
         String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
                 + " redis_namespace = ?", String.class, keys.namespace());
@@ -119,12 +132,33 @@ public class RedisRebuilder {
         jdbc.update("UPDATE budget_epoch SET rebuilt_at = CURRENT_TIMESTAMP(3) WHERE"
                 + " redis_namespace = ?", keys.namespace());
         guard.check();
+        long readMs = (read - started) / 1_000_000;
+        long restoreMs = (System.nanoTime() - read) / 1_000_000;
         LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
-                + " pending", events.size(), templates, grantedMinor, pending);
-        return new Result(events.size(), templates, grantedMinor, pending);
+                + " pending; read in {} ms, restored in {} ms", events.size(), templates,
+                grantedMinor, pending, readMs, restoreMs);
+        return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs);
     }
 
-    private void restore(TokenIssued event, boolean credited) {
+    /**
+     * Waits for a window of restores; the first failure fails the rebuild (it is safe to run
+     * again: every restore writes only what is missing), after the others have finished.
+     */
+    private static void awaitAll(List<java.util.concurrent.CompletableFuture<Long>> window) {
+        try {
+            java.util.concurrent.CompletableFuture.allOf(window.toArray(
+                    java.util.concurrent.CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof RuntimeException runtime ? runtime
+                    : new io.lettuce.core.RedisException(cause);
+        } finally {
+            window.clear();
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<Long> restore(TokenIssued event,
+            boolean credited) {
         Map<String, String> fields = Map.of();
         String token = null;
         if (event.hasToken()) {
@@ -139,7 +173,7 @@ public class RedisRebuilder {
                 event.awardType(), event.amountMinor(), event.currency(),
                 event.outcome() == Outcome.EMPTY ? null : event.outTradeNo(), token,
                 event.actId());
-        grabs.restore(event.actId(), GrabService.recordId(event.parentActivityId(),
+        return grabs.restoreAsync(event.actId(), GrabService.recordId(event.parentActivityId(),
                 event.idempotencyKey()), answer, fields, credited,
                 properties.grabRecordTtl());
     }
@@ -151,6 +185,8 @@ public class RedisRebuilder {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        // The whole topic is read once, as fast as it arrives: big polls, not 500 records each.
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topics.tokenIssued())
                     .stream().map(info -> new TopicPartition(info.topic(), info.partition()))
