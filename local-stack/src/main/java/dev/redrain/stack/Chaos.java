@@ -300,7 +300,7 @@ final class Chaos {
             LocalDate date, String activity) throws Exception {
         List<Check> checks = new ArrayList<>();
         checks.add(budgetsHeld(activity));
-        checks.add(everyTokenOnce(tokens));
+        checks.add(everyTokenOnce(rain, tokens));
         checks.add(breaksAllRepaired(date));
         checks.add(new Check("the ledger balances (per journal and overall) and every"
                 + " account's balance is the sum of its entries", summary.unbalancedJournals()
@@ -356,10 +356,11 @@ final class Chaos {
     }
 
     /** Every received token is one journal with its owner, amount and asset. */
-    private Check everyTokenOnce(List<Rain.Received> tokens) throws Exception {
+    private Check everyTokenOnce(Rain rain, List<Rain.Received> tokens) throws Exception {
         Map<String, Rain.Received> byId = new HashMap<>();
         tokens.forEach(token -> byId.put(token.outTradeNo(), token));
         List<String> wrong = new ArrayList<>();
+        Set<String> missing = new TreeSet<>(byId.keySet());
         int found = 0;
         try (Connection connection = stack.dataSource().getConnection();
                 PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
@@ -373,6 +374,7 @@ final class Chaos {
                     continue;
                 }
                 found++;
+                missing.remove(token.outTradeNo());
                 if (rows.getLong(5) != 1 || !token.actId().equals(rows.getString(2))
                         || token.amountMinor() != rows.getLong(3)
                         || !token.currency().equals(rows.getString(4))) {
@@ -380,11 +382,27 @@ final class Chaos {
                 }
             }
         }
-        int missing = byId.size() - found;
+        // A missing token: when it was issued (its outTradeNo starts with the business-zone
+        // time), in the rain's seconds, to set it against the faults.
+        List<String> missingWhen = missing.stream().limit(20).map(outTradeNo -> outTradeNo
+                + " (issued at " + issuedAtRainSeconds(rain, outTradeNo) + " s, app "
+                + byId.get(outTradeNo).appId() + ")").toList();
         return new Check("every token a client received is credited exactly once, to its"
-                + " owner, with its amount", wrong.isEmpty() && missing == 0,
-                byId.size() + " tokens; " + missing + " missing, " + wrong.size() + " wrong "
-                        + first(wrong));
+                + " owner, with its amount", wrong.isEmpty() && missing.isEmpty(),
+                byId.size() + " tokens; " + missing.size() + " missing " + missingWhen + ", "
+                        + wrong.size() + " wrong " + first(wrong));
+    }
+
+    private String issuedAtRainSeconds(Rain rain, String outTradeNo) {
+        try {
+            java.time.Instant issued = java.time.LocalDateTime.parse(outTradeNo.substring(0, 17),
+                    java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS"))
+                    .atZone(java.time.ZoneId.of(stack.info().businessZone())).toInstant();
+            return String.format(java.util.Locale.ROOT, "%.1f", java.time.Duration.between(
+                    rain.startedAt(), issued).toMillis() / 1e3);
+        } catch (RuntimeException e) {
+            return "?";
+        }
     }
 
     /** The settlement's breaks: only ISSUED_NOT_CREDITED, each one repaired. */

@@ -223,6 +223,11 @@ final class Rain {
         }
     }
 
+    /** When the rain started (wall clock). */
+    java.time.Instant startedAt() {
+        return startedAt;
+    }
+
     /** The wall-clock time of a trouble (to find the service's log lines about it). */
     java.time.Instant wallClockOf(Trouble trouble) {
         return startedAt.plusMillis(trouble.atMs());
