@@ -57,6 +57,8 @@ public class EventPublisher {
     /** Events held for another outbox write, at most this many. */
     static final int UNRECORDED_MAX = 100_000;
     static final long RETRY_INTERVAL_MS = 500;
+    /** How long a starting instance asks Kafka for the topic's metadata before serving. */
+    static final long METADATA_WAIT_MS = 5_000;
 
     private final Producer<String, byte[]> producer;
     private final JdbcTemplate jdbc;
@@ -98,16 +100,26 @@ public class EventPublisher {
      * sends wait in its buffer until metadata arrives, a few hundred ms on a cold JVM; the chaos
      * suite killed an instance 0.4 s after it came up and lost the events of the 18 grabs it had
      * answered meanwhile (their tokens were in Redis only, and a later Redis loss erased them:
-     * long run seed 20261127). Bounded by the producer's max.block.ms: with Kafka down the
-     * instance starts anyway and its first failed send turns grabs to the outbox.
+     * long run seed 20261127). One ask is bounded by the producer's max.block.ms (1 s), which
+     * a cold start on a busy machine often needed more than, so it asks for up to
+     * {@link #METADATA_WAIT_MS}: with Kafka down the instance starts anyway, and its first
+     * failed send turns grabs to the outbox.
      */
     private void fetchMetadataBeforeServing() {
-        try {
-            int partitions = producer.partitionsFor(topics.tokenIssued()).size();
-            LOG.info("Kafka metadata for {}: {} partitions", topics.tokenIssued(), partitions);
-        } catch (RuntimeException e) {
-            LOG.warn("no Kafka metadata for {} at start ({}); grabs use the outbox until Kafka"
-                    + " answers", topics.tokenIssued(), e.toString());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(METADATA_WAIT_MS);
+        while (true) {
+            try {
+                int partitions = producer.partitionsFor(topics.tokenIssued()).size();
+                LOG.info("Kafka metadata for {}: {} partitions", topics.tokenIssued(),
+                        partitions);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    LOG.warn("no Kafka metadata for {} at start ({}); grabs use the outbox until"
+                            + " Kafka answers", topics.tokenIssued(), e.toString());
+                    return;
+                }
+            }
         }
     }
 
