@@ -119,6 +119,13 @@ public class EventPublisher {
                             + " Kafka answers", topics.tokenIssued(), e.toString());
                     return;
                 }
+                // An ask that fails at once (not by timing out) must not spin for 5 s.
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
