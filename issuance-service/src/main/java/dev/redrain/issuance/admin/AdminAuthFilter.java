@@ -1,6 +1,7 @@
 package dev.redrain.issuance.admin;
 
 import dev.redrain.issuance.config.IssuanceProperties;
+import dev.redrain.issuance.security.RoutedPath;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards {@code /admin/}: a bearer token of a configured operator (compared by its SHA-256,
+ * Guards {@code /admin/}, in whatever spelling routes there ({@link RoutedPath}): a bearer
+ * token of a configured operator (compared by its SHA-256,
  * in constant time), and a role that allows the method (VIEWER reads, OPERATOR also writes).
  * App credentials are never enough: a request carrying an app signature is refused here
  * whatever else it carries.
@@ -42,7 +44,7 @@ class AdminAuthFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/admin/");
+        return !RoutedPath.isUnder(request, "/admin/");
     }
 
     @Override

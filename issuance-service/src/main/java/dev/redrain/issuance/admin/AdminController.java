@@ -171,10 +171,18 @@ class AdminController {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "on is required");
         }
         String reason = AdminSupport.reason(change.reason());
-        boolean before = switches.isOn(name);
-        switches.set(name, change.on());
-        AdminSupport.audit(jdbc, request, "SWITCH", name,
-                before ? "on" : "off", change.on() ? "on" : "off", reason);
+        String before = switches.isOn(name) ? "on" : "off";
+        String after = change.on() ? "on" : "off";
+        // Audit first: the switch lives in Redis and the audit in MySQL, with no transaction
+        // over both, so a change is only made once its row is written.
+        AdminSupport.audit(jdbc, request, "SWITCH", name, before, after, reason);
+        try {
+            switches.set(name, change.on());
+        } catch (RuntimeException e) {
+            AdminSupport.audit(jdbc, request, "SWITCH_NOT_APPLIED", name, before, after,
+                    "Redis refused the change: " + e.getClass().getSimpleName());
+            throw e;
+        }
         return switches.all();
     }
 

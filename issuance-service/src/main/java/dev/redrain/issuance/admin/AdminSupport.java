@@ -4,6 +4,7 @@ import dev.redrain.core.activity.Stage;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** What every admin endpoint shares: the audit row, the reason, stage parsing. */
@@ -17,8 +18,20 @@ final class AdminSupport {
     static void audit(JdbcTemplate jdbc, HttpServletRequest request, String action,
             String target, String before, String after, String reason) {
         jdbc.update("INSERT INTO admin_audit (actor, action, target, before_value, after_value,"
-                + " reason) VALUES (?, ?, ?, ?, ?, ?)", request.getAttribute(
-                        AdminAuthFilter.ACTOR), action, target, before, after, reason);
+                + " reason) VALUES (?, ?, ?, ?, ?, ?)", actor(request), action, target, before,
+                after, reason);
+    }
+
+    /**
+     * The operator {@link AdminAuthFilter} authenticated. A handler reached without one (a
+     * route the filter did not see) refuses rather than act or audit anonymously.
+     */
+    static String actor(HttpServletRequest request) {
+        if (!(request.getAttribute(AdminAuthFilter.ACTOR) instanceof String actor)) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.BAD_CREDENTIALS,
+                    "the admin API needs an operator's bearer token");
+        }
+        return actor;
     }
 
     static String reason(String reason) {

@@ -68,7 +68,7 @@ public class SignatureFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith("/v1/");
+        return !RoutedPath.isUnder(request, "/v1/");
     }
 
     @Override
