@@ -2,6 +2,7 @@ package dev.redrain.issuance.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Locale;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The path a request will be routed by, for guards to decide on. The raw request URI is what
@@ -16,17 +17,33 @@ public final class RoutedPath {
     private RoutedPath() {
     }
 
-    /** The decoded, normalised path within the application. */
+    /** The decoded, normalised path within the application, as the container routes it. */
     public static String of(HttpServletRequest request) {
         String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
         String pathInfo = request.getPathInfo() == null ? "" : request.getPathInfo();
         return servletPath + pathInfo;
     }
 
-    /** True when the request routes to {@code prefix} (for example {@code /admin/}), any case. */
+    /**
+     * True when any reading of the request's path reaches {@code prefix} (for example
+     * {@code /admin/}), in any case: the container's routed path, Spring's decoded lookup path,
+     * or the raw URI. A guard that applies whenever one of them matches fails closed if a
+     * container or a servlet mapping reads the path differently from the others.
+     */
     public static boolean isUnder(HttpServletRequest request, String prefix) {
-        String path = of(request).toLowerCase(Locale.ROOT);
         String wanted = prefix.toLowerCase(Locale.ROOT);
-        return path.startsWith(wanted) || path.equals(wanted.substring(0, wanted.length() - 1));
+        return startsWith(of(request), wanted)
+                || startsWith(UrlPathHelper.defaultInstance.getPathWithinApplication(request),
+                        wanted)
+                || startsWith(request.getRequestURI(), wanted);
+    }
+
+    private static boolean startsWith(String path, String wantedLowerCase) {
+        if (path == null) {
+            return false;
+        }
+        String lower = path.toLowerCase(Locale.ROOT);
+        return lower.startsWith(wantedLowerCase)
+                || lower.equals(wantedLowerCase.substring(0, wantedLowerCase.length() - 1));
     }
 }

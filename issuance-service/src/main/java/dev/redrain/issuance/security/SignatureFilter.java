@@ -4,6 +4,7 @@ import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.servlet.FilterChain;
@@ -20,6 +21,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -28,7 +32,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Verifies the app signature of every {@code /v1/} request before anything reads or changes
  * state: known app, timestamp within the allowed skew, a valid HMAC over method, path,
- * timestamp, nonce and body, and a nonce not seen before (kept in Redis for twice the skew).
+ * timestamp, nonce and body, and a nonce not seen before (kept in Redis for twice the skew)
+ * in a request signed after the nonce store's epoch (see {@link RedisKeys#nonceEpoch()}).
  * Every failure is 401 BAD_SIGNATURE with no state change (a bad signature does not even use
  * up its nonce). The verified appId is the only identity the controllers trust.
  */
@@ -44,6 +49,8 @@ public class SignatureFilter extends OncePerRequestFilter {
     private static final Pattern NONCE_FORMAT = Pattern.compile("[A-Za-z0-9_-]{16,64}");
     private static final Pattern TIMESTAMP_FORMAT = Pattern.compile("[0-9]{1,15}");
     private static final int SECRET_LENGTH_MIN = 32;
+    /** A backstop only: every Redis command already has its own deadline (2 s by default). */
+    private static final long NONCE_WAIT_MS_MAX = 10_000;
 
     private final IssuanceProperties properties;
     private final StatefulRedisConnection<String, String> redis;
@@ -64,6 +71,7 @@ public class SignatureFilter extends OncePerRequestFilter {
                         + " least " + SECRET_LENGTH_MIN + " characters");
             }
         });
+        startNonceEpoch();
     }
 
     @Override
@@ -129,12 +137,67 @@ public class SignatureFilter extends OncePerRequestFilter {
                         request.getMethod(), pathAndQuery, timestamp, nonce, body, signature))) {
             return "the signature does not verify";
         }
-        String fresh = redis.sync().set(keys.signatureNonce(appId, nonce), "1",
+        return nonceRefusal(appId, nonce, Long.parseLong(timestamp));
+    }
+
+    /**
+     * Records the nonce, and refuses it when it was used before or when the request was signed
+     * before the nonce store's epoch (Redis lost the nonces that could show it a replay). The
+     * two commands go out together, one round trip; a refused request's nonce is used up.
+     */
+    private String nonceRefusal(String appId, String nonce, long signedAtMs) {
+        long nowMs = clock.millis();
+        var async = redis.async();
+        RedisFuture<String> epoch = async.setGet(keys.nonceEpoch(), Long.toString(nowMs),
+                SetArgs.Builder.nx());
+        RedisFuture<String> fresh = async.set(keys.signatureNonce(appId, nonce), "1",
                 SetArgs.Builder.nx().px(2 * properties.signatureSkew().toMillis()));
-        if (!"OK".equals(fresh)) {
+        long epochMs = epoch(await(epoch), nowMs);
+        if (signedAtMs < epochMs) {
+            return "signed before the nonce store's epoch (Redis lost the nonces that would"
+                    + " show a replay); sign the request again";
+        }
+        if (!"OK".equals(await(fresh))) {
             return "the nonce was used before";
         }
         return null;
+    }
+
+    /** The epoch SET NX GET returned: the old value, or none when this call set it to now. */
+    private static long epoch(String previous, long nowMs) {
+        if (previous == null) {
+            return nowMs;
+        }
+        try {
+            return Long.parseLong(previous);
+        } catch (NumberFormatException e) {
+            // Not written by this filter: treat the store as starting now (refuses more, never
+            // less).
+            return nowMs;
+        }
+    }
+
+    private <T> T await(RedisFuture<T> future) {
+        try {
+            return future.get(NONCE_WAIT_MS_MAX, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RedisException redis ? redis
+                    : new RedisException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted waiting for Redis");
+        } catch (TimeoutException e) {
+            throw new RedisException("Redis did not answer the nonce check");
+        }
+    }
+
+    /** Starts the epoch with the service, so requests signed after start are never stale. */
+    private void startNonceEpoch() {
+        try {
+            redis.sync().setnx(keys.nonceEpoch(), Long.toString(clock.millis()));
+        } catch (RedisException e) {
+            // Redis is down: the first request after it is back starts the epoch.
+        }
     }
 
     private static boolean verifies(String secret, String method, String pathAndQuery,

@@ -134,6 +134,15 @@ public final class RedisKeys {
     }
 
     /**
+     * When the nonce store began (epoch milliseconds). Written once, never expires: when Redis
+     * loses its data this key goes with the nonces, and the next request sets it anew, so a
+     * request signed before the loss cannot be replayed once its nonce is forgotten.
+     */
+    public String nonceEpoch() {
+        return namespace + ":nonce-epoch";
+    }
+
+    /**
      * Present only when the budget counters were built from durable state. If Redis restarts
      * empty this key is gone and grabs are refused until a rebuild sets it again.
      */
