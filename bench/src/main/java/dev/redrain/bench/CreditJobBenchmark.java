@@ -1,6 +1,10 @@
 package dev.redrain.bench;
 
 import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.credit.GrantCheckSettings;
+import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenCredited;
@@ -82,6 +86,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code bench/target/credit-job.md}.
  */
 public final class CreditJobBenchmark {
+    /** This run's token key ring: events are proven with it, the job verifies with it. */
+    private static final String TOKEN_KEYS = "b1:" + java.util.Base64.getEncoder()
+            .encodeToString(new java.security.SecureRandom().generateSeed(32));
+    private static final GrantProof GRANT_PROOF = new GrantProof(TokenKeyRing.parse(TOKEN_KEYS,
+            "b1"));
     private static final LocalDate BUSINESS_DATE = LocalDate.of(2027, 2, 10);
     private static final EventSerde SERDE = new EventSerde();
     private static final Duration WAIT_MAX = Duration.ofMinutes(10);
@@ -241,11 +250,13 @@ public final class CreditJobBenchmark {
 
     private static TokenIssued token(String outTradeNo, String actId, long amountMinor,
             int rain, Instant issuedAt) {
-        return new TokenIssued("ev-" + outTradeNo, outTradeNo,
+        TokenIssued event = new TokenIssued("ev-" + outTradeNo, outTradeNo,
                 actId + "_scene-1_rain-" + rain + "_CASH_FORMAL", "douyin", actId,
                 "spring-2027", "spring-2027-formal", Stage.FORMAL, "scene-1", "rain-" + rain,
                 "cash-888", "cash-888", "CASH", Outcome.AWARDED, amountMinor, "CNY", issuedAt,
-                BUSINESS_DATE);
+                BUSINESS_DATE, null);
+        // Signed as the issuance service signs: the job verifies every proof it books.
+        return event.withGrantProof(GRANT_PROOF.sign(event.grant()));
     }
 
     /**
@@ -485,8 +496,12 @@ public final class CreditJobBenchmark {
                 batchSize, 200, 3600);
         ParameterTool parameters = ParameterTool.fromMap(Map.of(CreditJob.KAFKA_GROUP,
                 "bench-" + topics.prefix()));
+        CatalogRows.uniformTemplate(db.dataSource, "spring-2027", "spring-2027-formal", "FORMAL",
+                "cash-888", "CASH", "CNY", 888, Long.MAX_VALUE / 4);
         CreditJob job = new CreditJob(CreditJob.kafkaSource(parameters, kafka.bootstrapServers(),
-                topics), new LedgerCreditSink(settings),
+                topics), new GrantCheckSettings(TOKEN_KEYS, db.jdbcUrl,
+                        TestServices.databaseUser(), TestServices.databasePassword()),
+                new LedgerCreditSink(settings),
                 CreditJob.deadLetterSink(kafka.bootstrapServers(), topics));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(
                 parallelism, new Configuration());

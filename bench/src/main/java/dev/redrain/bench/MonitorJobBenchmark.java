@@ -163,7 +163,7 @@ public final class MonitorJobBenchmark {
                     "bench-formal", Stage.FORMAL, "scene-1", "rain-" + i, template, template,
                     "CASH", empty ? Outcome.EMPTY : Outcome.AWARDED,
                     empty ? 0 : 1 + random.nextInt(888), "CNY", at,
-                    LocalDate.ofInstant(at, ZoneOffset.UTC)));
+                    LocalDate.ofInstant(at, ZoneOffset.UTC), null));
         }
         return events;
     }

@@ -329,7 +329,7 @@ class BudgetMonitorJobITCase {
                 requested, paid, paid.equals("mon-coupon") ? "COUPON" : "CASH", outcome,
                 outcome == Outcome.EMPTY ? 0 : amount,
                 paid.equals("mon-coupon") ? "CPN" : "CNY", at,
-                LocalDate.ofInstant(at, ZoneOffset.UTC));
+                LocalDate.ofInstant(at, ZoneOffset.UTC), null);
     }
 
     private void publish(List<TokenIssued> events, byte[][] garbage) throws Exception {

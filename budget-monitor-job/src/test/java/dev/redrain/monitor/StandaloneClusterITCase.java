@@ -99,7 +99,7 @@ class StandaloneClusterITCase {
                             "A" + i + "_s_r_CASH_FORMAL", "douyin", "A" + i, "sa", "sa-formal",
                             Stage.FORMAL, "scene-1", "rain-1", "sa-cash", "sa-cash", "CASH",
                             Outcome.AWARDED, 1_000, "CNY", base.plusSeconds(i),
-                            LocalDate.ofInstant(base, ZoneOffset.UTC));
+                            LocalDate.ofInstant(base, ZoneOffset.UTC), null);
                     producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(),
                             serde.serialize(event)));
                 }

@@ -115,8 +115,11 @@ final class Stack implements AutoCloseable {
                 merchantKey, settings.channel(), run.resolve("statements"));
         started.add(channel);
 
+        // One key ring for the run: the service seals tokens and signs grants with it, the
+        // credit job and the settlement verify with it.
+        String tokenKeys = "k1:" + Base64.getEncoder().encodeToString(bytes(32));
         Path properties = issuanceProperties(run, database, appSecrets, operatorToken,
-                viewerToken, merchantKey);
+                viewerToken, merchantKey, tokenKeys);
         List<String> urls = startIssuance(properties, database);
         step(t0, "issuance service: " + String.join(", ", urls));
 
@@ -124,7 +127,8 @@ final class Stack implements AutoCloseable {
                 : settings.dashboardPort();
         String dashboardUrl = "http://127.0.0.1:" + dashboardPort;
         flink = FlinkJobs.start(run.resolve("flink"), settings.flinkPort(),
-                creditParameters(database), monitorParameters(database, dashboardUrl));
+                creditParameters(database, ownerOnlyFile(run.resolve("token-keys"), tokenKeys)),
+                monitorParameters(database, dashboardUrl));
         started.add(flink);
         step(t0, "Flink MiniCluster " + flink.webUrl() + ": credit and budget-monitor jobs");
 
@@ -132,7 +136,7 @@ final class Stack implements AutoCloseable {
                 database.jdbcUrl(settings.database()), database.user(), services.redisUri(),
                 settings.namespace(), kafka.bootstrapServers(), StackSettings.TOPIC_PREFIX,
                 appSecrets, operatorToken, viewerToken, merchantKey, run.toString(),
-                BUSINESS_ZONE);
+                BUSINESS_ZONE, tokenKeys);
         info.write(run);
         // The apps' request timeout: 5 s; 10 s on a faultable stack, whose MySQL may be slowed
         // to half a second a round trip (a new user's binding takes several).
@@ -285,7 +289,7 @@ final class Stack implements AutoCloseable {
 
     private Path issuanceProperties(Path run, LocalServices.Database database,
             Map<String, String> appSecrets, String operatorToken, String viewerToken,
-            String merchantKey) throws IOException {
+            String merchantKey, String tokenKeys) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "spring.datasource.url=" + database.jdbcUrl(settings.database()),
                 "spring.datasource.username=" + database.user(),
@@ -294,7 +298,7 @@ final class Stack implements AutoCloseable {
                 "redrain.kafka-bootstrap=" + kafka.bootstrapServers(),
                 "redrain.topic-prefix=" + StackSettings.TOPIC_PREFIX,
                 "redrain.business-zone=" + BUSINESS_ZONE,
-                "redrain.token-keys=k1:" + Base64.getEncoder().encodeToString(bytes(32)),
+                "redrain.token-keys=" + tokenKeys,
                 "redrain.token-active-key-id=k1",
                 "redrain.admins.ops.token-sha256=" + sha256(operatorToken),
                 "redrain.admins.ops.role=OPERATOR",
@@ -318,8 +322,10 @@ final class Stack implements AutoCloseable {
         return file;
     }
 
-    private Map<String, String> creditParameters(LocalServices.Database database) {
+    private Map<String, String> creditParameters(LocalServices.Database database,
+            Path tokenKeysFile) {
         Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("token.keys-file", tokenKeysFile.toString());
         parameters.put("kafka.bootstrap", kafka.bootstrapServers());
         parameters.put("topic.prefix", StackSettings.TOPIC_PREFIX);
         parameters.put("jdbc.url", database.jdbcUrl(settings.database()));
@@ -392,6 +398,15 @@ final class Stack implements AutoCloseable {
         } finally {
             redis.shutdown();
         }
+    }
+
+    /** Writes {@code content} to a file only its owner can read; returns the file. */
+    private static Path ownerOnlyFile(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
     }
 
     private static byte[] bytes(int length) {

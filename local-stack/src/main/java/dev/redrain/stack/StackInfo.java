@@ -10,14 +10,15 @@ import java.util.Map;
 /**
  * What a running stack tells its users (written to {@code stack.json} in the run's folder,
  * readable by its owner only, since it holds the run's generated credentials): where each
- * part answers and the credentials to call it with. {@code ./redrain rain} and
+ * part answers and the credentials to call it with, and the run's token key ring (the
+ * settlement verifies grant proofs with it). {@code ./redrain rain} and
  * {@code ./redrain settle} attach to a running stack through it.
  */
 record StackInfo(List<String> issuanceUrls, String dashboardUrl, String flinkUrl,
         String channelUrl, String jdbcUrl, String jdbcUser, String redisUri, String namespace,
         String kafkaBootstrap, String topicPrefix, Map<String, String> appSecrets,
         String operatorToken, String viewerToken, String channelMerchantKey,
-        String runDirectory, String businessZone) {
+        String runDirectory, String businessZone, String tokenKeys) {
 
     static final String FILE = "stack.json";
 

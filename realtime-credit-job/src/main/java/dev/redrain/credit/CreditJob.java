@@ -19,7 +19,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The realtime credit job: token-issued events from Kafka into the double-entry ledger.
  *
  * <pre>
- * Kafka token-issued -> validate (dead letters to token-issued.dlq) -> keyBy(actId)
+ * Kafka token-issued -> validate: grant proof, catalog (dead letters to token-issued.dlq)
+ *   -> keyBy(actId)
  *   -> ledger sink (batch: MySQL ledger, then Redis CREDITED, then TokenCredited to Kafka)
  * </pre>
  *
@@ -35,6 +36,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *       visible to every user of the machine, the environment is not)</li>
  *   <li>{@code --redis.uri} (else {@code REDRAIN_REDIS_URI}, else redis://127.0.0.1:6379:
  *       a URI with a password belongs in the environment), {@code --redis.namespace} (rd)</li>
+ *   <li>{@code --token.keys-file}: a file (readable by the job only) holding the token key
+ *       ring, {@code id:base64key,...}, whose keys verify grant proofs; else the environment's
+ *       {@code REDRAIN_TOKEN_KEYS}. Required: without it no event can be proven.</li>
  *   <li>{@code --batch.size} (500), {@code --batch.flush-ms} (200),
  *       {@code --checkpoint.interval-ms} (5000), {@code --token.ttl-seconds} (604800)</li>
  * </ul>
@@ -52,6 +56,7 @@ public final class CreditJob {
     public static final String BATCH_FLUSH_MS = "batch.flush-ms";
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval-ms";
     public static final String TOKEN_TTL_SECONDS = "token.ttl-seconds";
+    public static final String TOKEN_KEYS_FILE = "token.keys-file";
 
     /** Stable operator ids: savepoints map state by these. Never change them. */
     static final String UID_SOURCE = "token-issued-source";
@@ -60,12 +65,14 @@ public final class CreditJob {
     static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
 
     private final Source<RawTokenRecord, ?, ?> source;
+    private final GrantCheckSettings grantChecks;
     private final Sink<TokenToCredit> ledgerSink;
     private final Sink<DeadLetter> deadLetterSink;
 
-    public CreditJob(Source<RawTokenRecord, ?, ?> source, Sink<TokenToCredit> ledgerSink,
-            Sink<DeadLetter> deadLetterSink) {
+    public CreditJob(Source<RawTokenRecord, ?, ?> source, GrantCheckSettings grantChecks,
+            Sink<TokenToCredit> ledgerSink, Sink<DeadLetter> deadLetterSink) {
         this.source = source;
+        this.grantChecks = grantChecks;
         this.ledgerSink = ledgerSink;
         this.deadLetterSink = deadLetterSink;
     }
@@ -75,7 +82,7 @@ public final class CreditJob {
         SingleOutputStreamOperator<TokenToCredit> tokens = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "token-issued")
                 .uid(UID_SOURCE)
-                .process(new TokenValidator())
+                .process(new TokenValidator(grantChecks))
                 .name("validate-token")
                 .uid(UID_VALIDATE);
         tokens.getSideOutput(TokenValidator.DEAD_LETTERS)
@@ -112,7 +119,7 @@ public final class CreditJob {
         Topics topics = new Topics(parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()));
         String bootstrap = parameters.getRequired(KAFKA_BOOTSTRAP);
         return new CreditJob(kafkaSource(parameters, bootstrap, topics),
-                new LedgerCreditSink(sinkSettings(parameters)),
+                grantCheckSettings(parameters), new LedgerCreditSink(sinkSettings(parameters)),
                 deadLetterSink(bootstrap, topics));
     }
 
@@ -126,6 +133,14 @@ public final class CreditJob {
                 parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()),
                 parameters.getInt(BATCH_SIZE, 500), parameters.getLong(BATCH_FLUSH_MS, 200),
                 parameters.getLong(TOKEN_TTL_SECONDS, 7 * 24 * 3600));
+    }
+
+    /** The token key ring (from the keys file, else the environment) and the catalog's DB. */
+    static GrantCheckSettings grantCheckSettings(ParameterTool parameters) {
+        CreditSinkSettings sink = sinkSettings(parameters);
+        return new GrantCheckSettings(GrantCheckSettings.tokenKeys(
+                parameters.get(TOKEN_KEYS_FILE)), sink.jdbcUrl(), sink.jdbcUser(),
+                sink.jdbcPassword());
     }
 
     /** Reads committed data from the group's committed offsets, or from the start. */

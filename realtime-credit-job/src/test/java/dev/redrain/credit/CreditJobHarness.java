@@ -10,6 +10,7 @@ import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
@@ -60,6 +61,18 @@ final class CreditJobHarness {
         this.keys = new RedisKeys(redis.namespace());
         kafka.broker().createTopics(Map.of(topics.tokenIssued(), 3, topics.tokenCredited(), 2,
                 topics.tokenIssuedDeadLetter(), 1));
+        try {
+            CatalogRows.uniformTemplate(db.dataSource(), TokenEvents.PARENT, TokenEvents.ACTIVITY,
+                    "FORMAL", TokenEvents.TEMPLATE, "CASH", "CNY", TokenEvents.AMOUNT_MINOR_MAX,
+                    1_000_000_000_000L);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot seed the catalog", e);
+        }
+    }
+
+    /** The job's provenance checks: this run's key ring and the test class's database. */
+    GrantCheckSettings grantChecks() {
+        return new GrantCheckSettings(TokenEvents.KEYS, db.jdbcUrl(), db.user(), db.password());
     }
 
     CreditSinkSettings sinkSettings(int batchSize) {
@@ -68,10 +81,15 @@ final class CreditJobHarness {
     }
 
     CreditJob job(CreditSinkSettings settings, CreditFaultInjector faults) {
+        return job(settings, faults, grantChecks());
+    }
+
+    CreditJob job(CreditSinkSettings settings, CreditFaultInjector faults,
+            GrantCheckSettings grantChecks) {
         ParameterTool parameters = ParameterTool.fromMap(Map.of(CreditJob.KAFKA_GROUP,
                 "credit-" + topics.prefix()));
         return new CreditJob(CreditJob.kafkaSource(parameters, kafka.bootstrapServers(), topics),
-                new LedgerCreditSink(settings, faults),
+                grantChecks, new LedgerCreditSink(settings, faults),
                 CreditJob.deadLetterSink(kafka.bootstrapServers(), topics));
     }
 

@@ -4,6 +4,7 @@ import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenKeyRing;
 import io.lettuce.core.RedisClient;
@@ -83,13 +84,23 @@ public class InfrastructureConfig {
     }
 
     @Bean
-    TokenCodec tokenCodec(IssuanceProperties properties) {
+    TokenKeyRing tokenKeyRing(IssuanceProperties properties) {
         if (properties.tokenKeys() == null || properties.tokenActiveKeyId() == null) {
             throw new IllegalStateException("redrain.token-keys and redrain.token-active-key-id"
                     + " must be configured (from the secret store; see runbooks/key-rotation.md)");
         }
-        return new TokenCodec(TokenKeyRing.parse(properties.tokenKeys(),
-                properties.tokenActiveKeyId()));
+        return TokenKeyRing.parse(properties.tokenKeys(), properties.tokenActiveKeyId());
+    }
+
+    @Bean
+    TokenCodec tokenCodec(TokenKeyRing tokenKeyRing) {
+        return new TokenCodec(tokenKeyRing);
+    }
+
+    /** Signs every grant, so the credit job and the nightly repair can tell it is ours. */
+    @Bean
+    GrantProof grantProof(TokenKeyRing tokenKeyRing) {
+        return new GrantProof(tokenKeyRing);
     }
 
     @Bean

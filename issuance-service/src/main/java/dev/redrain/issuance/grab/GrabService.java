@@ -5,6 +5,7 @@ import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.IdempotencyKey;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.money.Money;
+import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenStatus;
@@ -58,6 +59,7 @@ public class GrabService {
     private final BudgetGuard guard;
     private final GrabStore store;
     private final TokenCodec codec;
+    private final GrantProof grantProof;
     private final OutTradeNoGenerator outTradeNos;
     private final EventPublisher publisher;
     private final Switches switches;
@@ -71,7 +73,8 @@ public class GrabService {
 
     GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts,
             BudgetStore budgets, BudgetReleaser releaser,
-            BudgetGuard guard, GrabStore store, TokenCodec codec, OutTradeNoGenerator outTradeNos,
+            BudgetGuard guard, GrabStore store, TokenCodec codec, GrantProof grantProof,
+            OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
             Clock clock, MeterRegistry meters) {
         this.catalog = catalog;
@@ -81,6 +84,7 @@ public class GrabService {
         this.guard = guard;
         this.store = store;
         this.codec = codec;
+        this.grantProof = grantProof;
         this.outTradeNos = outTradeNos;
         this.publisher = publisher;
         this.switches = switches;
@@ -338,11 +342,13 @@ public class GrabService {
                 : LocalDate.ofInstant(now, businessZone);
         String eventId = award ? "issued-" + answer.outTradeNo()
                 : "empty-" + recordId(parent.activityId(), key.value());
-        return new TokenIssued(eventId, answer.outTradeNo(), key.value(), command.appId(),
-                answer.actId(), parent.activityId(), child.activityId(), child.stage(),
-                command.sceneId(), command.rainId(), entry.templateId(),
+        TokenIssued event = new TokenIssued(eventId, answer.outTradeNo(), key.value(),
+                command.appId(), answer.actId(), parent.activityId(), child.activityId(),
+                child.stage(), command.sceneId(), command.rainId(), entry.templateId(),
                 award ? granted.templateId() : entry.templateId(), answer.awardType(),
-                answer.outcome(), answer.amountMinor(), answer.currency(), now, businessDate);
+                answer.outcome(), answer.amountMinor(), answer.currency(), now, businessDate,
+                null);
+        return award ? event.withGrantProof(grantProof.sign(event.grant())) : event;
     }
 
     private static ApiException budgetUnavailable(String detail) {

@@ -198,6 +198,9 @@ class GrabStore {
         fields.put(TokenHash.SCENE_ID, event.sceneId());
         fields.put(TokenHash.RAIN_ID, event.rainId());
         fields.put(TokenHash.TEMPLATE_ID, event.templateId());
+        if (event.grantProof() != null) {
+            fields.put(TokenHash.GRANT_PROOF, event.grantProof());
+        }
         return fields;
     }
 

@@ -6,6 +6,8 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.GrantRejectedException;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenStatus;
@@ -59,6 +61,9 @@ public class RedisRebuilder {
     private final BudgetGuard guard;
     private final GrabStore grabs;
     private final TokenCodec codec;
+    private final GrantProof grantProof;
+    /** Records of the last rebuild whose grant proof did not verify: skipped, never restored. */
+    private int unproven;
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final EventSerde serde = new EventSerde();
@@ -66,8 +71,9 @@ public class RedisRebuilder {
 
     RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
-            TokenCodec codec, StatefulRedisConnection<String, String> redis, RedisKeys keys,
-            dev.redrain.issuance.budget.BudgetRaises raises) {
+            TokenCodec codec, GrantProof grantProof, StatefulRedisConnection<String, String> redis,
+            RedisKeys keys, dev.redrain.issuance.budget.BudgetRaises raises) {
+        this.grantProof = grantProof;
         this.raises = raises;
         this.properties = properties;
         this.topics = topics;
@@ -86,11 +92,12 @@ public class RedisRebuilder {
      * reading the record (topic and outbox), then writing Redis back.
      */
     public record Result(int events, int templates, long grantedMinor, int pendingTokens,
-            long readMs, long restoreMs) {
+            long readMs, long restoreMs, int unprovenEvents) {
     }
 
     public synchronized Result rebuild() {
         long started = System.nanoTime();
+        unproven = 0;
         Map<String, TokenIssued> events = new LinkedHashMap<>();
         readTopic(events);
         readOutbox(events);
@@ -135,9 +142,11 @@ public class RedisRebuilder {
         long readMs = (read - started) / 1_000_000;
         long restoreMs = (System.nanoTime() - read) / 1_000_000;
         LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
-                + " pending; read in {} ms, restored in {} ms", events.size(), templates,
-                grantedMinor, pending, readMs, restoreMs);
-        return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs);
+                + " pending; read in {} ms, restored in {} ms; {} records without a valid grant"
+                + " proof skipped", events.size(), templates, grantedMinor, pending, readMs,
+                restoreMs, unproven);
+        return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs,
+                unproven);
     }
 
     /**
@@ -215,9 +224,18 @@ public class RedisRebuilder {
     private void add(Map<String, TokenIssued> events, byte[] payload) {
         try {
             TokenIssued event = serde.deserialize(payload, TokenIssued.class);
+            if (event.hasToken()) {
+                // A record on the topic or in the outbox is not proof of a grant: only its
+                // proof is. Restoring a forged one would spend budget and seal a real token.
+                grantProof.verify(event.grant(), event.grantProof());
+            }
             events.putIfAbsent(event.eventId(), event);
         } catch (EventDecodingException e) {
             LOG.warn("rebuild skips an undecodable token-issued record: {}", e.getMessage());
+        } catch (GrantRejectedException e) {
+            unproven++;
+            LOG.warn("rebuild skips a token-issued record without a valid grant proof ({}): {}",
+                    e.reason(), e.getMessage());
         }
     }
 

@@ -55,7 +55,7 @@ class EventPublisherTest {
                 "act-1_scene_rain_CASH_FORMAL", "douyin", "act-1", "fest", "fest-formal",
                 Stage.FORMAL, "scene", "rain", "fest-cash", "fest-cash", "CASH",
                 Outcome.AWARDED, 100, "CNY", Instant.parse("2026-11-26T00:00:00Z"),
-                java.time.LocalDate.parse("2026-11-26"));
+                java.time.LocalDate.parse("2026-11-26"), null);
     }
 
     /** An outbox whose first writes fail as if MySQL were down. */

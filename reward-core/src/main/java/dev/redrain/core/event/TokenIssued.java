@@ -4,6 +4,8 @@ import dev.redrain.core.activity.Outcome;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.ids.Identifiers;
 import dev.redrain.core.money.Money;
+import dev.redrain.core.token.Grant;
+import dev.redrain.core.token.GrantProof;
 import java.time.Instant;
 import java.time.LocalDate;
 
@@ -14,6 +16,8 @@ import java.time.LocalDate;
  *
  * @param templateId the template that paid (for EMPTY, the one requested)
  * @param requestedTemplateId the template the grab asked for, before any fallback
+ * @param grantProof for a token, the issuance service's {@link GrantProof} of {@link #grant()};
+ *     null for EMPTY. Events without a verifying proof are never booked.
  */
 public record TokenIssued(
         String eventId,
@@ -33,7 +37,8 @@ public record TokenIssued(
         long amountMinor,
         String currency,
         Instant issuedAt,
-        LocalDate businessDate) implements RedrainEvent {
+        LocalDate businessDate,
+        String grantProof) implements RedrainEvent {
 
     public TokenIssued {
         Fields.text("eventId", eventId);
@@ -53,8 +58,9 @@ public record TokenIssued(
         Fields.present("issuedAt", issuedAt);
         Fields.present("businessDate", businessDate);
         if (outcome == Outcome.EMPTY) {
-            if (amountMinor != 0 || outTradeNo != null) {
-                throw new IllegalArgumentException("an EMPTY grab has no token and amount 0");
+            if (amountMinor != 0 || outTradeNo != null || grantProof != null) {
+                throw new IllegalArgumentException("an EMPTY grab has no token, no proof and"
+                        + " amount 0");
             }
         } else {
             Identifiers.require("outTradeNo", outTradeNo);
@@ -63,6 +69,23 @@ public record TokenIssued(
                         + amountMinor);
             }
         }
+    }
+
+    /** The money-bearing fields a grant proof vouches for; null for EMPTY. */
+    public Grant grant() {
+        if (!hasToken()) {
+            return null;
+        }
+        return new Grant(outTradeNo, appId, actId, parentActivityId, activityId, stage, sceneId,
+                rainId, templateId, awardType, amountMinor, currency, issuedAt.toEpochMilli());
+    }
+
+    /** This event with {@code proof} as its grant proof. */
+    public TokenIssued withGrantProof(String proof) {
+        return new TokenIssued(eventId, outTradeNo, idempotencyKey, appId, actId,
+                parentActivityId, activityId, stage, sceneId, rainId, requestedTemplateId,
+                templateId, awardType, outcome, amountMinor, currency, issuedAt, businessDate,
+                proof);
     }
 
     public Money amount() {

@@ -24,6 +24,11 @@ public final class TokenHash {
     public static final String SCENE_ID = "sceneId";
     public static final String RAIN_ID = "rainId";
     public static final String TEMPLATE_ID = "templateId";
+    /**
+     * The issuance service's grant proof of the fields above ({@code GrantProof}): the nightly
+     * repair re-credits a token from its hash only when this verifies.
+     */
+    public static final String GRANT_PROOF = "grantProof";
 
     /**
      * Marks a token CREDITED after the ledger booked it, and removes it from the owner's pending

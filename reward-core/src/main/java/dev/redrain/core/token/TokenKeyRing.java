@@ -23,6 +23,8 @@ public final class TokenKeyRing {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9.-]{1,32}");
 
     private final Map<String, SecretKey> keysById;
+    /** The grant-proof MAC key derived from each token key ({@link GrantProof}). */
+    private final Map<String, byte[]> proofKeysById;
     private final String activeKeyId;
 
     private TokenKeyRing(Map<String, SecretKey> keysById, String activeKeyId) {
@@ -31,6 +33,9 @@ public final class TokenKeyRing {
                     "the active token key id '" + activeKeyId + "' is not in the key ring");
         }
         this.keysById = Collections.unmodifiableMap(keysById);
+        Map<String, byte[]> proofKeys = new LinkedHashMap<>();
+        keysById.forEach((id, key) -> proofKeys.put(id, GrantProof.deriveKey(key.getEncoded())));
+        this.proofKeysById = Collections.unmodifiableMap(proofKeys);
         this.activeKeyId = activeKeyId;
     }
 
@@ -39,6 +44,17 @@ public final class TokenKeyRing {
         Map<String, SecretKey> keys = new LinkedHashMap<>();
         rawKeysById.forEach((id, raw) -> keys.put(requireKeyId(id), toKey(id, raw)));
         return new TokenKeyRing(keys, activeKeyId);
+    }
+
+    /**
+     * Parses a ring for a part that only opens tokens and verifies grant proofs, never seals or
+     * signs: its first key is nominally active.
+     */
+    public static TokenKeyRing parseForVerifying(String keysSpec) {
+        Objects.requireNonNull(keysSpec, "token keys are not configured");
+        String first = keysSpec.split(",")[0].trim();
+        int colon = first.indexOf(':');
+        return parse(keysSpec, colon <= 0 ? first : first.substring(0, colon));
     }
 
     /** Parses {@code id1:base64key,id2:base64key}. */
@@ -75,6 +91,10 @@ public final class TokenKeyRing {
 
     Optional<SecretKey> key(String keyId) {
         return Optional.ofNullable(keysById.get(keyId));
+    }
+
+    Optional<byte[]> proofKey(String keyId) {
+        return Optional.ofNullable(proofKeysById.get(keyId));
     }
 
     public java.util.Set<String> keyIds() {

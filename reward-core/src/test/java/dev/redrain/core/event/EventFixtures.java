@@ -18,14 +18,14 @@ public final class EventFixtures {
         return new TokenIssued("ev-" + outTradeNo, outTradeNo,
                 actId + "_scene-1_rain-42_CASH_FORMAL", "douyin", actId, "spring-2027",
                 "spring-2027-formal", Stage.FORMAL, "scene-1", "rain-42", "cash-888", "cash-888",
-                "CASH", Outcome.AWARDED, amountMinor, "CNY", ISSUED_AT, BUSINESS_DATE);
+                "CASH", Outcome.AWARDED, amountMinor, "CNY", ISSUED_AT, BUSINESS_DATE, null);
     }
 
     public static TokenIssued empty(String actId) {
         return new TokenIssued("ev-empty-" + actId, null, actId + "_scene-1_rain-42_CASH_FORMAL",
                 "douyin", actId, "spring-2027", "spring-2027-formal", Stage.FORMAL, "scene-1",
                 "rain-42", "cash-888", "cash-888", "CASH", Outcome.EMPTY, 0, "CNY", ISSUED_AT,
-                BUSINESS_DATE);
+                BUSINESS_DATE, null);
     }
 
     public static TokenCredited credited(String outTradeNo) {
