@@ -33,6 +33,9 @@ final class Settlement {
                         "REDRAIN_JDBC_PASSWORD", jdbcPassword,
                         "REDRAIN_REDIS_URI", info.redisUri(),
                         "REDRAIN_NAMESPACE", info.namespace(),
+                        "REDRAIN_TOKEN_KEYS", info.tokenKeys(),
+                        "REDRAIN_KAFKA_BOOTSTRAP", info.kafkaBootstrap(),
+                        "REDRAIN_TOPIC_PREFIX", info.topicPrefix(),
                         "REDRAIN_STATEMENT_DIR", statementDirectory.toString(),
                         "REDRAIN_REPORT_DIR", reportDirectory.toString()),
                 Path.of(info.runDirectory()).resolve("logs").resolve("settlement-" + date

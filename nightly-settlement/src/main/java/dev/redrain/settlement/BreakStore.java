@@ -52,7 +52,7 @@ final class BreakStore {
     /** Closes every open break the night's run did not see again. */
     int clearUnseen(LocalDate night) {
         return jdbc.update("UPDATE recon_break SET status = 'CLEARED', cleared_date = ?,"
-                + " updated_at = CURRENT_TIMESTAMP(3) WHERE status = 'OPEN'"
+                + " updated_at = CURRENT_TIMESTAMP(3) WHERE status IN ('OPEN', 'UNPROVEN')"
                 + " AND last_seen_date < ?", night, night);
     }
 }

@@ -1,6 +1,5 @@
 package dev.redrain.settlement;
 
-import dev.redrain.core.activity.Stage;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
@@ -9,10 +8,12 @@ import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.money.Money;
+import dev.redrain.core.token.Grant;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -20,9 +21,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * or a restart finds the row and repeats nothing).
  *
  * <ul>
- *   <li>ISSUED_NOT_CREDITED: re-credit through the ledger's idempotent path (source REPAIR; a
- *       credit the stream made meanwhile comes back ALREADY_CREDITED and books nothing), then
- *       mark the Redis token CREDITED, as the credit job does.</li>
+ *   <li>ISSUED_NOT_CREDITED: only when {@link GrantEvidence} proves the token hash is a grant
+ *       the issuance service made (its proof verifies and its event is on the durable record),
+ *       re-credit through the ledger's idempotent path (source REPAIR; a credit the stream
+ *       made meanwhile comes back ALREADY_CREDITED and books nothing), then mark the Redis
+ *       token CREDITED, as the credit job does. Otherwise the break becomes UNPROVEN, owned
+ *       by finance, with the evidence found, and nothing is credited.</li>
  *   <li>STATUS_MISMATCH: the ledger has the journal; mark the Redis token CREDITED.</li>
  * </ul>
  * Both re-read the legs first and act only on what they find now.
@@ -34,9 +38,12 @@ final class Repairer {
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final Clock clock;
+    private final GrantEvidence evidence;
 
     Repairer(JdbcTemplate jdbc, LedgerWriter ledger, LegLookup lookup,
-            StatefulRedisConnection<String, String> redis, RedisKeys keys, Clock clock) {
+            StatefulRedisConnection<String, String> redis, RedisKeys keys, Clock clock,
+            GrantEvidence evidence) {
+        this.evidence = evidence;
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.lookup = lookup;
@@ -65,11 +72,14 @@ final class Repairer {
                 return; // nothing to credit from; stays open for finance
             }
             action = "RECREDIT";
-            amount = legs.redis().amountMinor();
+            Grant grant = provenGrant(candidate, legs, night);
+            if (grant == null) {
+                return; // left UNPROVEN for finance
+            }
+            amount = grant.amountMinor();
             CreditResult result = ledger.credit(new CreditRequest(candidate.outTradeNo(),
-                    legs.redis().actId(), legs.redis().activityId(),
-                    Stage.valueOf(legs.redis().stage()), legs.redis().awardType(),
-                    Money.of(amount, legs.redis().currency()),
+                    grant.actId(), grant.activityId(), grant.stage(), grant.awardType(),
+                    Money.of(amount, grant.currency()),
                     OutTradeNoGenerator.businessDate(candidate.outTradeNo()),
                     CreditSource.REPAIR));
             if (!result.isBooked()) {
@@ -95,6 +105,35 @@ final class Repairer {
         record(candidate, night, action, outcome, amount, legs.currency());
         jdbc.update("UPDATE recon_break SET status = 'REPAIRED', updated_at ="
                 + " CURRENT_TIMESTAMP(3) WHERE break_id = ?", candidate.breakId());
+    }
+
+    /**
+     * The grant the token hash holds, read again now, when it is proven to be the issuance
+     * service's; otherwise null, and the break is marked UNPROVEN with what was found.
+     */
+    private Grant provenGrant(Candidate candidate, Legs legs, LocalDate night) {
+        String actId = legs.redis().actId();
+        Map<String, String> hash = redis.sync().hgetall(keys.token(actId,
+                candidate.outTradeNo()));
+        GrantEvidence.Finding finding = evidence.check(hash);
+        Grant grant = finding.proven() ? GrantEvidence.grant(hash) : null;
+        String why = finding.evidence();
+        if (grant != null && (!grant.outTradeNo().equals(candidate.outTradeNo())
+                || !grant.actId().equals(actId))) {
+            // A genuine grant's fields copied under another token's key.
+            grant = null;
+            why = "NOT_THIS_TOKEN: the hash holds the proven grant of " + GrantEvidence.grant(hash)
+                    .outTradeNo() + " for another key";
+        }
+        if (grant == null) {
+            String currency = legs.currency();
+            record(candidate, night, "REFUSED", "UNPROVEN: " + why, legs.redis().amountMinor(),
+                    currency);
+            jdbc.update("UPDATE recon_break SET status = 'UNPROVEN', owner = 'FINANCE',"
+                    + " evidence = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE break_id = ?",
+                    why.length() > 512 ? why.substring(0, 512) : why, candidate.breakId());
+        }
+        return grant;
     }
 
     private void record(Candidate candidate, LocalDate night, String action, String outcome,

@@ -90,7 +90,8 @@ final class ReportWriter {
                     + " activity_id, stage, award_type, currency, redis_status,"
                     + " redis_amount_minor, ledger_amount_minor, payment_amount_minor,"
                     + " amount_minor, first_seen_date, DATEDIFF(?, first_seen_date) AS age_days,"
-                    + " status, owner FROM recon_break WHERE category = ? AND last_seen_date = ?"
+                    + " status, owner, evidence FROM recon_break WHERE category = ? AND"
+                    + " last_seen_date = ?"
                     + " AND status <> 'CLEARED' ORDER BY out_trade_no", date, category.name(),
                     date));
         }

@@ -1,5 +1,8 @@
 package dev.redrain.settlement;
 
+import dev.redrain.core.keys.Topics;
+import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.TokenKeyRing;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.LedgerWriter;
@@ -128,11 +131,20 @@ class SettlementJobConfig {
         return new LegLookup(jdbc, redis, keys);
     }
 
+    /** What a repair must see before it re-credits a token from its Redis hash. */
+    @Bean
+    GrantEvidence grantEvidence(SettlementProperties properties, JdbcTemplate jdbc) {
+        return new GrantEvidence(new GrantProof(TokenKeyRing.parseForVerifying(
+                properties.tokenKeys())), jdbc, new Topics(properties.topicPrefix()),
+                properties.kafkaBootstrap());
+    }
+
     @Bean
     Repairer repairer(JdbcTemplate jdbc, DataSource dataSource, LegLookup lookup,
-            StatefulRedisConnection<String, String> redis, RedisKeys keys, Clock clock) {
+            StatefulRedisConnection<String, String> redis, RedisKeys keys, Clock clock,
+            GrantEvidence evidence) {
         return new Repairer(jdbc, new LedgerWriter(dataSource, clock), lookup, redis, keys,
-                clock);
+                clock, evidence);
     }
 
     @Bean
@@ -427,8 +439,8 @@ class SettlementJobConfig {
     JdbcCursorItemReader<Repairer.Candidate> olderOpenBreaks(DataSource dataSource,
             @Value("#{jobParameters['businessDate']}") LocalDate date) {
         return new JdbcCursorItemReaderBuilder<Repairer.Candidate>().name("olderOpenBreaks")
-                .dataSource(dataSource).sql(CANDIDATES + " WHERE status = 'OPEN' AND"
-                        + " out_trade_no NOT LIKE ? AND first_seen_date < ? AND out_trade_no"
+                .dataSource(dataSource).sql(CANDIDATES + " WHERE status IN ('OPEN', 'UNPROVEN')"
+                        + " AND out_trade_no NOT LIKE ? AND first_seen_date < ? AND out_trade_no"
                         + " REGEXP " + TOKEN_NUMBER + " ORDER BY break_id")
                 .queryArguments(date.toString().replace("-", "") + "%", date)
                 .rowMapper(CANDIDATE).build();

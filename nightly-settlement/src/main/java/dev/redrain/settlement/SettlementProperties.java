@@ -1,5 +1,6 @@
 package dev.redrain.settlement;
 
+import dev.redrain.core.secrets.Redacted;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,6 +18,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param skipLimit bad statement lines tolerated before the import fails the job
  * @param repairGrace how old an ISSUED_NOT_CREDITED token must be before the job re-credits it
  *     (the stream may simply not have reached it yet)
+ * @param tokenKeys the token key ring ({@code id:base64key,...}), to verify grant proofs before
+ *     a repair; required, so a settlement without it refuses to start rather than repair
+ *     unproven grants
+ * @param kafkaBootstrap the Kafka holding the token-issued topic, where a repair looks for the
+ *     grant's event; empty: only the outbox can corroborate (more breaks stay UNPROVEN)
+ * @param topicPrefix the deployment's topic prefix
  */
 @ConfigurationProperties("redrain.settlement")
 public record SettlementProperties(
@@ -28,13 +35,30 @@ public record SettlementProperties(
         @DefaultValue("4") int partitions,
         @DefaultValue("1000") int chunkSize,
         @DefaultValue("100") int skipLimit,
-        @DefaultValue("2h") Duration repairGrace) {
+        @DefaultValue("2h") Duration repairGrace,
+        String tokenKeys,
+        @DefaultValue("") String kafkaBootstrap,
+        @DefaultValue("redrain.") String topicPrefix) {
 
     public SettlementProperties {
+        if (tokenKeys == null || tokenKeys.isBlank()) {
+            throw new IllegalArgumentException("redrain.settlement.token-keys (REDRAIN_TOKEN_KEYS)"
+                    + " is required: without the key ring no repair can be proven");
+        }
         if (buckets < 1 || partitions < 1 || partitions > buckets || chunkSize < 1
                 || skipLimit < 0) {
             throw new IllegalArgumentException("invalid settlement settings");
         }
+    }
+
+    /** Never prints the key ring. */
+    @Override
+    public String toString() {
+        return "SettlementProperties{statementDir=" + statementDir + ", reportDir=" + reportDir
+                + ", redisUri=" + Redacted.uri(redisUri) + ", namespace=" + redisNamespace + ", buckets="
+                + buckets + ", partitions=" + partitions + ", chunkSize=" + chunkSize
+                + ", repairGrace=" + repairGrace + ", kafka=" + kafkaBootstrap + ", topicPrefix="
+                + topicPrefix + "}";
     }
 
     Path statementFile(java.time.LocalDate businessDate) {

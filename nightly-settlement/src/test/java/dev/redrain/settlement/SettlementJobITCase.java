@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
@@ -97,6 +99,7 @@ class SettlementJobITCase {
         registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
         registry.add("redrain.settlement.statement-dir", statements::toString);
         registry.add("redrain.settlement.report-dir", reports::toString);
+        registry.add("redrain.settlement.token-keys", () -> GrantFixtures.KEYS);
     }
 
     @BeforeAll
@@ -406,8 +409,13 @@ class SettlementJobITCase {
                 credits.add(credit(i, 1, "CPN", "COUPON"));
             }
             Instant longAgo = Instant.parse("2026-11-01T00:00:00Z");
-            // ISSUED_NOT_CREDITED, old enough to repair (a coupon: no payment leg).
-            redis(9_001, "ISSUED", 300, "CPN", "COUPON", longAgo);
+            // ISSUED_NOT_CREDITED, old enough to repair (a coupon: no payment leg), and a
+            // proven grant: its proof verifies and its event is in the outbox.
+            TokenIssued proven = GrantFixtures.event(no(9_001), actId(9_001), "act-formal",
+                    "tpl-coupon", "COUPON", 300, "CPN", longAgo);
+            REDIS.commands().hset(keys.token(actId(9_001), no(9_001)),
+                    GrantFixtures.hash(proven, "ISSUED"));
+            GrantFixtures.outbox(new JdbcTemplate(DB.dataSource()), Topics.DEFAULT, proven);
             // ISSUED_NOT_CREDITED within the grace period: left to the stream.
             redis(9_002, "ISSUED", 400, "CPN", "COUPON", Instant.now());
             // CREDITED_NOT_ISSUED: booked and funded, unknown to Redis.

@@ -1,5 +1,6 @@
 package dev.redrain.credit;
 
+import dev.redrain.core.secrets.Redacted;
 import java.io.Serializable;
 
 /**
@@ -38,8 +39,8 @@ public record CreditSinkSettings(
     /** Never prints the password. */
     @Override
     public String toString() {
-        return "CreditSinkSettings{jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", redisUri="
-                + redisUri + ", namespace=" + redisNamespace + ", kafka=" + kafkaBootstrap
+        return "CreditSinkSettings{jdbcUrl=" + Redacted.uri(jdbcUrl) + ", jdbcUser=" + jdbcUser
+                + ", redisUri=" + Redacted.uri(redisUri) + ", namespace=" + redisNamespace + ", kafka=" + kafkaBootstrap
                 + ", topicPrefix=" + topicPrefix + ", batchSize=" + batchSize + ", flushMs="
                 + flushIntervalMs + "}";
     }

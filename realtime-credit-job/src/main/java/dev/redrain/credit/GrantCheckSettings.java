@@ -1,5 +1,6 @@
 package dev.redrain.credit;
 
+import dev.redrain.core.secrets.Redacted;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,6 @@ public record GrantCheckSettings(String tokenKeys, String jdbcUrl, String jdbcUs
     /** Never prints the keys or the password. */
     @Override
     public String toString() {
-        return "GrantCheckSettings{jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + "}";
+        return "GrantCheckSettings{jdbcUrl=" + Redacted.uri(jdbcUrl) + ", jdbcUser=" + jdbcUser + "}";
     }
 }

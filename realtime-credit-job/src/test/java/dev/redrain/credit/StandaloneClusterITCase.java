@@ -10,7 +10,9 @@ import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,8 +131,15 @@ class StandaloneClusterITCase {
                 .mapToLong(entry -> (long) Double.parseDouble(entry.getValue())).sum();
     }
 
-    private static List<String> arguments(CreditJobHarness harness) {
+    private static List<String> arguments(CreditJobHarness harness) throws Exception {
+        // The key ring reaches the job as a file only its owner reads, never as a parameter
+        // (parameters show in the web UI).
+        Path keys = Files.createTempFile("token-keys", "", PosixFilePermissions
+                .asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        keys.toFile().deleteOnExit();
+        Files.writeString(keys, TokenEvents.KEYS);
         List<String> arguments = new ArrayList<>(List.of(
+                "--" + CreditJob.TOKEN_KEYS_FILE, keys.toString(),
                 "--" + CreditJob.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers(),
                 "--" + CreditJob.KAFKA_GROUP, "credit-" + harness.topics.prefix(),
                 "--" + CreditJob.TOPIC_PREFIX, harness.topics.prefix(),
