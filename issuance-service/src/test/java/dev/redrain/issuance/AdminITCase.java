@@ -22,7 +22,8 @@ class AdminITCase extends IssuanceTestBase {
     void onlyOperatorsChangeAndAppsNeverGetIn() throws Exception {
         fixtures().festival("adm", Stage.GRAY, 100)
                 .fixed("adm-gray", "adm-gray", "CASH", "CNY", 5, 500, 1, null)
-                .fixed("adm-formal", "adm-formal", "CASH", "CNY", 50, 5_000, 2, null).load();
+                .fixed("adm-formal", "adm-formal", "CASH", "CNY", 50, 5_000, 2, null)
+                .rains("adm", "CASH").load();
         String change = "{\"stage\":\"FORMAL\",\"reason\":\"gray looked healthy\"}";
         assertThat(admin(null, "GET", "/admin/activities/adm/budgets", null).statusCode())
                 .isEqualTo(401);
@@ -75,7 +76,7 @@ class AdminITCase extends IssuanceTestBase {
         fixtures().festival("deg", Stage.FORMAL, 0)
                 .fixed("deg-coupon", "deg-formal", "COUPON", "CPN", 1, 100, 1, null)
                 .fixed("deg-cash", "deg-formal", "CASH", "CNY", 10, 1_000, 1, "deg-coupon")
-                .load();
+                .rains("deg", java.util.Map.of(Fixtures.SCENE, "CASH", "scene-9", "CASH")).load();
         setSwitch("scene-closed:deg:scene-9", true);
         HttpResponse<String> closed = client().post("/v1/grab", SignedClient.grabJson(APP, "v1",
                 "deg", "scene-9", "r1"));
@@ -150,6 +151,14 @@ class AdminITCase extends IssuanceTestBase {
         assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/api/templates",
                 String.format(cash, 200, "api-coupon")).statusCode()).isEqualTo(200);
 
+        HttpResponse<String> noRain = client().post("/v1/grab", SignedClient.grabJson(APP,
+                "insider", "api", "scene-1", "r1"));
+        assertThat(noRain.statusCode()).as("no rain is declared yet").isEqualTo(404);
+        HttpResponse<String> rain = admin(OPERATOR_TOKEN, "PUT", "/admin/activities/api/rains/r1",
+                "{\"opensAt\":\"" + now + "\",\"closesAt\":\"" + later + "\",\"scenes\":[{"
+                        + "\"sceneId\":\"scene-1\",\"awardType\":\"CASH\"}],"
+                        + "\"reason\":\"first rain\"}");
+        assertThat(rain.statusCode()).as(rain.body()).isEqualTo(200);
         HttpResponse<String> refused = client().post("/v1/grab", SignedClient.grabJson(APP,
                 "insider", "api", "scene-1", "r1"));
         assertThat(refused.statusCode()).isEqualTo(403);
@@ -168,9 +177,10 @@ class AdminITCase extends IssuanceTestBase {
     @Test
     void aBudgetRaiseIsGrantedExactlyOnceEvenWhenRetried() throws Exception {
         fixtures().festival("rse", Stage.FORMAL, 0)
-                .fixed("rse-cash", "rse-formal", "CASH", "CNY", 10, 30, 2, null).load();
+                .fixed("rse-cash", "rse-formal", "CASH", "CNY", 10, 30, 2, null)
+                .rains("rse", "CASH").load();
         fixtures().festival("rsp", Stage.FORMAL, 0).pool("rsp-cash", "rsp-formal", 3, 30, 1)
-                .load();
+                .rains("rsp", "CASH").load();
         long granted = 0;
         for (int i = 0; i < 5; i++) {
             JsonNode answer = grab("rse", "r" + i, "r1");
@@ -220,7 +230,8 @@ class AdminITCase extends IssuanceTestBase {
     @Test
     void aPausedActivityRefusesGrabsUntilResumedAndAnEndedOneForGood() throws Exception {
         fixtures().festival("pse", Stage.FORMAL, 0)
-                .fixed("pse-cash", "pse-formal", "CASH", "CNY", 10, 1_000, 1, null).load();
+                .fixed("pse-cash", "pse-formal", "CASH", "CNY", 10, 1_000, 1, null)
+                .rains("pse", "CASH").load();
         assertThat(grab("pse", "p1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
         String pause = "{\"status\":\"PAUSED\",\"reason\":\"app bug\"}";
         assertThat(admin(OPERATOR_TOKEN, "POST", "/admin/activities/pse/status", pause)
@@ -249,7 +260,8 @@ class AdminITCase extends IssuanceTestBase {
                 .fixed("upd-cash", "upd-formal", "CASH", "CNY", 10, 10, 1, null)
                 .fixed("upd-coupon", "upd-formal", "COUPON", "CPN", 1, 100, 1, null)
                 .fixed("upd-points", "upd-formal", "POINTS", "PTS", 1, 100, 1, "upd-coupon")
-                .fixed("upd-other", "upd-gray", "COUPON", "CPN", 1, 100, 1, null).load();
+                .fixed("upd-other", "upd-gray", "COUPON", "CPN", 1, 100, 1, null)
+                .rains("upd", "CASH").load();
         assertThat(grab("upd", "u1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
         assertThat(grab("upd", "u2", "r1").get("outcome").asText()).isEqualTo("EMPTY");
 

@@ -32,7 +32,8 @@ class DependencyDeadlineITCase extends IssuanceTestBase {
     @Test
     void aGrabThatCannotGetADatabaseConnectionIsA503WithinTheDeadline() throws Exception {
         fixtures().festival("ddl", Stage.FORMAL, 0)
-                .fixed("ddl-cash", "ddl-formal", "CASH", "CNY", 10, 10_000, 1, null).load();
+                .fixed("ddl-cash", "ddl-formal", "CASH", "CNY", 10, 10_000, 1, null)
+                .rains("ddl", "CASH").load();
         // Hold every connection of the pool, as slow queries would.
         List<Connection> held = new ArrayList<>();
         try {
@@ -62,7 +63,8 @@ class DependencyDeadlineITCase extends IssuanceTestBase {
     @Test
     void aGrabWhileRedisHangsIsA503WithinTheCommandTimeout() throws Exception {
         fixtures().festival("ddr", Stage.FORMAL, 0)
-                .fixed("ddr-cash", "ddr-formal", "CASH", "CNY", 10, 10_000, 1, null).load();
+                .fixed("ddr-cash", "ddr-formal", "CASH", "CNY", 10, 10_000, 1, null)
+                .rains("ddr", "CASH").load();
         client().post("/v1/accounts/bind", "{\"appId\":\"" + APP + "\",\"userId\":\"hung\"}");
         RedisClient admin = RedisClient.create(REDIS.redisUri());
         try (StatefulRedisConnection<String, String> connection = admin.connect()) {

@@ -5,6 +5,7 @@ import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.budget.BudgetGuard;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Map;
 import java.time.temporal.ChronoUnit;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -21,6 +22,15 @@ public final class Fixtures {
     }
 
     /** A live parent with one child per stage (ids {@code <parent>-internal/-gray/-formal}). */
+    /** The scene every test rain has, unless a test declares its own. */
+    public static final String SCENE = "scene-1";
+    /** The rains the grab tests name: r, r1..r9, rain-0..rain-99. */
+    public static final String[] TEST_RAINS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.concat(java.util.stream.Stream.of("r"),
+                    java.util.stream.IntStream.rangeClosed(1, 9).mapToObj(i -> "r" + i)),
+            java.util.stream.IntStream.range(0, 100).mapToObj(i -> "rain-" + i))
+            .toArray(String[]::new);
+
     public Fixtures festival(String parentId, Stage liveStage, int grayPercent) {
         Timestamp starts = Timestamp.from(Instant.now().minus(1, ChronoUnit.HOURS));
         Timestamp ends = Timestamp.from(Instant.now().plus(1, ChronoUnit.DAYS));
@@ -68,6 +78,33 @@ public final class Fixtures {
                 + " amount_rule, pool_packet_count, budget_minor, budget_shards) VALUES (?, ?,"
                 + " 'CASH', 'CNY', 'POOL', ?, ?, ?)", templateId, activityId, packets, budgetMinor,
                 shards);
+        return this;
+    }
+
+    /**
+     * Declares rains of {@code parentId}, open from an hour ago for a day, each with the scenes
+     * {@code scene-1} and {@code s} granting {@code awardType} (grabs can name only declared
+     * rains). With no ids: the test calendar, {@link #TEST_RAINS}.
+     */
+    public Fixtures rains(String parentId, String awardType, String... rainIds) {
+        return rains(parentId, Map.of(SCENE, awardType, "s", awardType), rainIds);
+    }
+
+    /** Declares rains of {@code parentId} with these scenes, open from an hour ago for a day. */
+    public Fixtures rains(String parentId, Map<String, String> awardTypeByScene,
+            String... rainIds) {
+        if (rainIds.length == 0) {
+            rainIds = TEST_RAINS;
+        }
+        Timestamp opens = Timestamp.from(Instant.now().minus(1, ChronoUnit.HOURS));
+        Timestamp closes = Timestamp.from(Instant.now().plus(1, ChronoUnit.DAYS));
+        for (String rainId : rainIds) {
+            jdbc.update("INSERT INTO rain (parent_activity_id, rain_id, opens_at, closes_at)"
+                    + " VALUES (?, ?, ?, ?)", parentId, rainId, opens, closes);
+            awardTypeByScene.forEach((scene, type) -> jdbc.update("INSERT INTO rain_scene"
+                    + " (parent_activity_id, rain_id, scene_id, award_type) VALUES (?, ?, ?, ?)",
+                    parentId, rainId, scene, type));
+        }
         return this;
     }
 

@@ -35,7 +35,7 @@ class GrabITCase extends IssuanceTestBase {
         fixtures().festival("rush", Stage.FORMAL, 0)
                 .fixed("rush-coupon", "rush-formal", "COUPON", "CPN", 1, 30, 4, null)
                 .fixed("rush-cash", "rush-formal", "CASH", "CNY", 100, 5_000, 8, "rush-coupon")
-                .load();
+                .rains("rush", "CASH").load();
         List<JsonNode> answers = concurrently(200, i -> client().post("/v1/grab",
                 SignedClient.grabJson(APP, "u" + i, "rush", "scene-1", "rain-1")));
 
@@ -94,7 +94,8 @@ class GrabITCase extends IssuanceTestBase {
     @Test
     void fiftyCopiesOfOneGrabAtOnceGetOneAwardAndTheSameToken() throws Exception {
         fixtures().festival("dup", Stage.FORMAL, 0)
-                .fixed("dup-cash", "dup-formal", "CASH", "CNY", 88, 8_800, 4, null).load();
+                .fixed("dup-cash", "dup-formal", "CASH", "CNY", 88, 8_800, 4, null)
+                .rains("dup", "CASH").load();
         List<JsonNode> answers = concurrently(50, i -> client().post("/v1/grab",
                 SignedClient.grabJson(APP, "same-user", "dup", "scene-1", "rain-9")));
         assertThat(answers).extracting(answer -> answer.get("token").asText()).containsOnly(
@@ -125,7 +126,8 @@ class GrabITCase extends IssuanceTestBase {
     @Test
     void everyFenOfAUniformBudgetIsGrantableAcrossShards() throws Exception {
         fixtures().festival("uni", Stage.FORMAL, 0).uniform("uni-cash", "uni-formal", 30, 70,
-                1_000, 4).load();
+                1_000, 4)
+                .rains("uni", "CASH").load();
         List<JsonNode> answers = concurrently(60, i -> client().post("/v1/grab",
                 SignedClient.grabJson(APP, "w" + i, "uni", "scene-1", "rain-1")));
         long total = answers.stream().filter(answer -> !answer.get("award").isNull())
@@ -141,7 +143,8 @@ class GrabITCase extends IssuanceTestBase {
     @Test
     void aPreSplitPoolGrantsEachPacketOnceAndExactlyItsTotal() throws Exception {
         fixtures().festival("pool", Stage.FORMAL, 0).pool("pool-cash", "pool-formal", 40, 2_026,
-                3).load();
+                3)
+                .rains("pool", "CASH").load();
         List<JsonNode> answers = concurrently(55, i -> client().post("/v1/grab",
                 SignedClient.grabJson(APP, "p" + i, "pool", "scene-1", "rain-1")));
         List<Long> amounts = answers.stream().filter(answer -> !answer.get("award").isNull())
@@ -162,7 +165,8 @@ class GrabITCase extends IssuanceTestBase {
                     .as(component).isEqualTo("UP");
         }
         fixtures().festival("obs", Stage.FORMAL, 0)
-                .fixed("obs-cash", "obs-formal", "CASH", "CNY", 5, 50, 1, null).load();
+                .fixed("obs-cash", "obs-formal", "CASH", "CNY", 5, 50, 1, null)
+                .rains("obs", "CASH").load();
         client().post("/v1/grab", SignedClient.grabJson(APP, "o1", "obs", "scene-1", "rain-1"));
         JsonNode grabs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port
@@ -175,10 +179,10 @@ class GrabITCase extends IssuanceTestBase {
     void theSameSceneAndRainNamesInTwoActivitiesAreTwoGrabs() throws Exception {
         fixtures().festival("twin-a", Stage.FORMAL, 0)
                 .fixed("twin-a-cash", "twin-a-formal", "CASH", "CNY", 11, 1_100, 1, null)
-                .load();
+                .rains("twin-a", "CASH").load();
         fixtures().festival("twin-b", Stage.FORMAL, 0)
                 .fixed("twin-b-cash", "twin-b-formal", "CASH", "CNY", 22, 2_200, 1, null)
-                .load();
+                .rains("twin-b", "CASH").load();
         JsonNode a = JSON.readTree(client().post("/v1/grab", SignedClient.grabJson(APP, "twin",
                 "twin-a", "scene-1", "rain-1")).body());
         JsonNode b = JSON.readTree(client().post("/v1/grab", SignedClient.grabJson(APP, "twin",

@@ -71,7 +71,8 @@ class KafkaOutageITCase extends IssuanceTestBase {
     @Test
     void grabsAnswerDuringAnOutageAndTheOutboxDrainsInOrderAfterIt() throws Exception {
         fixtures().festival("out", Stage.FORMAL, 0)
-                .fixed("out-cash", "out-formal", "CASH", "CNY", 10, 100_000, 2, null).load();
+                .fixed("out-cash", "out-formal", "CASH", "CNY", 10, 100_000, 2, null)
+                .rains("out", "CASH").load();
         List<String> before = grab("pre", 10);
 
         broker.stop();

@@ -19,7 +19,8 @@ class RateLimitITCase extends IssuanceTestBase {
     @Test
     void aUserOverTheLimitGets429WithRetryAfterAndReservesNothing() throws Exception {
         fixtures().festival("lim", Stage.FORMAL, 0)
-                .fixed("lim-cash", "lim-formal", "CASH", "CNY", 10, 10_000, 1, null).load();
+                .fixed("lim-cash", "lim-formal", "CASH", "CNY", 10, 10_000, 1, null)
+                .rains("lim", "CASH").load();
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             client().post("/v1/accounts/bind", "{\"appId\":\"" + APP

@@ -32,9 +32,11 @@ class RedisLossITCase extends IssuanceTestBase {
     @Test
     void budgetsAreRebuiltFromTheDurableRecordNeverReset() throws Exception {
         fixtures().festival("loss", Stage.FORMAL, 0)
-                .fixed("loss-cash", "loss-formal", "CASH", "CNY", 10, 300, 3, null).load();
+                .fixed("loss-cash", "loss-formal", "CASH", "CNY", 10, 300, 3, null)
+                .rains("loss", "CASH").load();
         fixtures().festival("lpool", Stage.FORMAL, 0).pool("lpool-cash", "lpool-formal", 12,
-                500, 2).load();
+                500, 2)
+                .rains("lpool", "CASH").load();
         List<JsonNode> before = new ArrayList<>();
         java.util.Map<String, Long> poolByUser = new java.util.HashMap<>();
         long pool = 0;
@@ -57,6 +59,9 @@ class RedisLossITCase extends IssuanceTestBase {
         Thread.sleep(1_500); // let the last events reach Kafka
 
         REDIS.deleteNamespace(); // Redis restarted with nothing
+        // The service starts a new nonce epoch within 200 ms; a request signed before that
+        // would be refused as a possible replay (NonceLossITCase), so this one is signed after.
+        Thread.sleep(500);
         HttpResponse<String> refused = grab("loss", "new-user", "r1");
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(refused.body()).get("code").asText())

@@ -24,7 +24,8 @@ class RefusalITCase extends IssuanceTestBase {
     void seed() {
         if (!seeded) {
             fixtures().festival("fest", Stage.FORMAL, 0)
-                    .fixed("fest-cash", "fest-formal", "CASH", "CNY", 100, 10_000, 2, null).load();
+                    .fixed("fest-cash", "fest-formal", "CASH", "CNY", 100, 10_000, 2, null)
+                .rains("fest", "CASH").load();
             seeded = true;
         }
     }

@@ -23,7 +23,7 @@ class StageITCase extends IssuanceTestBase {
                 .fixed("stg-internal-cash", "stg-internal", "CASH", "CNY", 1, 1_000, 2, null)
                 .fixed("stg-gray-cash", "stg-gray", "CASH", "CNY", 10, 1_000, 2, null)
                 .fixed("stg-formal-cash", "stg-formal", "CASH", "CNY", 100, 10_000, 2, null)
-                .load();
+                .rains("stg", "CASH").load();
         String tester = bind("tester");
         fixtures().allow("stg-internal", tester).allow("stg-gray", tester).load();
 

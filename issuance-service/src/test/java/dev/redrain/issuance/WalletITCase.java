@@ -33,7 +33,7 @@ class WalletITCase extends IssuanceTestBase {
         if (!seeded) {
             fixtures().festival("wal", Stage.FORMAL, 0)
                     .fixed("wal-cash", "wal-formal", "CASH", "CNY", 50, 1_000_000, 4, null)
-                    .load();
+                .rains("wal", "CASH").load();
             seeded = true;
         }
     }

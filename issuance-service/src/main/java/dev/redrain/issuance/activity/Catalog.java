@@ -20,10 +20,20 @@ public final class Catalog {
     private final Map<String, Activity> activities;
     private final Map<String, Template> templates;
     private final Map<String, List<Template>> templatesByActivity;
+    /** Declared rains by parent activity id, then rain id. */
+    private final Map<String, Map<String, Rain>> rainsByParent;
 
     public Catalog(Map<String, Activity> activities, Map<String, Template> templates) {
+        this(activities, templates, Map.of());
+    }
+
+    public Catalog(Map<String, Activity> activities, Map<String, Template> templates,
+            Map<String, Map<String, Rain>> rainsByParent) {
         this.activities = Map.copyOf(activities);
         this.templates = Map.copyOf(templates);
+        Map<String, Map<String, Rain>> rains = new java.util.HashMap<>();
+        rainsByParent.forEach((parent, byId) -> rains.put(parent, Map.copyOf(byId)));
+        this.rainsByParent = Map.copyOf(rains);
         this.templatesByActivity = templates.values().stream()
                 .sorted(Comparator.comparing(Template::templateId))
                 .collect(Collectors.groupingBy(Template::activityId, Collectors.toList()));
@@ -35,6 +45,17 @@ public final class Catalog {
 
     public Optional<Activity> activity(String activityId) {
         return Optional.ofNullable(activities.get(activityId));
+    }
+
+    /** The rain {@code rainId} declared for {@code parentActivityId}, if any. */
+    public Optional<Rain> rain(String parentActivityId, String rainId) {
+        return Optional.ofNullable(rainsByParent.getOrDefault(parentActivityId, Map.of())
+                .get(rainId));
+    }
+
+    /** Every rain declared for {@code parentActivityId}. */
+    public java.util.Collection<Rain> rains(String parentActivityId) {
+        return rainsByParent.getOrDefault(parentActivityId, Map.of()).values();
     }
 
     public Optional<Template> template(String templateId) {
@@ -55,7 +76,8 @@ public final class Catalog {
 
     /**
      * The template a grab starts from: of the child's active templates with the requested award
-     * type (any type when null), the first by id that no other template falls back to.
+     * type (any type when null), the first by id that no other template falls back to. A
+     * fallback template is never an entry: it is only reached by falling back to it.
      */
     public Optional<Template> entryTemplate(Activity child, String awardType) {
         List<Template> candidates = templatesByActivity.getOrDefault(child.activityId(), List.of())
@@ -71,8 +93,7 @@ public final class Catalog {
                 });
         return candidates.stream()
                 .filter(template -> !fallbackTargets.contains(template.templateId()))
-                .findFirst()
-                .or(() -> candidates.stream().findFirst());
+                .findFirst();
     }
 
     /** The template and its fallbacks, in order, without repeats, at most FALLBACK_DEPTH_MAX. */

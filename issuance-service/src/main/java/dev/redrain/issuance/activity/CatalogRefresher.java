@@ -68,9 +68,30 @@ public class CatalogRefresher {
                     Template template = template(row);
                     templates.put(template.templateId(), template);
                 });
-        Catalog catalog = new Catalog(activities, templates);
+        Catalog catalog = new Catalog(activities, templates, rains());
         current = catalog;
         return catalog;
+    }
+
+    private Map<String, Map<String, Rain>> rains() {
+        Map<String, Map<String, String>> scenes = new HashMap<>();
+        jdbc.query("SELECT parent_activity_id, rain_id, scene_id, award_type FROM rain_scene",
+                row -> {
+                    scenes.computeIfAbsent(row.getString(1) + "\u0000" + row.getString(2),
+                            key -> new HashMap<>()).put(row.getString(3), row.getString(4));
+                });
+        Map<String, Map<String, Rain>> rains = new HashMap<>();
+        jdbc.query("SELECT parent_activity_id, rain_id, opens_at, closes_at, status FROM rain",
+                row -> {
+                    String parent = row.getString(1);
+                    String rainId = row.getString(2);
+                    rains.computeIfAbsent(parent, key -> new HashMap<>()).put(rainId,
+                            new Rain(parent, rainId, instant(row.getTimestamp(3)),
+                                    instant(row.getTimestamp(4)),
+                                    "CANCELLED".equals(row.getString(5)),
+                                    scenes.getOrDefault(parent + "\u0000" + rainId, Map.of())));
+                });
+        return rains;
     }
 
     private static Activity activity(ResultSet row, Map<String, Set<String>> allowLists)

@@ -18,8 +18,8 @@ final class AdminSupport {
     static void audit(JdbcTemplate jdbc, HttpServletRequest request, String action,
             String target, String before, String after, String reason) {
         jdbc.update("INSERT INTO admin_audit (actor, action, target, before_value, after_value,"
-                + " reason) VALUES (?, ?, ?, ?, ?, ?)", actor(request), action, target, before,
-                after, reason);
+                + " reason) VALUES (?, ?, ?, ?, ?, ?)", actor(request), action, target,
+                clip(before), clip(after), reason);
     }
 
     /**
@@ -32,6 +32,13 @@ final class AdminSupport {
                     "the admin API needs an operator's bearer token");
         }
         return actor;
+    }
+
+    /** Values longer than their audit column keep their start, marked as cut. */
+    private static String clip(String value) {
+        int columnMax = 255;
+        return value == null || value.length() <= columnMax ? value
+                : value.substring(0, columnMax - 3) + "...";
     }
 
     static String reason(String reason) {

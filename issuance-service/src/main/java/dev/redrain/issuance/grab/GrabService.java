@@ -13,6 +13,7 @@ import dev.redrain.issuance.account.AccountService;
 import dev.redrain.issuance.activity.Activity;
 import dev.redrain.issuance.activity.Catalog;
 import dev.redrain.issuance.activity.CatalogRefresher;
+import dev.redrain.issuance.activity.Rain;
 import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
@@ -110,14 +111,15 @@ public class GrabService {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.ACTIVITY_NOT_LIVE,
                     "activity " + parent.activityId() + " does not take grabs now");
         }
+        String awardType = declaredAwardType(snapshot, parent, command, now);
         if (switches.isOn(Switches.sceneClosed(parent.activityId(), command.sceneId()))) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.SCENE_CLOSED,
                     "scene " + command.sceneId() + " is closed");
         }
-        Template entry = snapshot.entryTemplate(child, command.awardType())
+        Template entry = snapshot.entryTemplate(child, awardType)
                 .orElseThrow(() -> ApiException.notFound(ErrorCode.UNKNOWN_AWARD_TYPE,
-                        "activity " + parent.activityId() + " has no award type "
-                                + command.awardType()));
+                        "stage " + child.stage() + " of " + parent.activityId()
+                                + " has no entry template of award type " + awardType));
         if (guard.state() != BudgetGuard.State.LIVE) {
             throw budgetUnavailable("budgets are not loaded in Redis (" + guard.state() + ")");
         }
@@ -174,6 +176,34 @@ public class GrabService {
         }
         return issue(command, parent, child, entry, actId, key, recordId, claimId, snapshot,
                 now, chain, early);
+    }
+
+    /**
+     * The award type the grab's scene grants. The client names a rain and a scene; both must
+     * be declared by an operator for this activity, the rain open now, and an award type the
+     * client gives must be the scene's own: a client chooses nothing that decides money.
+     */
+    private static String declaredAwardType(Catalog snapshot, Activity parent,
+            GrabCommand command, Instant now) {
+        Rain rain = snapshot.rain(parent.activityId(), command.rainId())
+                .orElseThrow(() -> ApiException.notFound(ErrorCode.UNKNOWN_RAIN,
+                        "activity " + parent.activityId() + " has no rain " + command.rainId()));
+        String awardType = rain.awardTypeByScene().get(command.sceneId());
+        if (awardType == null) {
+            throw ApiException.notFound(ErrorCode.UNKNOWN_SCENE, "rain " + rain.rainId()
+                    + " has no scene " + command.sceneId());
+        }
+        if (!rain.isOpen(now)) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.RAIN_NOT_OPEN, "rain "
+                    + rain.rainId() + (rain.cancelled() ? " was cancelled" : " takes grabs from "
+                            + rain.opensAt() + " to " + rain.closesAt()));
+        }
+        if (command.awardType() != null && !command.awardType().equals(awardType)) {
+            throw ApiException.notFound(ErrorCode.UNKNOWN_AWARD_TYPE, "scene "
+                    + command.sceneId() + " of rain " + rain.rainId() + " grants " + awardType
+                    + ", not " + command.awardType());
+        }
+        return awardType;
     }
 
     /** Waits for a Redis future, rethrowing its own exception. */

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.springframework.core.annotation.Order;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -191,8 +192,13 @@ public class SignatureFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Starts the epoch with the service, so requests signed after start are never stale. */
-    private void startNonceEpoch() {
+    /**
+     * Starts the epoch with the service, and again within 200 ms of Redis losing it, so that
+     * only requests signed in that moment before a loss are refused, not the first request to
+     * arrive after it.
+     */
+    @Scheduled(fixedDelay = 200)
+    void startNonceEpoch() {
         try {
             redis.sync().setnx(keys.nonceEpoch(), Long.toString(clock.millis()));
         } catch (RedisException e) {

@@ -51,5 +51,13 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED,
     UNSUPPORTED_MEDIA_TYPE,
     /** No reward template with this id (admin routes). */
-    UNKNOWN_TEMPLATE
+    UNKNOWN_TEMPLATE,
+    /** The activity has no declared rain with this id (rains are declared by operators). */
+    UNKNOWN_RAIN,
+    /** The rain has no scene with this id. */
+    UNKNOWN_SCENE,
+    /** The rain is declared but does not take grabs now (not yet open, closed, cancelled). */
+    RAIN_NOT_OPEN,
+    /** A rain with this id exists with other content (admin routes). */
+    RAIN_CONFLICT
 }
