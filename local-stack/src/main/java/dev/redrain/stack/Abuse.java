@@ -109,6 +109,7 @@ final class Abuse {
     private void ensureActivity() throws Exception {
         if (client.admin("GET", "/admin/activities/" + ACTIVITY + "/budgets", null).ok()) {
             Festival.extend(client, ACTIVITY, Duration.ofMinutes(10));
+            scheduleRains();
             return;
         }
         client.adminOk("POST", "/admin/activities", Map.of("activityId", ACTIVITY, "name",
@@ -124,6 +125,25 @@ final class Abuse {
         cash.put("budgetMinor", 1_000_000);
         cash.put("reason", "abuse suite");
         client.adminOk("POST", "/admin/activities/" + ACTIVITY + "/templates", cash);
+        scheduleRains();
+    }
+
+    /** The suite's own rains, abuse-1 and abuse-2, each with the scene "abuse". */
+    private void scheduleRains() throws Exception {
+        for (String rainId : List.of("abuse-1", "abuse-2")) {
+            JsonNode declared = client.adminOk("GET", "/admin/activities/" + ACTIVITY
+                    + "/rains", null);
+            String opensAt = Instant.now().minusSeconds(5).toString();
+            for (JsonNode rain : declared) {
+                if (rain.path("rainId").asText().equals(rainId)) {
+                    opensAt = rain.path("opensAt").asText();
+                }
+            }
+            client.adminOk("PUT", "/admin/activities/" + ACTIVITY + "/rains/" + rainId, Map.of(
+                    "opensAt", opensAt, "closesAt", Instant.now().plus(Duration.ofMinutes(10))
+                            .toString(), "scenes", List.of(Map.of("sceneId", "abuse",
+                                    "awardType", "CASH")), "reason", "abuse suite"));
+        }
         Thread.sleep(2_000);
     }
 

@@ -53,6 +53,12 @@ final class Demo {
         out.printf("festival %s: 3 stages, cash (0.01-8.88 CNY) falling back to coupons; formal"
                 + " cash budget %s%n", activity, Summary.money(plan.formalCashBudgetMinor(),
                         "CNY"));
+        // Both rains' scenes are declared before the first tap, as operators schedule a
+        // festival ahead: the main rain then starts at once after the staff's.
+        Duration festivalTime = rain.duration().plusSeconds(30);
+        Festival.scheduleRains(client, activity, "internal-test", rain.rains, festivalTime);
+        Festival.scheduleRains(client, activity, "main", rain.rains, festivalTime);
+        Thread.sleep(1_500); // every instance reloads its catalog within a second
         Rain staff = new Rain(new Rain.Settings(activity, "internal-test", "staff-",
                 Festival.STAFF, 20, Duration.ofSeconds(2), 1, rain.seed, Stack.APPS.subList(0,
                         1)), client);

@@ -111,6 +111,57 @@ final class Festival {
         }
     }
 
+    /**
+     * Declares the rains {@code rain-1..rain-<count>} of the activity with the scene
+     * {@code sceneId} (granting cash, which falls back to coupons), open from now until a minute
+     * after {@code rainTime}, as an operator schedules them (runbooks/rains.md): a rain declared
+     * before keeps its opening and scenes, and is extended and given the scene. Grabs can name
+     * nothing else.
+     */
+    static boolean scheduleRains(IssuanceClient client, String activityId, String sceneId,
+            int count, Duration rainTime) throws Exception {
+        JsonNode declared = client.adminOk("GET", "/admin/activities/" + activityId + "/rains",
+                null);
+        Instant closesAt = Instant.now().plus(rainTime).plusSeconds(60);
+        Instant neededUntil = Instant.now().plus(rainTime).plusSeconds(10);
+        boolean changed = false;
+        for (int i = 1; i <= count; i++) {
+            String rainId = "rain-" + i;
+            JsonNode existing = find(declared, rainId);
+            Instant opensAt = Instant.now().minusSeconds(5);
+            Instant closes = closesAt;
+            Map<String, String> scenes = new LinkedHashMap<>();
+            if (existing != null) {
+                opensAt = Instant.parse(existing.path("opensAt").asText());
+                Instant before = Instant.parse(existing.path("closesAt").asText());
+                existing.path("awardTypeByScene").fields().forEachRemaining(scene ->
+                        scenes.put(scene.getKey(), scene.getValue().asText()));
+                if (scenes.containsKey(sceneId) && !before.isBefore(neededUntil)) {
+                    continue; // declared already, with the scene, open long enough
+                }
+                closes = before.isAfter(closesAt) ? before : closesAt;
+            }
+            scenes.putIfAbsent(sceneId, "CASH");
+            List<Map<String, String>> sceneList = new ArrayList<>();
+            scenes.forEach((scene, type) -> sceneList.add(Map.of("sceneId", scene, "awardType",
+                    type)));
+            client.adminOk("PUT", "/admin/activities/" + activityId + "/rains/" + rainId,
+                    Map.of("opensAt", opensAt.toString(), "closesAt", closes.toString(),
+                            "scenes", sceneList, "reason", "demo: rain " + i + " of " + count));
+            changed = true;
+        }
+        return changed;
+    }
+
+    private static JsonNode find(JsonNode declared, String rainId) {
+        for (JsonNode rain : declared) {
+            if (rain.path("rainId").asText().equals(rainId)) {
+                return rain;
+            }
+        }
+        return null;
+    }
+
     /** The audited stage switch. */
     static void switchStage(IssuanceClient client, String activityId, String stage)
             throws Exception {

@@ -88,7 +88,12 @@ final class Rain {
      * Runs the rain; {@code onRainStart} is called (on one thread, before that rain's first
      * tap) with each rain's index, for the caller's stage switches.
      */
-    void run(IntConsumer onRainStart) throws InterruptedException {
+    void run(IntConsumer onRainStart) throws Exception {
+        if (Festival.scheduleRains(client, settings.activityId(), settings.sceneId(),
+                settings.rains(), settings.duration())) {
+            // Every instance reloads its catalog within a second (redrain.catalog-refresh).
+            Thread.sleep(1_500);
+        }
         long intervalNanos = (long) (1e9 / settings.ratePerSecond());
         long durationNanos = settings.duration().toNanos();
         long rainNanos = durationNanos / settings.rains();

@@ -45,7 +45,13 @@ class LocalStackITCase {
                     throw new IllegalStateException(e);
                 }
             });
-            dashboardFollowsTheRain(stack);
+            try {
+                dashboardFollowsTheRain(stack);
+            } catch (AssertionError e) {
+                demo.join();
+                throw new AssertionError(e.getMessage() + "\n--- the demo's output ---\n"
+                        + log.toString(StandardCharsets.UTF_8), e);
+            }
             Demo.Outcome outcome = demo.get();
             Summary summary = outcome.summary();
             // Every check prints the demo's whole output when it fails (CI shows nothing else).

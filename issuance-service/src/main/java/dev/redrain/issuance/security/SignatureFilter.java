@@ -144,13 +144,14 @@ public class SignatureFilter extends OncePerRequestFilter {
     /**
      * Records the nonce, and refuses it when it was used before or when the request was signed
      * before the nonce store's epoch (Redis lost the nonces that could show it a replay). The
-     * two commands go out together, one round trip; a refused request's nonce is used up.
+     * commands go out together, one round trip; a refused request's nonce is used up.
      */
     private String nonceRefusal(String appId, String nonce, long signedAtMs) {
         long nowMs = clock.millis();
         var async = redis.async();
-        RedisFuture<String> epoch = async.setGet(keys.nonceEpoch(), Long.toString(nowMs),
-                SetArgs.Builder.nx());
+        // SETNX then GET, not SET NX GET: Redis before 7.0 refuses NX with GET.
+        async.setnx(keys.nonceEpoch(), Long.toString(nowMs));
+        RedisFuture<String> epoch = async.get(keys.nonceEpoch());
         RedisFuture<String> fresh = async.set(keys.signatureNonce(appId, nonce), "1",
                 SetArgs.Builder.nx().px(2 * properties.signatureSkew().toMillis()));
         long epochMs = epoch(await(epoch), nowMs);
@@ -164,7 +165,7 @@ public class SignatureFilter extends OncePerRequestFilter {
         return null;
     }
 
-    /** The epoch SET NX GET returned: the old value, or none when this call set it to now. */
+    /** The stored epoch; none (lost again between the two commands) counts as now. */
     private static long epoch(String previous, long nowMs) {
         if (previous == null) {
             return nowMs;

@@ -52,6 +52,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code bench/target/grab.md}.
  */
 public final class GrabBenchmark {
+    /** Rains declared for the run: grabs may name only declared rains. */
+    private static final int RAINS = 2_000;
     private static final String APP = "bench";
     private static final String SECRET = "bench-secret-0123456789abcdef0123456789";
 
@@ -110,16 +112,17 @@ public final class GrabBenchmark {
         Map<String, Long> cpu = threadCpu();
         double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
         Map<String, Long> rawCpu = minus(threadCpu(), cpu);
-        AtomicLong rain = new AtomicLong();
-        measure(threads, warmup, i -> grabs.grab(command(i % users, rain.incrementAndGet())));
+        // Every grab a new (user, rain) pair: each user grabs once in each declared rain.
+        AtomicLong grabbed = new AtomicLong();
+        measure(threads, warmup, i -> grabs.grab(command(grabbed.getAndIncrement(), users)));
         cpu = threadCpu();
-        double service = measure(threads, seconds, i -> grabs.grab(command(i % users,
-                rain.incrementAndGet())));
+        double service = measure(threads, seconds, i -> grabs.grab(command(
+                grabbed.getAndIncrement(), users)));
         Map<String, Long> serviceCpu = minus(threadCpu(), cpu);
-        measure(threads, warmup, i -> httpGrab(http, port, i % users, rain.incrementAndGet()));
+        measure(threads, warmup, i -> httpGrab(http, port, grabbed.getAndIncrement(), users));
         cpu = threadCpu();
-        double viaHttp = measure(threads, seconds, i -> httpGrab(http, port, i % users,
-                rain.incrementAndGet()));
+        double viaHttp = measure(threads, seconds, i -> httpGrab(http, port,
+                grabbed.getAndIncrement(), users));
         Map<String, Long> httpCpu = minus(threadCpu(), cpu);
 
         List<String> lines = new ArrayList<>();
@@ -203,8 +206,19 @@ public final class GrabBenchmark {
                 "1");
     }
 
-    private static GrabCommand command(int user, long rain) {
-        return new GrabCommand(APP, "u" + user, "bench", "scene-1", "rain-" + rain, null);
+    private static GrabCommand command(long grab, int users) {
+        return new GrabCommand(APP, "u" + (grab % users), "bench", "scene-1", rainOf(grab, users),
+                null);
+    }
+
+    /** The declared rain of the {@code grab}-th grab: each user grabs once per rain. */
+    private static String rainOf(long grab, int users) {
+        long rain = grab / users;
+        if (rain >= RAINS) {
+            throw new IllegalStateException("the benchmark ran past its " + RAINS + " declared"
+                    + " rains; raise RAINS or users");
+        }
+        return "rain-" + rain;
     }
 
     /**
@@ -217,10 +231,10 @@ public final class GrabBenchmark {
     private record HttpConnection(java.net.Socket socket, java.io.InputStream in) {
     }
 
-    private static void httpGrab(HttpClient unused, int port, int user, long rain) {
-        byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + user + "\",\"activityId\":"
-                + "\"bench\",\"sceneId\":\"scene-1\",\"rainId\":\"rain-" + rain + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+    private static void httpGrab(HttpClient unused, int port, long grab, int users) {
+        byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + (grab % users)
+                + "\",\"activityId\":\"bench\",\"sceneId\":\"scene-1\",\"rainId\":\""
+                + rainOf(grab, users) + "\"}").getBytes(StandardCharsets.UTF_8);
         String timestamp = Long.toString(System.currentTimeMillis());
         String nonce = UUID.randomUUID().toString().replace("-", "");
         String head = "POST /v1/grab HTTP/1.1\r\nHost: 127.0.0.1:" + port
@@ -347,6 +361,15 @@ public final class GrabBenchmark {
         jdbc.update("INSERT INTO reward_template (template_id, activity_id, award_type, currency,"
                 + " amount_rule, fixed_amount_minor, budget_minor, budget_shards) VALUES"
                 + " ('bench-cash', 'bench-formal', 'CASH', 'CNY', 'FIXED', 1, 1000000000000, 16)");
+        List<Object[]> rains = new ArrayList<>();
+        for (int rain = 0; rain < RAINS; rain++) {
+            rains.add(new Object[] {"rain-" + rain, starts, ends});
+        }
+        jdbc.batchUpdate("INSERT INTO rain (parent_activity_id, rain_id, opens_at, closes_at)"
+                + " VALUES ('bench', ?, ?, ?)", rains);
+        jdbc.batchUpdate("INSERT INTO rain_scene (parent_activity_id, rain_id, scene_id,"
+                + " award_type) VALUES ('bench', ?, 'scene-1', 'CASH')", rains.stream()
+                        .map(row -> new Object[] {row[0]}).toList());
     }
 
     private static ConfigurableApplicationContext start(EmbeddedKafka kafka, String database,
