@@ -3,6 +3,7 @@ package dev.redrain.monitor;
 import dev.redrain.core.event.BudgetAlert;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.secrets.Redacted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +140,9 @@ public final class BudgetMonitorJob {
 
     /** Checkpointing and the job's parameters, as {@code main()} sets them. */
     public static void configure(StreamExecutionEnvironment env, ParameterTool p) {
-        env.getConfig().setGlobalJobParameters(p);
+        // Shown in the web UI: without the password, URIs without their credentials.
+        env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(Redacted.parameters(
+                p.toMap())));
         env.enableCheckpointing(p.getLong("checkpoint.interval-ms", 10_000),
                 CheckpointingMode.EXACTLY_ONCE);
     }

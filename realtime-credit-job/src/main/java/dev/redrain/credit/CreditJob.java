@@ -1,6 +1,7 @@
 package dev.redrain.credit;
 
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.secrets.Redacted;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -109,7 +110,9 @@ public final class CreditJob {
 
     /** Checkpointing and the job's parameters, as {@code main()} sets them. */
     public static void configure(StreamExecutionEnvironment env, ParameterTool parameters) {
-        env.getConfig().setGlobalJobParameters(parameters);
+        // Shown in the web UI: without the password, URIs without their credentials.
+        env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(Redacted.parameters(
+                parameters.toMap())));
         env.enableCheckpointing(parameters.getLong(CHECKPOINT_INTERVAL_MS, 5_000),
                 CheckpointingMode.EXACTLY_ONCE);
     }

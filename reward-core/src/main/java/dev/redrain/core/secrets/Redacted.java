@@ -15,6 +15,22 @@ public final class Redacted {
     private Redacted() {
     }
 
+    /**
+     * Job parameters as they may be shown (Flink puts its global job parameters in the web
+     * UI): a parameter whose name says it is a password or secret is left out, and every value
+     * is shown as {@link #uri} shows it.
+     */
+    public static java.util.Map<String, String> parameters(java.util.Map<String, String> all) {
+        java.util.Map<String, String> shown = new java.util.TreeMap<>();
+        all.forEach((name, value) -> {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.endsWith("password") && !lower.endsWith("secret")) {
+                shown.put(name, uri(value));
+            }
+        });
+        return shown;
+    }
+
     public static String uri(String uri) {
         if (uri == null) {
             return null;

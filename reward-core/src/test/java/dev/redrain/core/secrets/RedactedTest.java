@@ -19,4 +19,17 @@ class RedactedTest {
         assertThat(Redacted.uri("redis://127.0.0.1:6379")).isEqualTo("redis://127.0.0.1:6379");
         assertThat(Redacted.uri(null)).isNull();
     }
+
+    @Test
+    void jobParametersShowNoSecret() {
+        assertThat(Redacted.parameters(java.util.Map.of("jdbc.password", "s3cret",
+                "redis.uri", "redis://:s3cret@h:6379",
+                "jdbc.url", "jdbc:mysql://h/db?password=s3cret",
+                "kafka.bootstrap", "k:9092", "token.keys-file", "/run/keys")))
+                .doesNotContainKey("jdbc.password")
+                .containsEntry("redis.uri", "redis://***@h:6379")
+                .containsEntry("kafka.bootstrap", "k:9092")
+                .containsEntry("token.keys-file", "/run/keys")
+                .allSatisfy((name, value) -> assertThat(value).doesNotContain("s3cret"));
+    }
 }
