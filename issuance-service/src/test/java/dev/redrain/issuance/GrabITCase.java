@@ -156,9 +156,18 @@ class GrabITCase extends IssuanceTestBase {
     @Test
     void healthCoversRedisKafkaMysqlAndBudgetsAndGrabsAreCounted() throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        JsonNode health = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
+        JsonNode status = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(status.get("status").asText()).isEqualTo("UP");
+        assertThat(status.has("components")).as("details are for operators only").isFalse();
+        assertThat(admin(null, "GET", "/actuator/health/ops", null).statusCode()).isEqualTo(401);
+        assertThat(admin(null, "GET", "/actuator/metrics/redrain.grabs", null).statusCode())
+                .isEqualTo(401);
+        assertThat(admin(null, "GET", "/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        assertThat(admin(null, "GET", "/%61ctuator/metrics", null).statusCode()).isEqualTo(401);
+        JsonNode health = JSON.readTree(admin(VIEWER_TOKEN, "GET", "/actuator/health/ops", null)
+                .body());
         assertThat(health.get("status").asText()).isEqualTo("UP");
         for (String component : List.of("db", "redisHealth", "kafkaHealth", "budgetHealth")) {
             assertThat(health.get("components").get(component).get("status").asText())
@@ -168,10 +177,8 @@ class GrabITCase extends IssuanceTestBase {
                 .fixed("obs-cash", "obs-formal", "CASH", "CNY", 5, 50, 1, null)
                 .rains("obs", "CASH").load();
         client().post("/v1/grab", SignedClient.grabJson(APP, "o1", "obs", "scene-1", "rain-1"));
-        JsonNode grabs = JSON.readTree(http.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port
-                        + "/actuator/metrics/redrain.grabs?tag=outcome:AWARDED")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode grabs = JSON.readTree(admin(VIEWER_TOKEN, "GET",
+                "/actuator/metrics/redrain.grabs?tag=outcome:AWARDED", null).body());
         assertThat(grabs.get("measurements").get(0).get("value").asDouble()).isPositive();
     }
 

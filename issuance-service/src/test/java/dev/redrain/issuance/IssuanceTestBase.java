@@ -82,6 +82,7 @@ public abstract class IssuanceTestBase {
         registry.add("redrain.topic-prefix", () -> prefix);
         registry.add("redrain.token-keys", () -> "k1:" + Base64.getEncoder().encodeToString(key));
         registry.add("redrain.token-active-key-id", () -> "k1");
+        registry.add("redrain.payment.channel", () -> "simulated");
         registry.add("redrain.apps." + APP + ".secret", () -> SECRET);
         registry.add("redrain.apps." + APP + ".account-center", () -> "bytedance");
         registry.add("redrain.apps." + OTHER_APP + ".secret", () -> OTHER_SECRET);

@@ -127,11 +127,15 @@ final class IssuanceClient {
         return answer.json();
     }
 
-    /** GET on one instance without credentials (the actuator), or null when it is down. */
+    /**
+     * GET on one instance's actuator with the operator's token (metrics and health details are
+     * for operators), or null when it is down.
+     */
     JsonNode plainGet(String instance, String path) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create(instance + path)).timeout(Duration.ofSeconds(2)).build(),
+                    URI.create(instance + path)).timeout(Duration.ofSeconds(2))
+                    .header("Authorization", "Bearer " + adminToken).build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
         } catch (IOException e) {

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Guards {@code /admin/}, in whatever spelling routes there ({@link RoutedPath}): a bearer
+ * Guards {@code /admin/} and the actuator (all but the bare health status), in whatever
+ * spelling routes there ({@link RoutedPath}): a bearer
  * token of a configured operator (compared by its SHA-256,
  * in constant time), and a role that allows the method (VIEWER reads, OPERATOR also writes).
  * App credentials are never enough: a request carrying an app signature is refused here
@@ -42,9 +43,19 @@ class AdminAuthFilter extends OncePerRequestFilter {
         });
     }
 
+    /** What anyone reaching the port may read: UP or DOWN, for load balancers and probes. */
+    private static final java.util.Set<String> PUBLIC_HEALTH = java.util.Set.of(
+            "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !RoutedPath.isUnder(request, "/admin/");
+        if (RoutedPath.isUnder(request, "/admin/")) {
+            return false;
+        }
+        // Health details and metrics (budgets remaining per template, outbox depth) are for
+        // operators; only the bare status is public.
+        return !RoutedPath.isUnder(request, "/actuator/") || (PUBLIC_HEALTH.contains(
+                RoutedPath.of(request)) && request.getMethod().equals("GET"));
     }
 
     @Override

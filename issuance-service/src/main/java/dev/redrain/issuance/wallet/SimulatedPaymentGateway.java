@@ -12,13 +12,12 @@ import org.springframework.stereotype.Component;
 /**
  * A payment channel for local use and tests: answers after a configurable latency, fails a
  * configurable share of payouts, and remembers every outcome by payout outTradeNo (a second
- * call for the same payout returns the first answer, as a real channel does). The default
- * ({@code redrain.payment.channel=simulated}); {@link HttpPaymentGateway} talks to a channel
- * over HTTP.
+ * call for the same payout returns the first answer, as a real channel does). Only when
+ * configured ({@code redrain.payment.channel=simulated}, {@link PaymentChannelGuard});
+ * {@link HttpPaymentGateway} talks to a channel over HTTP.
  */
 @Component
-@ConditionalOnProperty(name = "redrain.payment.channel", havingValue = "simulated",
-        matchIfMissing = true)
+@ConditionalOnProperty(name = "redrain.payment.channel", havingValue = "simulated")
 public class SimulatedPaymentGateway implements PaymentGateway {
     private final Duration latency;
     private volatile double failureRate;

@@ -389,7 +389,8 @@ public final class GrabBenchmark {
                 "redrain.token-active-key-id", "k1"));
         settings.putAll(Map.of("server.tomcat.threads.max", tomcatThreads,
                 "redrain.apps." + APP + ".secret", SECRET,
-                "redrain.rate.user-per-second", "0", "logging.level.root", "WARN"));
+                "redrain.rate.user-per-second", "0", "logging.level.root", "WARN",
+                "redrain.payment.channel", "simulated"));
         // As command-line arguments: they take precedence over application.yml.
         return new SpringApplicationBuilder(IssuanceApplication.class).run(settings.entrySet()
                 .stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
