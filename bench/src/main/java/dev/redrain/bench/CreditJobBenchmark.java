@@ -352,6 +352,9 @@ public final class CreditJobBenchmark {
      */
     private Measured ledgerPath(List<TokenIssued> events, int threads) throws Exception {
         try (BenchDatabase db = new BenchDatabase("ledger" + threads)) {
+            // The ledger holds credits to their stage's budget, as in the job's database.
+            CatalogRows.uniformTemplate(db.dataSource, "spring-2027", "spring-2027-formal",
+                    "FORMAL", "cash-888", "CASH", "CNY", 888, Long.MAX_VALUE / 4);
             LedgerWriter ledger = new LedgerWriter(db.dataSource, Clock.systemUTC());
             List<List<CreditRequest>> shares = new ArrayList<>();
             for (int i = 0; i < threads; i++) {

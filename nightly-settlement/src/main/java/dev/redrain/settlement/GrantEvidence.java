@@ -1,6 +1,5 @@
 package dev.redrain.settlement;
 
-import dev.redrain.core.activity.Stage;
 import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
@@ -93,23 +92,7 @@ final class GrantEvidence {
     }
 
     static Grant grant(Map<String, String> hash) {
-        return new Grant(required(hash, TokenHash.OUT_TRADE_NO), required(hash, TokenHash.APP_ID),
-                required(hash, TokenHash.ACT_ID), required(hash, TokenHash.PARENT_ACTIVITY_ID),
-                required(hash, TokenHash.ACTIVITY_ID),
-                Stage.valueOf(required(hash, TokenHash.STAGE)),
-                required(hash, TokenHash.SCENE_ID), required(hash, TokenHash.RAIN_ID),
-                required(hash, TokenHash.TEMPLATE_ID), required(hash, TokenHash.AWARD_TYPE),
-                Long.parseLong(required(hash, TokenHash.AMOUNT_MINOR)),
-                required(hash, TokenHash.CURRENCY),
-                Long.parseLong(required(hash, TokenHash.ISSUED_AT_MS)));
-    }
-
-    private static String required(Map<String, String> hash, String field) {
-        String value = hash.get(field);
-        if (value == null) {
-            throw new IllegalArgumentException("no " + field);
-        }
-        return value;
+        return TokenHash.grantOf(hash);
     }
 
     private String inOutbox(Grant grant, String presented) {

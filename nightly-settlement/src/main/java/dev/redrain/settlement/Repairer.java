@@ -82,6 +82,15 @@ final class Repairer {
                     Money.of(amount, grant.currency()),
                     OutTradeNoGenerator.businessDate(candidate.outTradeNo()),
                     CreditSource.REPAIR));
+            if (result.status() == CreditResult.Status.OVER_BUDGET) {
+                // Proven, but the stage's budget is spent in the ledger: finance decides.
+                String why = "OVER_BUDGET: the ledger refused it; the stage's budget is spent";
+                record(candidate, night, "REFUSED", why, amount, legs.currency());
+                jdbc.update("UPDATE recon_break SET owner = 'FINANCE', evidence = ?,"
+                        + " updated_at = CURRENT_TIMESTAMP(3) WHERE break_id = ?", why,
+                        candidate.breakId());
+                return;
+            }
             if (!result.isBooked()) {
                 // The outTradeNo is booked with other content: a person must look at it.
                 record(candidate, night, action, "CONFLICT: booked with other content", amount,

@@ -12,7 +12,6 @@ import dev.redrain.core.token.TokenKeyRing;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -42,25 +41,7 @@ final class GrantFixtures {
 
     /** The token hash the issuance service writes for {@code event}. */
     static Map<String, String> hash(TokenIssued event, String status) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put(TokenHash.STATUS, status);
-        fields.put(TokenHash.OUT_TRADE_NO, event.outTradeNo());
-        fields.put(TokenHash.ACT_ID, event.actId());
-        fields.put(TokenHash.ACTIVITY_ID, event.activityId());
-        fields.put(TokenHash.STAGE, event.stage().name());
-        fields.put(TokenHash.AWARD_TYPE, event.awardType());
-        fields.put(TokenHash.AMOUNT_MINOR, Long.toString(event.amountMinor()));
-        fields.put(TokenHash.CURRENCY, event.currency());
-        fields.put(TokenHash.ISSUED_AT_MS, Long.toString(event.issuedAt().toEpochMilli()));
-        fields.put(TokenHash.APP_ID, event.appId());
-        fields.put(TokenHash.PARENT_ACTIVITY_ID, event.parentActivityId());
-        fields.put(TokenHash.SCENE_ID, event.sceneId());
-        fields.put(TokenHash.RAIN_ID, event.rainId());
-        fields.put(TokenHash.TEMPLATE_ID, event.templateId());
-        if (event.grantProof() != null) {
-            fields.put(TokenHash.GRANT_PROOF, event.grantProof());
-        }
-        return fields;
+        return TokenHash.fieldsOf(event, status);
     }
 
     /** The outbox row the service writes when Kafka does not take the event. */

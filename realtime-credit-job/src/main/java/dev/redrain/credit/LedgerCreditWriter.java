@@ -87,6 +87,8 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     private final Counter credited;
     private final Counter alreadyCredited;
     private final Counter conflicts;
+    /** Credits the ledger refused because the stage's budget is spent: dead-lettered. */
+    private final Counter overBudget;
     private final Histogram batchSizes;
     private final Histogram writeLatencies;
     /** Per token: from its issue to its batch's acknowledgement by Redis and Kafka. */
@@ -120,6 +122,7 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
         credited = metrics.counter("credited");
         alreadyCredited = metrics.counter("alreadyCredited");
         conflicts = metrics.counter("conflicts");
+        overBudget = metrics.counter("overBudget");
         metrics.meter("creditedPerSecond", new MeterView(credited));
         metrics.gauge("batchSize", () -> lastBatchSize);
         metrics.gauge("writeLatencyMs", () -> lastWriteLatencyMs);
@@ -206,6 +209,11 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                     sends.add(producer.send(conflictLetter(token)));
                     continue;
                 }
+                case OVER_BUDGET -> {
+                    overBudget.inc();
+                    sends.add(producer.send(overBudgetLetter(token)));
+                    continue;
+                }
             }
             marks.add(markCredited(token, result, creditedAt));
             // Every credited token is announced, whoever booked it: a token the service
@@ -290,6 +298,15 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
                 + " amount, asset or activity; this event was not booked";
         return DeadLetterSerializer.toRecord(topics.tokenIssuedDeadLetter(), new DeadLetter(
                 "LEDGER_CONFLICT", message, "ledger", token.outTradeNo.getBytes(
+                        StandardCharsets.UTF_8), null));
+    }
+
+    private ProducerRecord<byte[], byte[]> overBudgetLetter(TokenToCredit token) {
+        String message = "the ledger refused " + token.amountMinor + " " + token.currency
+                + " for " + token.actId + " in " + token.activityId + ": it would draw the stage's"
+                + " budget beyond its templates' budgets; this event was not booked";
+        return DeadLetterSerializer.toRecord(topics.tokenIssuedDeadLetter(), new DeadLetter(
+                "OVER_BUDGET", message, "ledger", token.outTradeNo.getBytes(
                         StandardCharsets.UTF_8), null));
     }
 

@@ -8,6 +8,7 @@ import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.testsupport.CatalogRows;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -87,6 +88,60 @@ class ForgedEventITCase extends CreditJobTestBase {
             }
         } finally {
             job.cancel().get();
+        }
+    }
+
+    @Test
+    void aProvenGrantBeyondTheStagesBudgetIsRefusedByTheLedgerAndDeadLettered()
+            throws Exception {
+        CreditJobHarness harness = newHarness();
+        // A stage whose templates hold 1,000 fen: a leaked key, or budgets planted in Redis,
+        // could still grant more; the ledger does not.
+        CatalogRows.uniformTemplate(DB.dataSource(), "tight", "tight-formal", "FORMAL",
+                "tight-cash", "CASH", "CNY", 500, 1_000);
+        TokenIssued base = new TokenEvents(12).awarded(1, 1).get(0);
+        List<TokenIssued> grants = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            grants.add(TokenEvents.signed(rename(new TokenIssued(base.eventId(),
+                    base.outTradeNo(), base.idempotencyKey(), base.appId(), "T" + i, "tight",
+                    "tight-formal", Stage.FORMAL, base.sceneId(), base.rainId(), "tight-cash",
+                    "tight-cash", "CASH", Outcome.AWARDED, 400, "CNY", base.issuedAt(),
+                    base.businessDate(), null), "tight-" + i)));
+        }
+        harness.recordPending(grants);
+        List<byte[]> records = new ArrayList<>();
+        grants.forEach(event -> records.add(TokenEvents.bytes(event)));
+        harness.publish(records);
+        JobClient job = harness.start(harness.job(harness.sinkSettings(50),
+                CreditFaultInjector.NONE), CreditJobHarness.environment(1, new Configuration()));
+        try {
+            CreditJobHarness.await(() -> tightJournals(harness) >= 2, "two tight credits");
+            List<ConsumerRecord<String, byte[]>> letters =
+                    harness.readAll(harness.topics.tokenIssuedDeadLetter(), 1);
+            assertThat(letters).hasSize(1);
+            assertThat(new String(letters.get(0).headers().lastHeader(DeadLetter.HEADER_REASON)
+                    .value(), StandardCharsets.UTF_8)).isEqualTo("OVER_BUDGET");
+            assertThat(tightJournals(harness)).isEqualTo(2);
+            assertThat(harness.query("SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_journal"
+                    + " WHERE activity_id = 'tight-formal'")).isEqualTo(800);
+            String refused = letters.get(0).key();
+            TokenIssued refusedGrant = grants.stream()
+                    .filter(event -> event.outTradeNo().equals(refused)).findFirst().orElseThrow();
+            assertThat(REDIS.commands().hget(harness.keys.token(refusedGrant.actId(), refused),
+                    "status")).as("a refused credit is not marked").isNotEqualTo("CREDITED");
+            assertThat(harness.creditedOutTradeNos(2)).hasSize(2).doesNotContain(refused);
+            harness.assertLedgerBalanced();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static long tightJournals(CreditJobHarness harness) {
+        try {
+            return harness.query("SELECT COUNT(*) FROM ledger_journal WHERE activity_id ="
+                    + " 'tight-formal'");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -183,25 +183,7 @@ class GrabStore {
     /** The token hash of an award, as the issuer writes it (and a rebuild restores it). */
     static Map<String, String> tokenFields(dev.redrain.core.event.TokenIssued event,
             String status) {
-        Map<String, String> fields = new java.util.LinkedHashMap<>();
-        fields.put(TokenHash.STATUS, status);
-        fields.put(TokenHash.OUT_TRADE_NO, event.outTradeNo());
-        fields.put(TokenHash.ACT_ID, event.actId());
-        fields.put(TokenHash.ACTIVITY_ID, event.activityId());
-        fields.put(TokenHash.STAGE, event.stage().name());
-        fields.put(TokenHash.AWARD_TYPE, event.awardType());
-        fields.put(TokenHash.AMOUNT_MINOR, Long.toString(event.amountMinor()));
-        fields.put(TokenHash.CURRENCY, event.currency());
-        fields.put(TokenHash.ISSUED_AT_MS, Long.toString(event.issuedAt().toEpochMilli()));
-        fields.put(TokenHash.APP_ID, event.appId());
-        fields.put(TokenHash.PARENT_ACTIVITY_ID, event.parentActivityId());
-        fields.put(TokenHash.SCENE_ID, event.sceneId());
-        fields.put(TokenHash.RAIN_ID, event.rainId());
-        fields.put(TokenHash.TEMPLATE_ID, event.templateId());
-        if (event.grantProof() != null) {
-            fields.put(TokenHash.GRANT_PROOF, event.grantProof());
-        }
-        return fields;
+        return TokenHash.fieldsOf(event, status);
     }
 
     void abandon(String actId, String idempotencyKey, String claimId) {

@@ -145,6 +145,11 @@ public class WalletService {
                 throw new ApiException(HttpStatus.CONFLICT, ErrorCode.TOKEN_CONFLICT,
                         "token " + result.outTradeNo() + " is booked with other content");
             }
+            if (result.status() == CreditResult.Status.OVER_BUDGET) {
+                throw new ApiException(HttpStatus.CONFLICT, ErrorCode.TOKEN_OVER_BUDGET,
+                        "token " + result.outTradeNo() + " is beyond its activity's budget; the"
+                                + " ledger did not book it");
+            }
             if (result.status() == CreditResult.Status.CREDITED) {
                 booked++;
             }

@@ -59,5 +59,7 @@ public enum ErrorCode {
     /** The rain is declared but does not take grabs now (not yet open, closed, cancelled). */
     RAIN_NOT_OPEN,
     /** A rain with this id exists with other content (admin routes). */
-    RAIN_CONFLICT
+    RAIN_CONFLICT,
+    /** A presented token would draw its activity stage beyond its budget: the ledger refused. */
+    TOKEN_OVER_BUDGET
 }

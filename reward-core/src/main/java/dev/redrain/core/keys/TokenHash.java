@@ -62,4 +62,54 @@ public final class TokenHash {
 
     private TokenHash() {
     }
+
+    /**
+     * The grant a token hash holds, read back from {@link #fieldsOf}'s fields.
+     *
+     * @throws IllegalArgumentException when a grant field is missing or unreadable
+     */
+    public static dev.redrain.core.token.Grant grantOf(java.util.Map<String, String> hash) {
+        return new dev.redrain.core.token.Grant(required(hash, OUT_TRADE_NO),
+                required(hash, APP_ID), required(hash, ACT_ID),
+                required(hash, PARENT_ACTIVITY_ID), required(hash, ACTIVITY_ID),
+                dev.redrain.core.activity.Stage.valueOf(required(hash, STAGE)),
+                required(hash, SCENE_ID), required(hash, RAIN_ID), required(hash, TEMPLATE_ID),
+                required(hash, AWARD_TYPE), Long.parseLong(required(hash, AMOUNT_MINOR)),
+                required(hash, CURRENCY), Long.parseLong(required(hash, ISSUED_AT_MS)));
+    }
+
+    private static String required(java.util.Map<String, String> hash, String field) {
+        String value = hash.get(field);
+        if (value == null) {
+            throw new IllegalArgumentException("no " + field);
+        }
+        return value;
+    }
+
+    /**
+     * The token hash of an award, as the issuer writes it (and a rebuild restores it): the
+     * grant's fields and its proof, so the nightly repair can check that it is a real grant.
+     */
+    public static java.util.Map<String, String> fieldsOf(
+            dev.redrain.core.event.TokenIssued event, String status) {
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put(STATUS, status);
+        fields.put(OUT_TRADE_NO, event.outTradeNo());
+        fields.put(ACT_ID, event.actId());
+        fields.put(ACTIVITY_ID, event.activityId());
+        fields.put(STAGE, event.stage().name());
+        fields.put(AWARD_TYPE, event.awardType());
+        fields.put(AMOUNT_MINOR, Long.toString(event.amountMinor()));
+        fields.put(CURRENCY, event.currency());
+        fields.put(ISSUED_AT_MS, Long.toString(event.issuedAt().toEpochMilli()));
+        fields.put(APP_ID, event.appId());
+        fields.put(PARENT_ACTIVITY_ID, event.parentActivityId());
+        fields.put(SCENE_ID, event.sceneId());
+        fields.put(RAIN_ID, event.rainId());
+        fields.put(TEMPLATE_ID, event.templateId());
+        if (event.grantProof() != null) {
+            fields.put(GRANT_PROOF, event.grantProof());
+        }
+        return fields;
+    }
 }

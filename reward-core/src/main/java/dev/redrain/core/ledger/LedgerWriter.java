@@ -33,6 +33,13 @@ import javax.sql.DataSource;
  * id) so concurrent batches queue instead of deadlocking; a deadlock or lost connection is
  * retried a bounded number of times, and a retry recognises rows its own earlier attempt
  * committed.
+ *
+ * <p>The ledger enforces budgets by itself, in the same transaction: an activity stage's
+ * budget account is never drawn beyond the sum of that stage's template budgets in the
+ * asset (budget raises are part of a template's budget). A credit that would go beyond is
+ * not booked ({@link CreditResult.Status#OVER_BUDGET}); the others of its batch are. This does
+ * not depend on Redis's counters, so a budget planted in Redis, or a forged grant that got
+ * past every other check, cannot draw more than the budget operators set.
  */
 public final class LedgerWriter {
     /** Largest batch one call accepts. */
@@ -121,6 +128,12 @@ public final class LedgerWriter {
                         booked.add(request);
                     }
                 }
+                Set<String> overBudget = overBudget(connection, booked, accountIds);
+                if (!overBudget.isEmpty()) {
+                    deleteOwnJournals(connection, overBudget, transactionId);
+                    booked.removeIf(request -> overBudget.contains(request.outTradeNo()));
+                    journals.keySet().removeAll(overBudget);
+                }
                 insertEntries(connection, booked, journals, accountIds, now);
                 updateBalances(connection, booked, accountIds, now);
                 connection.commit();
@@ -190,6 +203,105 @@ public final class LedgerWriter {
             }
         }
         return rows;
+    }
+
+    /**
+     * The requests (of those this transaction is booking) that would draw their budget account
+     * beyond its limit, taken in outTradeNo order. Locks the budget accounts first, in id
+     * order, so the balance read is the one this transaction moves.
+     */
+    private static Set<String> overBudget(Connection connection, List<CreditRequest> booked,
+            Map<String, Long> accountIds) throws SQLException {
+        if (booked.isEmpty()) {
+            return Set.of();
+        }
+        TreeMap<Long, CreditRequest> budgetAccounts = new TreeMap<>();
+        for (CreditRequest request : booked) {
+            budgetAccounts.putIfAbsent(accountIds.get(request.budgetAccount()), request);
+        }
+        Map<Long, Long> drawnByAccount = lockBudgetBalances(connection, budgetAccounts.keySet());
+        Map<String, Long> limits = budgetLimits(connection, budgetAccounts.values());
+        Set<String> refused = new HashSet<>();
+        for (CreditRequest request : booked) {
+            long account = accountIds.get(request.budgetAccount());
+            long limit = limits.getOrDefault(limitKey(request), 0L);
+            long drawn = drawnByAccount.get(account);
+            long after = Math.addExact(drawn, request.amount().amountMinor());
+            if (after > limit) {
+                refused.add(request.outTradeNo());
+            } else {
+                drawnByAccount.put(account, after);
+            }
+        }
+        return refused;
+    }
+
+    /** What each budget account has paid out so far (its balance, negated), locked. */
+    private static Map<Long, Long> lockBudgetBalances(Connection connection,
+            Set<Long> accountIds) throws SQLException {
+        Map<Long, Long> drawn = new HashMap<>();
+        List<Long> ids = new ArrayList<>(accountIds);
+        String sql = "SELECT account_id, balance_minor FROM ledger_account WHERE account_id IN ("
+                + inList(ids.size()) + ") ORDER BY account_id FOR UPDATE";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < ids.size(); i++) {
+                statement.setLong(i + 1, ids.get(i));
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    drawn.put(result.getLong(1), Math.negateExact(result.getLong(2)));
+                }
+            }
+        }
+        return drawn;
+    }
+
+    /** The budget of each (activity stage, asset) the requests draw on: its templates' sum. */
+    private static Map<String, Long> budgetLimits(Connection connection,
+            java.util.Collection<CreditRequest> requests) throws SQLException {
+        Set<String> activities = new java.util.TreeSet<>();
+        requests.forEach(request -> activities.add(request.activityId()));
+        List<String> ids = new ArrayList<>(activities);
+        Map<String, Long> limits = new HashMap<>();
+        String sql = "SELECT activity_id, currency, SUM(budget_minor) FROM reward_template"
+                + " WHERE activity_id IN (" + inList(ids.size()) + ") GROUP BY activity_id,"
+                + " currency";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < ids.size(); i++) {
+                statement.setString(i + 1, ids.get(i));
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    limits.put(result.getString(1) + "\u0000" + result.getString(2),
+                            result.getLong(3));
+                }
+            }
+        }
+        return limits;
+    }
+
+    private static String limitKey(CreditRequest request) {
+        return request.activityId() + "\u0000" + request.amount().currency();
+    }
+
+    /** Takes back journals this transaction inserted for credits it then refused. */
+    private static void deleteOwnJournals(Connection connection, Set<String> outTradeNos,
+            long transactionId) throws SQLException {
+        List<String> numbers = new ArrayList<>(outTradeNos);
+        for (List<String> chunk : chunks(numbers)) {
+            String sql = "DELETE FROM ledger_journal WHERE writer_txn_id = ? AND out_trade_no IN ("
+                    + inList(chunk.size()) + ")";
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setLong(1, transactionId);
+                for (int i = 0; i < chunk.size(); i++) {
+                    statement.setString(i + 2, chunk.get(i));
+                }
+                if (statement.executeUpdate() != chunk.size()) {
+                    throw new IllegalStateException("refused journals were not this"
+                            + " transaction's own");
+                }
+            }
+        }
     }
 
     private static void insertEntries(Connection connection, List<CreditRequest> booked,
@@ -281,7 +393,11 @@ public final class LedgerWriter {
             JournalRow row = journals.get(request.outTradeNo());
             boolean firstOccurrence = reported.add(request.outTradeNo());
             Status status;
-            if (!row.matches(request)) {
+            if (row == null) {
+                // Refused by the budget guard: no journal was kept.
+                results.add(new CreditResult(request.outTradeNo(), Status.OVER_BUDGET, 0, null));
+                continue;
+            } else if (!row.matches(request)) {
                 status = Status.CONFLICT;
             } else if (firstOccurrence && ownTransactionIds.contains(row.writerTransactionId())) {
                 status = Status.CREDITED;

@@ -7,6 +7,7 @@ import dev.redrain.core.activity.Stage;
 import dev.redrain.core.ledger.CreditResult.Status;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.testsupport.MariaDbExtension;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -36,7 +37,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LedgerWriterITCase {
     @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(dataSource -> {
+        RedrainSchema.migrate(dataSource);
+        budgets(dataSource);
+    });
 
     private static final LocalDate BUSINESS_DATE = LocalDate.of(2026, 11, 25);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -56,6 +60,67 @@ class LedgerWriterITCase {
         assertThat(query("SELECT COUNT(*) FROM ledger_journal j WHERE NOT EXISTS"
                 + " (SELECT 1 FROM ledger_entry e WHERE e.journal_id = j.journal_id)"))
                 .as("journals without entries").isZero();
+    }
+
+    /** The templates whose budgets the ledger holds each stage's credits to: ample here. */
+    private static void budgets(DataSource dataSource) {
+        long ample = 1_000_000_000L;
+        try {
+            CatalogRows.uniformTemplate(dataSource, "spring-2027", "spring-2027-formal", "FORMAL",
+                    "spring-cash", "CASH", "CNY", ample, ample);
+            CatalogRows.uniformTemplate(dataSource, "act", "act-gray", "GRAY", "gray-cash", "CASH",
+                    "CNY", ample, ample);
+            CatalogRows.uniformTemplate(dataSource, "act", "act-formal", "FORMAL", "formal-cash",
+                    "CASH", "CNY", ample, ample);
+            CatalogRows.uniformTemplate(dataSource, "act", "act-formal", "FORMAL", "formal-pts",
+                    "POINTS", "PTS", ample, ample);
+            CatalogRows.uniformTemplate(dataSource, "tight", "tight-formal", "FORMAL",
+                    "tight-cash", "CASH", "CNY", 1_000, 1_000);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aCreditBeyondTheStagesBudgetIsRefusedAndTheRestOfItsBatchIsBooked()
+            throws SQLException {
+        CreditRequest first = tight("A-t1", 600);
+        CreditRequest beyond = tight("A-t2", 600);
+        CreditRequest fits = tight("A-t3", 400);
+        List<CreditResult> results = ledger.creditBatch(List.of(first, beyond, fits));
+        java.util.Map<String, Status> byOutTradeNo = new java.util.HashMap<>();
+        results.forEach(result -> byOutTradeNo.put(result.outTradeNo(), result.status()));
+        // Taken in outTradeNo order: 600 fits, the second 600 does not, 400 still fits.
+        assertThat(byOutTradeNo).containsEntry(first.outTradeNo(), Status.CREDITED)
+                .containsEntry(beyond.outTradeNo(), Status.OVER_BUDGET)
+                .containsEntry(fits.outTradeNo(), Status.CREDITED);
+        assertThat(results.get(1).isBooked()).isFalse();
+        assertThat(balance(AccountCodes.budget("tight-formal", Stage.FORMAL, "CNY")))
+                .isEqualTo(-1_000);
+        assertThat(journalCount(beyond.outTradeNo())).isZero();
+        assertThat(ledger.credit(tight("A-t4", 1)).status()).isEqualTo(Status.OVER_BUDGET);
+        // A replay of a booked token is never refused: it is already in the ledger.
+        assertThat(ledger.credit(first).status()).isEqualTo(Status.ALREADY_CREDITED);
+
+        // A budget raise (recorded in the template's budget) makes room, once.
+        update("UPDATE reward_template SET budget_minor = budget_minor + 600 WHERE template_id"
+                + " = 'tight-cash'");
+        assertThat(ledger.credit(beyond).status()).isEqualTo(Status.CREDITED);
+        assertThat(ledger.credit(tight("A-t5", 1)).status()).isEqualTo(Status.OVER_BUDGET);
+    }
+
+    @Test
+    void aCreditForAStageWithNoBudgetIsRefused() throws SQLException {
+        CreditRequest ghost = new CreditRequest(nextOutTradeNo(), "A-ghost", "ghost-formal",
+                Stage.FORMAL, "CASH", Money.of(123_456, "CNY"), BUSINESS_DATE,
+                CreditSource.STREAM);
+        assertThat(ledger.credit(ghost).status()).isEqualTo(Status.OVER_BUDGET);
+        assertThat(journalCount(ghost.outTradeNo())).isZero();
+    }
+
+    private static CreditRequest tight(String actId, long amountMinor) {
+        return new CreditRequest(nextOutTradeNo(), actId, "tight-formal", Stage.FORMAL, "CASH",
+                Money.of(amountMinor, "CNY"), BUSINESS_DATE, CreditSource.STREAM);
     }
 
     @Test
@@ -306,6 +371,13 @@ class LedgerWriterITCase {
 
     private static long journalCount(String outTradeNo) throws SQLException {
         return query("SELECT COUNT(*) FROM ledger_journal WHERE out_trade_no = '" + outTradeNo + "'");
+    }
+
+    private static void update(String sql) throws SQLException {
+        try (Connection connection = DB.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate(sql);
+        }
     }
 
     private static long query(String sql) throws SQLException {

@@ -25,7 +25,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WalletLedgerITCase {
     @RegisterExtension
-    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(dataSource -> {
+        RedrainSchema.migrate(dataSource);
+        try {
+            // The ledger holds credits to their stage's budget.
+            dev.redrain.testsupport.CatalogRows.uniformTemplate(dataSource, "act", "act-1",
+                    "FORMAL", "act-cash", "CASH", "CNY", 1_000_000, 1_000_000_000);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    });
     private static final LocalDate DAY = LocalDate.of(2026, 11, 26);
 
     private final LedgerWriter credits = new LedgerWriter(DB.dataSource(), Clock.systemUTC());
