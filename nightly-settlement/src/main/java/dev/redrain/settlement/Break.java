@@ -11,7 +11,12 @@ public record Break(Legs of, Category category, String legs, long amountMinor) {
     /** Break categories; recon_break.category holds their names. */
     public enum Category {
         ISSUED_NOT_CREDITED, CREDITED_NOT_ISSUED, CREDITED_NOT_PAID, PAID_NOT_CREDITED,
-        AMOUNT_MISMATCH, DUPLICATE, STATUS_MISMATCH;
+        AMOUNT_MISMATCH, DUPLICATE, STATUS_MISMATCH,
+        /**
+         * A token the ledger refused to book: it would have drawn its activity stage beyond the
+         * budget operators set (the ledger's own guard, behind Redis's counters).
+         */
+        OVER_BUDGET;
 
         /** Categories the job repairs by itself; the others stay open for finance. */
         boolean isSafeToRepair() {
@@ -23,7 +28,7 @@ public record Break(Legs of, Category category, String legs, long amountMinor) {
             return switch (this) {
                 case ISSUED_NOT_CREDITED, STATUS_MISMATCH -> "AUTO_REPAIR";
                 case CREDITED_NOT_ISSUED, AMOUNT_MISMATCH -> "ENGINEERING";
-                case CREDITED_NOT_PAID, PAID_NOT_CREDITED, DUPLICATE -> "FINANCE";
+                case CREDITED_NOT_PAID, PAID_NOT_CREDITED, DUPLICATE, OVER_BUDGET -> "FINANCE";
             };
         }
     }

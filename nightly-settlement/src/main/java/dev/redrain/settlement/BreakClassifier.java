@@ -17,6 +17,7 @@ import java.util.Set;
  *       CREDITED_NOT_PAID; funded but not booked is PAID_NOT_CREDITED; a different amount is
  *       AMOUNT_MISMATCH; funded more than once is DUPLICATE.</li>
  * </ul>
+ * A token the ledger's budget guard refused is OVER_BUDGET, and nothing else.
  * An outTradeNo has at most one break per category (AMOUNT_MISMATCH names every leg pair that
  * disagrees); none means MATCHED.
  */
@@ -34,6 +35,12 @@ public final class BreakClassifier {
         Legs.Payment payment = legs.payment();
         List<String> mismatch = new ArrayList<>(2);
         long mismatchMinor = 0;
+        if (ledger != null && ledger.refused()) {
+            // Not booked, on purpose: finance decides, the repair never books it.
+            breaks.add(new Break(legs, Category.OVER_BUDGET, "REDIS,LEDGER",
+                    redis != null ? redis.amountMinor() : ledger.amountMinor()));
+            return breaks;
+        }
         if (redis != null && ledger == null) {
             breaks.add(new Break(legs, Category.ISSUED_NOT_CREDITED, "REDIS,LEDGER",
                     redis.amountMinor()));

@@ -43,7 +43,8 @@ final class BreakStore {
                         : Timestamp.from(redis.issuedAt()),
                 redis == null ? null : redis.status(), legs.currency(),
                 redis == null ? null : redis.amountMinor(),
-                legs.ledger() == null ? null : legs.ledger().amountMinor(),
+                legs.ledger() == null || legs.ledger().refused() ? null
+                        : legs.ledger().amountMinor(),
                 legs.payment() == null ? null : legs.payment().sumMinor(), b.amountMinor(),
                 seenOn, seenOn, b.category().owner()};
         }).toList());

@@ -40,6 +40,13 @@ final class LegLookup {
                 + " AND journal_type = 'TOKEN_CREDIT'", (rs, row) -> new Legs.Ledger(
                         rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6)), outTradeNo);
+        if (ledger.isEmpty()) {
+            ledger = jdbc.query("SELECT amount_minor, currency, act_id, activity_id, stage,"
+                    + " award_type FROM ledger_refusal WHERE out_trade_no = ?", (rs, row) ->
+                    new Legs.Ledger(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6),
+                            Legs.REFUSED_OVER_BUDGET), outTradeNo);
+        }
         List<Legs.Payment> payment = jdbc.query("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0),"
                 + " COALESCE(MAX(amount_minor), 0), MIN(currency) FROM payment_record"
                 + " WHERE out_trade_no = ? AND payment_kind = 'FUNDING'"

@@ -10,18 +10,28 @@ import java.time.Instant;
  * @param payment the channel's successful FUNDING records (count and sum)
  */
 public record Legs(String outTradeNo, Redis redis, Ledger ledger, Payment payment) {
+    /** The ledger leg's status of a token its budget guard refused. */
+    public static final String REFUSED_OVER_BUDGET = "OVER_BUDGET";
 
     public record Redis(String status, long amountMinor, String currency, String actId,
             String activityId, String stage, String awardType, Instant issuedAt) {
     }
 
-    /** @param status a withdrawal's status when this leg is a payout's; null for a token */
+    /**
+     * @param status a withdrawal's status when this leg is a payout's; for a token, null when
+     *     the ledger booked it, {@link #REFUSED_OVER_BUDGET} when its budget guard refused it
+     */
     public record Ledger(long amountMinor, String currency, String actId, String activityId,
             String stage, String awardType, String status) {
 
         public Ledger(long amountMinor, String currency, String actId, String activityId,
                 String stage, String awardType) {
             this(amountMinor, currency, actId, activityId, stage, awardType, null);
+        }
+
+        /** The ledger refused the token (ledger_refusal): nothing is booked. */
+        public boolean refused() {
+            return REFUSED_OVER_BUDGET.equals(status);
         }
     }
 

@@ -21,6 +21,8 @@ final class LegsQuery {
             + " r.activity_id r_activity, r.stage r_stage, r.award_type r_award, r.issued_at,"
             + " j.amount_minor j_amount, j.currency j_currency, j.act_id j_act,"
             + " j.activity_id j_activity, j.stage j_stage, j.award_type j_award,"
+            + " x.amount_minor x_amount, x.currency x_currency, x.act_id x_act,"
+            + " x.activity_id x_activity, x.stage x_stage, x.award_type x_award,"
             + " p.records p_records, p.total p_total, p.biggest p_biggest, p.currency p_currency"
             + " FROM ("
             + "   SELECT out_trade_no FROM recon_redis_token"
@@ -36,6 +38,7 @@ final class LegsQuery {
             + "   AND r.bucket = CRC32(k.out_trade_no) % ? AND r.out_trade_no = k.out_trade_no"
             + " LEFT JOIN ledger_journal j"
             + "   ON j.out_trade_no = k.out_trade_no AND j.journal_type = 'TOKEN_CREDIT'"
+            + " LEFT JOIN ledger_refusal x ON x.out_trade_no = k.out_trade_no"
             + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
             + "     MAX(amount_minor) biggest, MIN(currency) currency FROM payment_record"
             + "    WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
@@ -68,7 +71,12 @@ final class LegsQuery {
 
     private static Legs.Ledger ledger(ResultSet rs) throws SQLException {
         if (rs.getString("j_currency") == null) {
-            return null;
+            if (rs.getString("x_currency") == null) {
+                return null;
+            }
+            return new Legs.Ledger(rs.getLong("x_amount"), rs.getString("x_currency"),
+                    rs.getString("x_act"), rs.getString("x_activity"), rs.getString("x_stage"),
+                    rs.getString("x_award"), Legs.REFUSED_OVER_BUDGET);
         }
         return new Legs.Ledger(rs.getLong("j_amount"), rs.getString("j_currency"),
                 rs.getString("j_act"), rs.getString("j_activity"), rs.getString("j_stage"),

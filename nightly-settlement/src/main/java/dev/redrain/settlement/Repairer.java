@@ -101,7 +101,7 @@ final class Repairer {
                     + result.bookedBy();
             markCredited(candidate, legs, result.journalId());
         } else {
-            if (legs.ledger() == null) {
+            if (legs.ledger() == null || legs.ledger().refused()) {
                 return; // the ledger no longer has it: not a status problem any more
             }
             action = "FIX_REDIS_STATUS";

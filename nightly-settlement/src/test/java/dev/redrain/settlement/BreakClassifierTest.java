@@ -129,4 +129,17 @@ class BreakClassifierTest {
     private static Legs.Payment payment(int count, long sum) {
         return new Legs.Payment(count, sum, sum / count, "CNY");
     }
+
+    @Test
+    void aTokenTheLedgerRefusedIsOverBudgetAndNothingElse() {
+        Legs legs = new Legs("OT-refused", new Legs.Redis("ISSUED", 500, "CNY", "A1", "act",
+                "FORMAL", "CASH", null), new Legs.Ledger(500, "CNY", "A1", "act", "FORMAL",
+                        "CASH", Legs.REFUSED_OVER_BUDGET), null);
+        List<Break> breaks = new BreakClassifier(java.util.Set.of("CNY")).classify(legs);
+        assertThat(breaks).hasSize(1);
+        assertThat(breaks.get(0).category()).isEqualTo(Break.Category.OVER_BUDGET);
+        assertThat(breaks.get(0).amountMinor()).isEqualTo(500);
+        assertThat(breaks.get(0).category().owner()).isEqualTo("FINANCE");
+        assertThat(breaks.get(0).category().isSafeToRepair()).isFalse();
+    }
 }

@@ -125,6 +125,14 @@ class RepairProvenanceITCase {
                     genuine.issuedAt().toEpochMilli(), genuine.actId(),
                     GrantFixtures.bytes(genuine))).get();
         }
+        // Proven and on the topic, but beyond its stage's budget: the ledger refuses it.
+        CatalogRows.uniformTemplate(DB.dataSource(), "tight", "tight-formal", "FORMAL",
+                "tight-cash", "CASH", "CNY", 1_000, 100);
+        TokenIssued beyond = GrantFixtures.event(NUMBERS.next(), "A6", "tight-formal",
+                "tight-cash", "CASH", 500, "CNY", threeHoursAgo);
+        REDIS.commands().hset(keys.token("A6", beyond.outTradeNo()),
+                GrantFixtures.hash(beyond, "ISSUED"));
+        GrantFixtures.outbox(jdbc, TOPICS, beyond);
         Files.writeString(statements.resolve("payments-" + NIGHT + ".csv"), PaymentLine.HEADER
                 + "\n" + genuine.outTradeNo() + ",CH-1,FUNDING,300,CNY,SUCCESS," + Instant.EPOCH
                 + "\n", StandardCharsets.UTF_8);
@@ -153,10 +161,21 @@ class RepairProvenanceITCase {
                 .resolve("breaks-ISSUED_NOT_CREDITED.csv"))).contains("UNPROVEN")
                 .contains("GRANT_PROOF_MISSING").contains("NOT_CORROBORATED");
 
-        // The next night finds them again: still UNPROVEN, still not credited.
+        assertThat(journals(beyond)).as("refused by the ledger's budget").isZero();
+        assertThat(jdbc.queryForObject("SELECT outcome FROM recon_repair WHERE out_trade_no = ?",
+                String.class, beyond.outTradeNo())).startsWith("OVER_BUDGET");
+
+        // The next night finds them again: still UNPROVEN, still not credited; the refused
+        // grant is named OVER_BUDGET, for finance.
         assertThat(runner.settle(NIGHT, true)).isZero();
         assertThat(brk(planted)).containsEntry("status", "UNPROVEN");
         assertThat(journals(planted)).isZero();
+        assertThat(jdbc.queryForMap("SELECT status, owner FROM recon_break WHERE out_trade_no = ?"
+                + " AND category = 'OVER_BUDGET'", beyond.outTradeNo()))
+                .containsEntry("status", "OPEN").containsEntry("owner", "FINANCE");
+        assertThat(journals(beyond)).isZero();
+        assertThat(Files.readString(reports.resolve(NIGHT.toString())
+                .resolve("breaks-OVER_BUDGET.csv"))).contains(beyond.outTradeNo());
     }
 
     private Map<String, Object> brk(TokenIssued event) {

@@ -131,6 +131,7 @@ public final class LedgerWriter {
                 Set<String> overBudget = overBudget(connection, booked, accountIds);
                 if (!overBudget.isEmpty()) {
                     deleteOwnJournals(connection, overBudget, transactionId);
+                    recordRefusals(connection, unique, overBudget, now);
                     booked.removeIf(request -> overBudget.contains(request.outTradeNo()));
                     journals.keySet().removeAll(overBudget);
                 }
@@ -282,6 +283,38 @@ public final class LedgerWriter {
 
     private static String limitKey(CreditRequest request) {
         return request.activityId() + "\u0000" + request.amount().currency();
+    }
+
+    /** Records each refused credit (ledger_refusal), so the night can name it OVER_BUDGET. */
+    private static void recordRefusals(Connection connection, Map<String, CreditRequest> unique,
+            Set<String> refused, LocalDateTime now) throws SQLException {
+        List<CreditRequest> rows = new ArrayList<>();
+        refused.forEach(outTradeNo -> rows.add(unique.get(outTradeNo)));
+        rows.sort(java.util.Comparator.comparing(CreditRequest::outTradeNo));
+        for (List<CreditRequest> chunk : chunks(rows)) {
+            String sql = "INSERT INTO ledger_refusal (out_trade_no, reason, act_id, activity_id,"
+                    + " stage, award_type, currency, amount_minor, source, first_refused_at,"
+                    + " last_refused_at) VALUES " + placeholders(chunk.size(), 11)
+                    + " ON DUPLICATE KEY UPDATE refusals = refusals + 1,"
+                    + " last_refused_at = VALUES(last_refused_at)";
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int index = 1;
+                for (CreditRequest request : chunk) {
+                    statement.setString(index++, request.outTradeNo());
+                    statement.setString(index++, Status.OVER_BUDGET.name());
+                    statement.setString(index++, request.actId());
+                    statement.setString(index++, request.activityId());
+                    statement.setString(index++, request.stage().name());
+                    statement.setString(index++, request.awardType());
+                    statement.setString(index++, request.amount().currency());
+                    statement.setLong(index++, request.amount().amountMinor());
+                    statement.setString(index++, request.source().name());
+                    statement.setObject(index++, now);
+                    statement.setObject(index++, now);
+                }
+                statement.executeUpdate();
+            }
+        }
     }
 
     /** Takes back journals this transaction inserted for credits it then refused. */
