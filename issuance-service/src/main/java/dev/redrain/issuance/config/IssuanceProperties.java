@@ -49,6 +49,12 @@ public record IssuanceProperties(
      *     one (the same person has the same user id in each) share actIds
      */
     public record App(String secret, String previousSecret, String accountCenter) {
+        /** Never prints a secret. */
+        @Override
+        public String toString() {
+            return "App{accountCenter=" + accountCenter + ", rotating=" + (previousSecret != null)
+                    + "}";
+        }
     }
 
     /**
@@ -64,5 +70,16 @@ public record IssuanceProperties(
     public IssuanceProperties {
         apps = apps == null ? Map.of() : Map.copyOf(apps);
         admins = admins == null ? Map.of() : Map.copyOf(admins);
+    }
+
+    /** Never prints a secret: no token keys, no signing secrets, no credentials in a URI. */
+    @Override
+    public String toString() {
+        return "IssuanceProperties{redisUri=" + dev.redrain.core.secrets.Redacted.uri(redisUri)
+                + ", namespace=" + namespace + ", kafka=" + kafkaBootstrap + ", topicPrefix="
+                + topicPrefix + ", businessZone=" + businessZone + ", tokenActiveKeyId="
+                + tokenActiveKeyId + ", apps=" + apps + ", admins=" + admins.keySet()
+                + ", signatureSkew=" + signatureSkew + ", grabClaimTtl=" + grabClaimTtl
+                + ", grabRecordTtl=" + grabRecordTtl + "}";
     }
 }
