@@ -247,23 +247,30 @@ final class Abuse {
         byte[] none = new byte[0];
         long now = System.currentTimeMillis();
         expect("no signature headers", 401, "BAD_SIGNATURE", send("GET", path, Map.of(), none));
-        expect("unknown app", 401, "BAD_SIGNATURE", signed("ghost-app", secret(VICTIM_APP), "GET", path, path, now,
+        expect("unknown app", 401, "BAD_SIGNATURE",
+                signed("ghost-app", secret(VICTIM_APP), "GET", path, path, now,
                 nonce(), none, none));
-        expect("wrong secret", 401, "BAD_SIGNATURE", signed(VICTIM_APP, "not-the-secret-" + nonce(), "GET", path,
+        expect("wrong secret", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, "not-the-secret-" + nonce(), "GET", path,
                 path, now, nonce(), none, none));
-        expect("stale timestamp (10 min old)", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "GET",
+        expect("stale timestamp (10 min old)", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "GET",
                 path, path, now - 600_000, nonce(), none, none));
-        expect("future timestamp (+10 min)", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "GET",
+        expect("future timestamp (+10 min)", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "GET",
                 path, path, now + 600_000, nonce(), none, none));
-        expect("signature of another path", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "GET", path,
+        expect("signature of another path", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "GET", path,
                 "/v1/wallet/someone-else?currency=CNY", now, nonce(), none, none));
-        expect("malformed nonce", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "GET", path, path, now,
+        expect("malformed nonce", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "GET", path, path, now,
                 "../../x", none, none));
         byte[] grab = json(Map.of("appId", VICTIM_APP, "userId", "u-1", "activityId", ACTIVITY,
                 "sceneId", "abuse", "rainId", "abuse-2"));
         byte[] changed = json(Map.of("appId", VICTIM_APP, "userId", "u-2", "activityId",
                 ACTIVITY, "sceneId", "abuse", "rainId", "abuse-2"));
-        expect("body changed after signing", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "POST",
+        expect("body changed after signing", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "POST",
                 "/v1/grab", "/v1/grab", now, nonce(), grab, changed));
         String nonce = nonce();
         HttpResponse<String> first = signed(VICTIM_APP, secret(VICTIM_APP), "GET", path, path,
@@ -271,7 +278,8 @@ final class Abuse {
         if (first.statusCode() != 200) {
             record("the legitimate read before the replay", first, false);
         }
-        expect("replayed request (same nonce)", 401, "BAD_SIGNATURE", signed(VICTIM_APP, secret(VICTIM_APP), "GET",
+        expect("replayed request (same nonce)", 401, "BAD_SIGNATURE",
+                signed(VICTIM_APP, secret(VICTIM_APP), "GET",
                 path, path, now, nonce, none, none));
         HttpResponse<String> truncated = sendSigned(VICTIM_APP, "GET", path, none, now, nonce(),
                 sign(secret(VICTIM_APP), "GET", path, now, nonce(), none).substring(0, 20));
@@ -281,19 +289,27 @@ final class Abuse {
     private void grabBodies() throws Exception {
         expect("malformed JSON", 400, "MALFORMED_REQUEST", appRaw(VICTIM_APP, "POST", "/v1/grab",
                 "{\"appId\": \"douyin\", \"userId\":".getBytes(StandardCharsets.UTF_8)));
-        expect("oversized JSON (2 MB)", 413, "PAYLOAD_TOO_LARGE", appRaw(VICTIM_APP, "POST", "/v1/grab", json(Map.of(
+        expect("oversized JSON (2 MB)", 413, "PAYLOAD_TOO_LARGE",
+                appRaw(VICTIM_APP, "POST", "/v1/grab", json(Map.of(
                 "appId", VICTIM_APP, "userId", "u", "activityId", ACTIVITY, "sceneId", "x",
                 "rainId", "r", "padding", "x".repeat(2 * 1024 * 1024)))));
         expect("userId a number", 400, "MALFORMED_REQUEST", grabWith(Map.of("userId", 12345)));
-        expect("activityId an array", 400, "MALFORMED_REQUEST", grabWith(Map.of("activityId", List.of(ACTIVITY))));
-        expect("rainId an object", 400, "MALFORMED_REQUEST", grabWith(Map.of("rainId", Map.of("a", 1))));
+        expect("activityId an array", 400, "MALFORMED_REQUEST",
+                grabWith(Map.of("activityId", List.of(ACTIVITY))));
+        expect("rainId an object", 400, "MALFORMED_REQUEST",
+                grabWith(Map.of("rainId", Map.of("a", 1))));
         expect("missing userId", 400, "INVALID_FIELD", grabWithout("userId"));
         expect("missing activityId", 400, "INVALID_FIELD", grabWithout("activityId"));
-        expect("appId of another app in the body", 403, "FORBIDDEN", grabWith(Map.of("appId", ATTACKER_APP)));
-        expect("unknown activity", 404, "UNKNOWN_ACTIVITY", grabWith(Map.of("activityId", "no-such-activity")));
-        expect("unknown award type", 400, "INVALID_FIELD", grabWith(Map.of("awardType", "GOLD_BARS")));
-        expect("an amount chosen by the client", 400, "MALFORMED_REQUEST", grabWith(Map.of("amountMinor", 99_999_999)));
-        expect("an outcome chosen by the client", 400, "MALFORMED_REQUEST", grabWith(Map.of("outcome", "AWARDED",
+        expect("appId of another app in the body", 403, "FORBIDDEN",
+                grabWith(Map.of("appId", ATTACKER_APP)));
+        expect("unknown activity", 404, "UNKNOWN_ACTIVITY",
+                grabWith(Map.of("activityId", "no-such-activity")));
+        expect("unknown award type", 400, "INVALID_FIELD",
+                grabWith(Map.of("awardType", "GOLD_BARS")));
+        expect("an amount chosen by the client", 400, "MALFORMED_REQUEST",
+                grabWith(Map.of("amountMinor", 99_999_999)));
+        expect("an outcome chosen by the client", 400, "MALFORMED_REQUEST",
+                grabWith(Map.of("outcome", "AWARDED",
                 "templateId", ACTIVITY + "-cash")));
         for (String field : List.of("userId", "activityId", "sceneId", "rainId", "awardType")) {
             for (String injection : INJECTIONS) {
@@ -317,40 +333,54 @@ final class Abuse {
             expect("withdrawal amount " + (amount instanceof String ? "\"" + amount + "\""
                     : amount), 400, code, app(ATTACKER_APP, "POST", path, body));
         }
-        expect("withdrawal amount overflowing a long", 400, "MALFORMED_REQUEST", appRaw(ATTACKER_APP, "POST", path,
+        expect("withdrawal amount overflowing a long", 400, "MALFORMED_REQUEST",
+                appRaw(ATTACKER_APP, "POST", path,
                 ("{\"requestId\":\"ovf-" + nonce() + "\",\"amountMinor\":9223372036854775808,"
                         + "\"tokens\":[]}").getBytes(StandardCharsets.UTF_8)));
-        expect("withdrawal amount 1e30", 400, "MALFORMED_REQUEST", appRaw(ATTACKER_APP, "POST", path, ("{\"requestId\":"
+        expect("withdrawal amount 1e30", 400, "MALFORMED_REQUEST",
+                appRaw(ATTACKER_APP, "POST", path, ("{\"requestId\":"
                 + "\"big-" + nonce() + "\",\"amountMinor\":1e30,\"tokens\":[]}")
                 .getBytes(StandardCharsets.UTF_8)));
         String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 randomBytes(Base64.getUrlDecoder().decode(attacker.token).length));
         expect("forged token", 400, "INVALID_TOKEN", withdraw(attacker, 100, forged));
-        expect("truncated token", 400, "INVALID_TOKEN", withdraw(attacker, 100, victim.token.substring(0,
+        expect("truncated token", 400, "INVALID_TOKEN",
+                withdraw(attacker, 100, victim.token.substring(0,
                 victim.token.length() - 4)));
-        expect("token with a flipped byte", 400, "INVALID_TOKEN", withdraw(attacker, 100, flip(attacker.token)));
-        expect("another user's token", 400, "INVALID_TOKEN", withdraw(attacker, victim.amountMinor, victim.token));
-        expect("replayed token (already withdrawn)", 409, "INSUFFICIENT_BALANCE", withdraw(attacker, attacker.amountMinor,
+        expect("token with a flipped byte", 400, "INVALID_TOKEN",
+                withdraw(attacker, 100, flip(attacker.token)));
+        expect("another user's token", 400, "INVALID_TOKEN",
+                withdraw(attacker, victim.amountMinor, victim.token));
+        expect("replayed token (already withdrawn)", 409, "INSUFFICIENT_BALANCE",
+                withdraw(attacker, attacker.amountMinor,
                 attacker.token));
-        expect("the same token twice", 409, "INSUFFICIENT_BALANCE", withdraw(attacker, 2 * attacker.amountMinor,
+        expect("the same token twice", 409, "INSUFFICIENT_BALANCE",
+                withdraw(attacker, 2 * attacker.amountMinor,
                 attacker.token, attacker.token));
-        expect("more than the wallet holds", 409, "INSUFFICIENT_BALANCE", withdraw(attacker, 1_000_000));
-        expect("requestId reused for another amount", 409, "REQUEST_ID_REUSED", app(ATTACKER_APP, "POST", path, Map.of(
+        expect("more than the wallet holds", 409, "INSUFFICIENT_BALANCE",
+                withdraw(attacker, 1_000_000));
+        expect("requestId reused for another amount", 409, "REQUEST_ID_REUSED",
+                app(ATTACKER_APP, "POST", path, Map.of(
                 "requestId", spentRequest, "amountMinor", attacker.amountMinor + 1, "tokens",
                 List.of())));
-        expect("a non-withdrawable asset", 422, "NOT_WITHDRAWABLE", app(ATTACKER_APP, "POST", path, Map.of("requestId",
+        expect("a non-withdrawable asset", 422, "NOT_WITHDRAWABLE",
+                app(ATTACKER_APP, "POST", path, Map.of("requestId",
                 "cpn-" + nonce(), "amountMinor", 1, "currency", "CPN", "tokens", List.of())));
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 201; i++) {
             many.add(attacker.token);
         }
-        expect("too many tokens", 413, "PAYLOAD_TOO_LARGE", withdraw(attacker, 100, many.toArray(String[]::new)));
-        expect("someone else's wallet (not this app's user)", 404, "UNKNOWN_ACCOUNT", app(ATTACKER_APP, "POST",
+        expect("too many tokens", 413, "PAYLOAD_TOO_LARGE",
+                withdraw(attacker, 100, many.toArray(String[]::new)));
+        expect("someone else's wallet (not this app's user)", 404, "UNKNOWN_ACCOUNT",
+                app(ATTACKER_APP, "POST",
                 "/v1/wallet/" + victim.actId + "/withdrawals", Map.of("requestId", "steal-"
                         + nonce(), "amountMinor", victim.amountMinor, "tokens", List.of())));
-        expect("someone else's wallet read", 404, "UNKNOWN_ACCOUNT", app(ATTACKER_APP, "GET", "/v1/wallet/"
+        expect("someone else's wallet read", 404, "UNKNOWN_ACCOUNT",
+                app(ATTACKER_APP, "GET", "/v1/wallet/"
                 + victim.actId + "?currency=CNY", null));
-        expect("injection in the wallet currency", 400, "INVALID_FIELD", app(ATTACKER_APP, "GET", "/v1/wallet/"
+        expect("injection in the wallet currency", 400, "INVALID_FIELD",
+                app(ATTACKER_APP, "GET", "/v1/wallet/"
                 + attacker.actId + "?currency=CNY%27%20OR%201%3D1", null));
         for (String injection : INJECTIONS.subList(0, 5)) {
             expect("injection in requestId: " + abbreviate(injection), 400, "INVALID_FIELD",
@@ -361,34 +391,44 @@ final class Abuse {
 
     private void admin() throws Exception {
         String budgets = "/admin/activities/" + ACTIVITY + "/budgets";
-        expect("admin call signed by an app", 401, "BAD_CREDENTIALS", appRaw(VICTIM_APP, "GET", budgets, new byte[0]));
-        expect("admin call with a made-up token", 401, "BAD_CREDENTIALS", bearer("made-up-" + nonce(), "GET", budgets,
+        expect("admin call signed by an app", 401, "BAD_CREDENTIALS",
+                appRaw(VICTIM_APP, "GET", budgets, new byte[0]));
+        expect("admin call with a made-up token", 401, "BAD_CREDENTIALS",
+                bearer("made-up-" + nonce(), "GET", budgets,
                 null));
-        expect("viewer switching the live stage", 403, "FORBIDDEN", bearer(info.viewerToken(), "POST",
+        expect("viewer switching the live stage", 403, "FORBIDDEN",
+                bearer(info.viewerToken(), "POST",
                 "/admin/activities/" + ACTIVITY + "/live-stage", Map.of("stage", "GRAY",
                         "reason", "abuse")));
-        expect("viewer raising a budget", 403, "FORBIDDEN", bearer(info.viewerToken(), "POST", "/admin/templates/"
+        expect("viewer raising a budget", 403, "FORBIDDEN",
+                bearer(info.viewerToken(), "POST", "/admin/templates/"
                 + ACTIVITY + "-cash/budget-raises", Map.of("raiseId", "r-" + nonce(),
                         "addMinor", 100, "reason", "abuse")));
-        expect("unknown stage", 400, "INVALID_FIELD", bearer(info.operatorToken(), "POST", "/admin/activities/"
+        expect("unknown stage", 400, "INVALID_FIELD",
+                bearer(info.operatorToken(), "POST", "/admin/activities/"
                 + ACTIVITY + "/live-stage", Map.of("stage", "PRODUCTION", "reason", "abuse")));
         expect("negative budget raise", 400, "INVALID_FIELD", bearer(info.operatorToken(), "POST",
                 "/admin/templates/" + ACTIVITY + "-cash/budget-raises", Map.of("raiseId", "neg-"
                         + nonce(), "addMinor", -100, "reason", "abuse")));
-        expect("budget raise of an unknown template", 404, "UNKNOWN_TEMPLATE", bearer(info.operatorToken(), "POST",
+        expect("budget raise of an unknown template", 404, "UNKNOWN_TEMPLATE",
+                bearer(info.operatorToken(), "POST",
                 "/admin/templates/no-such-template/budget-raises", Map.of("raiseId", "x-"
                         + nonce(), "addMinor", 100, "reason", "abuse")));
-        expect("activity id with an injection", 400, "INVALID_FIELD", bearer(info.operatorToken(), "POST",
+        expect("activity id with an injection", 400, "INVALID_FIELD",
+                bearer(info.operatorToken(), "POST",
                 "/admin/activities", Map.of("activityId", "x'; DROP TABLE activity; --",
                         "name", "x", "startsAt", Instant.now().toString(), "endsAt",
                         Instant.now().plusSeconds(60).toString(), "reason", "abuse")));
-        expect("unknown switch", 400, "INVALID_FIELD", bearer(info.operatorToken(), "PUT", "/admin/switches/"
+        expect("unknown switch", 400, "INVALID_FIELD",
+                bearer(info.operatorToken(), "PUT", "/admin/switches/"
                 + "drop-all-tables", Map.of("on", true, "reason", "abuse")));
     }
 
     private void protocol() throws Exception {
-        expect("unknown route", 404, "UNKNOWN_ROUTE", appRaw(VICTIM_APP, "GET", "/v1/money-printer", new byte[0]));
-        expect("wrong method", 405, "METHOD_NOT_ALLOWED", appRaw(VICTIM_APP, "GET", "/v1/grab", new byte[0]));
+        expect("unknown route", 404, "UNKNOWN_ROUTE",
+                appRaw(VICTIM_APP, "GET", "/v1/money-printer", new byte[0]));
+        expect("wrong method", 405, "METHOD_NOT_ALLOWED",
+                appRaw(VICTIM_APP, "GET", "/v1/grab", new byte[0]));
         HttpRequest text = HttpRequest.newBuilder(URI.create(base + "/v1/grab"))
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("grab please")).build();
