@@ -108,6 +108,15 @@ public final class Fixtures {
         return this;
     }
 
+    /** Sets a template's per-user caps (null: no cap). */
+    public Fixtures caps(String templateId, Integer count, Long amountMinor, Integer dailyCount,
+            Long dailyAmountMinor) {
+        jdbc.update("UPDATE reward_template SET user_cap_count = ?, user_cap_minor = ?,"
+                + " user_daily_cap_count = ?, user_daily_cap_minor = ? WHERE template_id = ?",
+                count, amountMinor, dailyCount, dailyAmountMinor, templateId);
+        return this;
+    }
+
     public Fixtures allow(String activityId, String actId) {
         jdbc.update("INSERT INTO activity_allow_list (activity_id, act_id) VALUES (?, ?)",
                 activityId, actId);

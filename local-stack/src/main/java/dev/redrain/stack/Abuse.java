@@ -116,6 +116,7 @@ final class Abuse {
         if (!spent.ok()) {
             throw new StackException("the attacker's own withdrawal failed: " + spent.body());
         }
+        userCap(attacker);
         awaitBooked(victim, attacker);
         Map<String, String> before = snapshot();
         signatures(victim);
@@ -160,6 +161,7 @@ final class Abuse {
         cash.put("amountRule", "FIXED");
         cash.put("fixedAmountMinor", 100);
         cash.put("budgetMinor", 1_000_000);
+        cash.put("userCaps", Map.of("dailyCount", 1));
         cash.put("reason", "abuse suite");
         client.adminOk("POST", "/admin/activities/" + ACTIVITY + "/templates", cash);
         scheduleRains();
@@ -215,6 +217,35 @@ final class Abuse {
         return new Party(app, userId, json.path("actId").asText(), json.path("token").asText(),
                 json.path("award").path("amountMinor").asLong(), json.path("outTradeNo")
                         .asText());
+    }
+
+    /**
+     * The suite's cash template allows one award a user a day, so the attacker's grab of the
+     * other declared rain is answered EMPTY: the answer is recorded (so it runs before the
+     * snapshot), and the budget pays nothing more.
+     */
+    private void userCap(Party attacker) throws Exception {
+        long budgetBefore = cashGranted();
+        IssuanceClient.Answer answer = client.app(0, attacker.app, "POST", "/v1/grab", Map.of(
+                "appId", attacker.app, "userId", attacker.userId, "activityId", ACTIVITY,
+                "sceneId", "abuse", "rainId", "abuse-2"));
+        String outcome = answer.ok() ? answer.json().path("outcome").asText() : null;
+        boolean unpaid = cashGranted() == budgetBefore;
+        attempts.add(new Attempt("a second rain beyond the user's daily cap of one award",
+                answer.status(), "application/json", outcome, "200 EMPTY, budget unchanged",
+                answer.status() == 200 && "EMPTY".equals(outcome) && unpaid));
+    }
+
+    /** What the suite's cash template has granted, as the service reports it. */
+    private long cashGranted() throws Exception {
+        JsonNode budgets = client.adminOk("GET", "/admin/activities/" + ACTIVITY + "/budgets",
+                null);
+        for (JsonNode template : budgets.path("templates")) {
+            if (template.path("templateId").asText().equals(ACTIVITY + "-cash")) {
+                return template.path("grantedMinor").asLong();
+            }
+        }
+        throw new StackException("the budgets of " + ACTIVITY + " show no cash template");
     }
 
     /** The stream books the set-up tokens asynchronously: wait, so the snapshot is still. */

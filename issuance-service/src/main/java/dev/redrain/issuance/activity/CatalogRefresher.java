@@ -64,7 +64,8 @@ public class CatalogRefresher {
         jdbc.query("SELECT template_id, activity_id, award_type, currency, amount_rule,"
                 + " fixed_amount_minor, min_amount_minor, max_amount_minor, pool_packet_count,"
                 + " budget_minor, budget_shards, alert_thresholds_pct, fallback_template_id,"
-                + " status, version FROM reward_template", row -> {
+                + " status, user_cap_count, user_cap_minor, user_daily_cap_count,"
+                + " user_daily_cap_minor, version FROM reward_template", row -> {
                     Template template = template(row);
                     templates.put(template.templateId(), template);
                 });
@@ -115,6 +116,8 @@ public class CatalogRefresher {
                 row.getLong("max_amount_minor"), row.getInt("pool_packet_count"),
                 row.getLong("budget_minor"), row.getInt("budget_shards"), thresholds,
                 row.getString("fallback_template_id"), "ACTIVE".equals(row.getString("status")),
+                new UserCaps(row.getLong("user_cap_count"), row.getLong("user_cap_minor"),
+                        row.getLong("user_daily_cap_count"), row.getLong("user_daily_cap_minor")),
                 row.getLong("version"));
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
  * A reward template of one child activity: what an award is (type and asset), how big, from
  * which budget, and what to try when that budget is gone.
  *
+ * @param userCaps what one user may be granted from it ({@link UserCaps#NONE}: no cap)
  * @param version changes whenever the budget or the rule changes; caches key on it
  */
 public record Template(
@@ -23,6 +24,7 @@ public record Template(
         List<Integer> alertThresholdsPct,
         String fallbackTemplateId,
         boolean active,
+        UserCaps userCaps,
         long version) {
 
     public Template {

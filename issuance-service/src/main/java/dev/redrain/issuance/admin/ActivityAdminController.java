@@ -3,6 +3,7 @@ package dev.redrain.issuance.admin;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.ids.Identifiers;
 import dev.redrain.issuance.activity.AmountRule;
+import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetShares;
@@ -106,7 +107,8 @@ class ActivityAdminController {
     record NewTemplate(String templateId, String stage, String awardType, String amountRule,
             Long fixedAmountMinor, Long minAmountMinor, Long maxAmountMinor,
             Integer poolPacketCount, Long budgetMinor, Integer budgetShards,
-            List<Integer> alertThresholdsPct, String fallbackTemplateId, String reason) {
+            List<Integer> alertThresholdsPct, String fallbackTemplateId,
+            AdminSupport.UserCapsBody userCaps, String reason) {
     }
 
     record TemplateCreated(String templateId, String activityId, String currency) {
@@ -173,18 +175,21 @@ class ActivityAdminController {
             throw invalid("fallbackTemplateId must be a template of the same stage child");
         }
         String currency = currencies.get(0);
+        UserCaps caps = body.userCaps() == null ? UserCaps.NONE : body.userCaps().caps();
+        Object[] capColumns = AdminSupport.capColumns(caps);
         Object[] values = {templateId, child, awardType, currency, rule.name(), fixed, min, max,
-            packets, budget, shards, thresholds, fallback};
+            packets, budget, shards, thresholds, fallback, capColumns[0], capColumns[1],
+            capColumns[2], capColumns[3]};
         try {
             transactions.executeWithoutResult(status -> {
                 jdbc.update("INSERT INTO reward_template (template_id, activity_id, award_type,"
                         + " currency, amount_rule, fixed_amount_minor, min_amount_minor,"
                         + " max_amount_minor, pool_packet_count, budget_minor, budget_shards,"
-                        + " alert_thresholds_pct, fallback_template_id) VALUES (?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?, ?, ?, ?)", values);
+                        + " alert_thresholds_pct, fallback_template_id, user_cap_count,"
+                        + " user_cap_minor, user_daily_cap_count, user_daily_cap_minor) VALUES"
+                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
                 AdminSupport.audit(jdbc, request, "CREATE_TEMPLATE", templateId, null,
-                        budget + " " + currency,
-                        reason);
+                        budget + " " + currency + (caps.any() ? " " + caps : ""), reason);
             });
         } catch (DuplicateKeyException e) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,

@@ -1,6 +1,7 @@
 package dev.redrain.issuance.admin;
 
 import dev.redrain.core.activity.Stage;
+import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,5 +61,34 @@ final class AdminSupport {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD,
                     "stage must be INTERNAL_TEST, GRAY or FORMAL");
         }
+    }
+
+    /**
+     * A template's per-user caps as the admin API takes them: each a positive number, or absent
+     * (or null) for no cap.
+     */
+    record UserCapsBody(Long count, Long amountMinor, Long dailyCount, Long dailyAmountMinor) {
+        UserCaps caps() {
+            return new UserCaps(cap("count", count), cap("amountMinor", amountMinor),
+                    cap("dailyCount", dailyCount), cap("dailyAmountMinor", dailyAmountMinor));
+        }
+
+        private static long cap(String field, Long value) {
+            if (value != null && value <= 0) {
+                throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "userCaps." + field
+                        + " must be positive, or left out for no cap");
+            }
+            return value == null ? 0 : value;
+        }
+    }
+
+    /** The four reward_template cap columns (NULL: no cap), in column order. */
+    static Object[] capColumns(UserCaps caps) {
+        return new Object[] {orNull(caps.count()), orNull(caps.amountMinor()),
+            orNull(caps.dailyCount()), orNull(caps.dailyAmountMinor())};
+    }
+
+    private static Long orNull(long cap) {
+        return cap == 0 ? null : cap;
     }
 }

@@ -122,11 +122,14 @@ class UpdateAdminController {
     /**
      * {@code fallbackTemplateId}: a template of the same stage child, or {@code ""} to remove
      * the fallback. The monitor parameters are those of {@code reward_template}.
+     * {@code userCaps} replaces all four caps of a template created with caps (a cap left out
+     * is removed); a template created without caps cannot gain them, because its grants so far
+     * were never counted.
      */
     record TemplateUpdate(String fallbackTemplateId, List<Integer> alertThresholdsPct,
             Integer burnMarginMinutes, Integer unusedPctMax, Integer spikeFactorPct,
             Integer outcomeShareMaxPct, Long driftToleranceMinor, Integer driftGraceSeconds,
-            String reason) {
+            AdminSupport.UserCapsBody userCaps, String reason) {
     }
 
     @PatchMapping("/admin/templates/{templateId}")
@@ -153,6 +156,14 @@ class UpdateAdminController {
         if (fallback != null && !fallback.isEmpty()) {
             Validation.id("fallbackTemplateId", fallback);
         }
+        if (body.userCaps() != null) {
+            Object[] caps = AdminSupport.capColumns(body.userCaps().caps());
+            List<String> capColumns = List.of("user_cap_count", "user_cap_minor",
+                    "user_daily_cap_count", "user_daily_cap_minor");
+            for (int i = 0; i < caps.length; i++) {
+                columns.put(capColumns.get(i), caps[i]);
+            }
+        }
         if (columns.isEmpty() && fallback == null) {
             throw invalid("nothing to change");
         }
@@ -161,6 +172,12 @@ class UpdateAdminController {
                     + " WHERE template_id = ? FOR UPDATE", String.class, templateId);
             if (activity.isEmpty()) {
                 throw ApiException.notFound(ErrorCode.UNKNOWN_TEMPLATE, "no template " + templateId);
+            }
+            if (body.userCaps() != null && !counted(templateId)) {
+                throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD, "template "
+                        + templateId + " was created without user caps, so its grants were not"
+                        + " counted per user; create a capped template and point the rain's"
+                        + " chain at it instead");
             }
             if (fallback != null) {
                 columns.put("fallback_template_id", fallback.isEmpty() ? null
@@ -180,6 +197,14 @@ class UpdateAdminController {
         });
         catalog.reload();
         return updated;
+    }
+
+    /** Whether the issuer counts this template's grants per user (it has a cap). */
+    private boolean counted(String templateId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT user_cap_count IS NOT NULL OR"
+                + " user_cap_minor IS NOT NULL OR user_daily_cap_count IS NOT NULL OR"
+                + " user_daily_cap_minor IS NOT NULL FROM reward_template WHERE template_id = ?",
+                Boolean.class, templateId));
     }
 
     /** The fallback, if it is a template of the same child and makes no cycle. */

@@ -15,6 +15,7 @@ import dev.redrain.issuance.activity.Catalog;
 import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.activity.Rain;
 import dev.redrain.issuance.activity.Template;
+import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
 import dev.redrain.issuance.budget.BudgetReleaser;
@@ -71,6 +72,8 @@ public class GrabService {
     private final RateLimiter rateLimiter;
     /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
+    /** Templates a grab skipped because the user reached one of their caps. */
+    private final Counter cappedCounter;
 
     GrabService(RateLimiter rateLimiter, CatalogRefresher catalog, AccountService accounts,
             BudgetStore budgets, BudgetReleaser releaser,
@@ -97,6 +100,7 @@ public class GrabService {
         for (Outcome outcome : Outcome.values()) {
             grabCounters.put(outcome, meters.counter("redrain.grabs", "outcome", outcome.name()));
         }
+        this.cappedCounter = meters.counter("redrain.grab.user.capped");
     }
 
     public GrabAnswer grab(GrabCommand command) {
@@ -149,6 +153,7 @@ public class GrabService {
                 claimId, properties.grabClaimTtl());
         CompletableFuture<Optional<Reservation>> home = first == null ? null
                 : budgets.reserveHomeAsync(first, actId, firstDraw);
+        CompletableFuture<Map<String, UserCaps.Granted>> capped = grantedSoFar(actId, chain, now);
         GrabStore.ClaimResult claim;
         try {
             claim = await(claimed);
@@ -174,8 +179,53 @@ public class GrabService {
             abandonQuietly(actId, recordId, claimId);
             throw e;
         }
-        return issue(command, parent, child, entry, actId, key, recordId, claimId, snapshot,
-                now, chain, early);
+        return issue(new Claim(command, parent, child, entry, actId, key, recordId, claimId,
+                now), chain, early, capped.join());
+    }
+
+    /**
+     * What the user has been granted from the chain's capped templates, read with the claim so a
+     * template whose cap is reached is skipped before its budget is reserved. A failed read is
+     * no information: the commit enforces the caps either way.
+     */
+    private CompletableFuture<Map<String, UserCaps.Granted>> grantedSoFar(String actId,
+            List<Template> chain, Instant now) {
+        List<String> capped = chain.stream().filter(template -> template.userCaps().any())
+                .map(Template::templateId).toList();
+        if (capped.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        return store.grantedAsync(actId, capped, LocalDate.ofInstant(now, businessZone))
+                .exceptionally(unknown -> Map.of());
+    }
+
+    /** One claimed grab: what it asks for, whose it is, and the claim it holds. */
+    private record Claim(GrabCommand command, Activity parent, Activity child, Template entry,
+            String actId, IdempotencyKey key, String recordId, String claimId, Instant now) {
+    }
+
+    /**
+     * The reservation a grab holds while it tries to commit. {@code releasable} is false once
+     * the commit may have happened: after an unknown commit outcome (a Redis timeout) the
+     * reservation stays spent, because giving it back could overspend.
+     */
+    private final class Held {
+        private Template template;
+        private Reservation reservation;
+        private boolean releasable = true;
+
+        void hold(Template heldTemplate, Reservation heldReservation) {
+            template = heldTemplate;
+            reservation = heldReservation;
+        }
+
+        void release() {
+            if (reservation != null) {
+                releaseQuietly(template, reservation);
+            }
+            template = null;
+            reservation = null;
+        }
     }
 
     /**
@@ -241,72 +291,51 @@ public class GrabService {
     }
 
     /**
+     * Tries the chain in order: a template whose user cap is reached, whose budget is gone, or
+     * whose commit finds the cap reached (a concurrent grab of the same user) is skipped.
+     *
      * @param early the first template's home-shard attempt made with the claim: a reservation,
      *     empty when that shard could not pay, null when it was not tried
      */
-    private GrabAnswer issue(GrabCommand command, Activity parent, Activity child, Template entry,
-            String actId, IdempotencyKey key, String recordId, String claimId, Catalog snapshot,
-            Instant now, List<Template> chain, Optional<Reservation> early) {
-        Template granted = null;
-        Reservation reservation = null;
-        // False once the commit may have happened: after an unknown commit outcome (a Redis
-        // timeout) the reservation stays spent, because giving it back could overspend.
-        boolean mayRelease = true;
+    private GrabAnswer issue(Claim claim, List<Template> chain, Optional<Reservation> early,
+            Map<String, UserCaps.Granted> grantedSoFar) {
+        Held held = new Held();
         boolean committed = false;
         try {
             for (int i = 0; i < chain.size(); i++) {
                 Template template = chain.get(i);
-                if (i == 0 && early != null && early.isPresent()) {
-                    granted = template;
-                    reservation = early.get();
-                    break;
+                Optional<Reservation> first = i == 0 && early != null ? early : Optional.empty();
+                UserCaps.Granted granted = grantedSoFar.get(template.templateId());
+                if (granted != null && template.userCaps().reached(granted)) {
+                    first.ifPresent(reservation -> releaseQuietly(template, reservation));
+                    cappedCounter.increment();
+                    continue;
                 }
-                var reserved = budgets.reserve(template, actId, draw(template));
-                if (reserved.isPresent()) {
-                    granted = template;
-                    reservation = reserved.get();
-                    break;
+                Optional<Reservation> reserved = first.isPresent() ? first
+                        : budgets.reserve(template, claim.actId(), draw(template));
+                if (reserved.isEmpty()) {
+                    continue;
                 }
+                held.hold(template, reserved.get());
+                GrabAnswer answer = award(claim, template, reserved.get());
+                TokenIssued event = event(claim, template, answer);
+                GrabStore.CommitResult result = commit(claim, answer, event, held,
+                        capCharge(template, answer));
+                if (result instanceof GrabStore.Capped) {
+                    held.release();
+                    cappedCounter.increment();
+                    continue;
+                }
+                committed = result instanceof GrabStore.Committed;
+                return answered(answer, event, result, held);
             }
-            GrabAnswer answer;
-            Outcome outcome;
-            if (reservation == null) {
-                outcome = Outcome.EMPTY;
-                answer = new GrabAnswer(outcome, entry.templateId(), entry.awardType(), 0,
-                        entry.currency(), null, null, actId);
-            } else {
-                outcome = granted == entry ? Outcome.AWARDED : Outcome.FALLBACK;
-                String outTradeNo = outTradeNos.next();
-                Money amount = Money.of(reservation.amountMinor(), granted.currency());
-                String token = codec.seal(new RedPacketToken(command.appId(), actId,
-                        child.activityId(), command.sceneId(), command.rainId(),
-                        granted.awardType(), child.stage(), amount, outTradeNo, now,
-                        TokenStatus.ISSUED));
-                answer = new GrabAnswer(outcome, granted.templateId(), granted.awardType(),
-                        amount.amountMinor(), amount.currency(), outTradeNo, token, actId);
-            }
-            TokenIssued event = event(command, parent, child, entry, granted, key, answer, now);
-            Map<String, String> tokenFields = event.hasToken()
-                    ? GrabStore.tokenFields(event, TokenStatus.ISSUED.name()) : Map.of();
-            mayRelease = false;
-            GrabAnswer other;
-            try {
-                other = store.commit(actId, recordId, claimId, answer, tokenFields,
-                        properties.grabRecordTtl());
-            } catch (GrabStore.ClaimLostException e) {
-                mayRelease = true;
-                throw e;
-            }
-            if (other != null) {
-                // Another request answered this key first (our claim had expired): its answer
-                // stands and our reservation goes back.
-                releaseQuietly(granted, reservation);
-                return other;
-            }
-            committed = true;
-            publisher.publish(event, switches.isOn(Switches.OUTBOX_ONLY));
-            grabCounters.get(outcome).increment();
-            return answer;
+            Template entry = claim.entry();
+            GrabAnswer empty = new GrabAnswer(Outcome.EMPTY, entry.templateId(),
+                    entry.awardType(), 0, entry.currency(), null, null, claim.actId());
+            TokenIssued event = event(claim, null, empty);
+            GrabStore.CommitResult result = commit(claim, empty, event, held, null);
+            committed = result instanceof GrabStore.Committed;
+            return answered(empty, event, result, held);
         } catch (BudgetNotLoadedException e) {
             guard.check();
             throw budgetUnavailable(e.getMessage());
@@ -315,12 +344,61 @@ public class GrabService {
                     "the grab took too long; retry with the same request", Duration.ofSeconds(1));
         } finally {
             if (!committed) {
-                if (mayRelease) {
-                    releaseQuietly(granted, reservation);
+                if (held.releasable) {
+                    held.release();
                 }
-                abandonQuietly(actId, recordId, claimId);
+                abandonQuietly(claim.actId(), claim.recordId(), claim.claimId());
             }
         }
+    }
+
+    /** An award of the reserved amount from {@code granted}, with its sealed token. */
+    private GrabAnswer award(Claim claim, Template granted, Reservation reservation) {
+        Outcome outcome = granted == claim.entry() ? Outcome.AWARDED : Outcome.FALLBACK;
+        String outTradeNo = outTradeNos.next();
+        Money amount = Money.of(reservation.amountMinor(), granted.currency());
+        GrabCommand command = claim.command();
+        String token = codec.seal(new RedPacketToken(command.appId(), claim.actId(),
+                claim.child().activityId(), command.sceneId(), command.rainId(),
+                granted.awardType(), claim.child().stage(), amount, outTradeNo, claim.now(),
+                TokenStatus.ISSUED));
+        return new GrabAnswer(outcome, granted.templateId(), granted.awardType(),
+                amount.amountMinor(), amount.currency(), outTradeNo, token, claim.actId());
+    }
+
+    private static GrabStore.CapCharge capCharge(Template granted, GrabAnswer answer) {
+        return granted.userCaps().any() ? new GrabStore.CapCharge(granted.templateId(),
+                OutTradeNoGenerator.businessDate(answer.outTradeNo()), granted.userCaps(),
+                answer.amountMinor()) : null;
+    }
+
+    private GrabStore.CommitResult commit(Claim claim, GrabAnswer answer, TokenIssued event,
+            Held held, GrabStore.CapCharge charge) {
+        Map<String, String> tokenFields = event.hasToken()
+                ? GrabStore.tokenFields(event, TokenStatus.ISSUED.name()) : Map.of();
+        held.releasable = false;
+        try {
+            return store.commit(claim.actId(), claim.recordId(), claim.claimId(), answer,
+                    tokenFields, charge, properties.grabRecordTtl());
+        } catch (GrabStore.ClaimLostException e) {
+            held.releasable = true;
+            throw e;
+        }
+    }
+
+    /**
+     * The grab's answer once committed: this request's (its event recorded), or the answer
+     * another request committed first, in which case this request's reservation goes back.
+     */
+    private GrabAnswer answered(GrabAnswer answer, TokenIssued event,
+            GrabStore.CommitResult result, Held held) {
+        if (result instanceof GrabStore.AnsweredFirst first) {
+            held.release();
+            return first.answer();
+        }
+        publisher.publish(event, switches.isOn(Switches.OUTBOX_ONLY));
+        grabCounters.get(answer.outcome()).increment();
+        return answer;
     }
 
     private GrabAnswer awaitAnswer(String actId, String recordId) {
@@ -364,20 +442,21 @@ public class GrabService {
         };
     }
 
-    private TokenIssued event(GrabCommand command, Activity parent, Activity child,
-            Template entry, Template granted, IdempotencyKey key, GrabAnswer answer,
-            Instant now) {
+    /** The grab's TokenIssued event; {@code granted} is null for an EMPTY answer. */
+    private TokenIssued event(Claim claim, Template granted, GrabAnswer answer) {
         boolean award = answer.outTradeNo() != null;
         LocalDate businessDate = award ? OutTradeNoGenerator.businessDate(answer.outTradeNo())
-                : LocalDate.ofInstant(now, businessZone);
+                : LocalDate.ofInstant(claim.now(), businessZone);
+        String parentId = claim.parent().activityId();
         String eventId = award ? "issued-" + answer.outTradeNo()
-                : "empty-" + recordId(parent.activityId(), key.value());
-        TokenIssued event = new TokenIssued(eventId, answer.outTradeNo(), key.value(),
-                command.appId(), answer.actId(), parent.activityId(), child.activityId(),
-                child.stage(), command.sceneId(), command.rainId(), entry.templateId(),
-                award ? granted.templateId() : entry.templateId(), answer.awardType(),
-                answer.outcome(), answer.amountMinor(), answer.currency(), now, businessDate,
-                null);
+                : "empty-" + recordId(parentId, claim.key().value());
+        GrabCommand command = claim.command();
+        TokenIssued event = new TokenIssued(eventId, answer.outTradeNo(), claim.key().value(),
+                command.appId(), answer.actId(), parentId, claim.child().activityId(),
+                claim.child().stage(), command.sceneId(), command.rainId(),
+                claim.entry().templateId(), award ? granted.templateId()
+                        : claim.entry().templateId(), answer.awardType(), answer.outcome(),
+                answer.amountMinor(), answer.currency(), claim.now(), businessDate, null);
         return award ? event.withGrantProof(grantProof.sign(event.grant())) : event;
     }
 

@@ -2,11 +2,14 @@ package dev.redrain.issuance.grab;
 
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.budget.LuaScript;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,7 @@ import org.springframework.stereotype.Component;
 class GrabStore {
     private static final String DONE = "DONE|";
     private static final String CLAIM = "CLAIM|";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
     /** KEYS: grab record. ARGV: claim id, claim ttl ms. Returns the answer, BUSY or CLAIMED. */
     private static final LuaScript CLAIM_SCRIPT = new LuaScript("""
@@ -36,9 +40,11 @@ class GrabStore {
             """, ScriptOutputType.VALUE);
 
     /**
-     * KEYS: grab record, token hash, pending hash. ARGV: claim id, encoded answer, record ttl s,
-     * token ttl s, outTradeNo ('' for EMPTY), pending value, then token hash field/value pairs.
-     * Returns OK, the answer another request committed, or LOST.
+     * KEYS: grab record, token hash, pending hash, user caps. ARGV: claim id, encoded answer,
+     * record ttl s, token ttl s, outTradeNo ('' for EMPTY), pending value, capped template ('' for
+     * none), business day, caps (count, minor, daily count, daily minor; 0 none), amount minor,
+     * then token hash field/value pairs. Returns OK, the answer another request committed,
+     * CAPPED (nothing written: the award would pass one of the user's caps) or LOST.
      */
     private static final LuaScript COMMIT_SCRIPT = new LuaScript("""
             local value = redis.call('GET', KEYS[1])
@@ -46,15 +52,44 @@ class GrabStore {
               if value and string.sub(value, 1, 5) == 'DONE|' then return value end
               return 'LOST'
             end
+            if ARGV[7] ~= '' then
+              local day = ARGV[7] .. '|' .. ARGV[8]
+              local fields = {ARGV[7] .. '|n', ARGV[7] .. '|m', day .. '|n', day .. '|m'}
+              local amount = tonumber(ARGV[13])
+              local adds = {1, amount, 1, amount}
+              local have = redis.call('HMGET', KEYS[4], unpack(fields))
+              for i = 1, 4 do
+                local cap = tonumber(ARGV[8 + i])
+                if cap > 0 and (tonumber(have[i]) or 0) + adds[i] > cap then return 'CAPPED' end
+              end
+              for i = 1, 4 do redis.call('HINCRBY', KEYS[4], fields[i], adds[i]) end
+              redis.call('EXPIRE', KEYS[4], ARGV[3])
+            end
             redis.call('SET', KEYS[1], 'DONE|' .. ARGV[2], 'EX', ARGV[3])
             if ARGV[5] ~= '' then
-              redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
+              redis.call('HSET', KEYS[2], unpack(ARGV, 14, #ARGV))
               redis.call('EXPIRE', KEYS[2], ARGV[4])
               redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
               redis.call('EXPIRE', KEYS[3], ARGV[4])
             end
             return 'OK'
             """, ScriptOutputType.VALUE);
+
+    /**
+     * A rebuild's restore of one user's cap counters: each field is raised to the recounted
+     * value, never lowered (a counter that survived may include grants the record has not
+     * shown yet). KEYS: user caps. ARGV: ttl s, then field/value pairs.
+     */
+    private static final LuaScript RESTORE_CAPS_SCRIPT = new LuaScript("""
+            for i = 2, #ARGV, 2 do
+              local have = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+              if tonumber(ARGV[i + 1]) > have then
+                redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+              end
+            end
+            redis.call('EXPIRE', KEYS[1], ARGV[1])
+            return 1
+            """, ScriptOutputType.INTEGER);
 
     /**
      * A rebuild's restore of one answered grab: the answer (if the key has none) and, for an
@@ -129,33 +164,113 @@ class GrabStore {
                 ? GrabAnswer.decode(value.substring(DONE.length())) : null;
     }
 
+    /** How the commit of an award counts against the user's caps of its template. */
+    record CapCharge(String templateId, LocalDate businessDay, UserCaps caps, long amountMinor) {
+    }
+
+    sealed interface CommitResult permits Committed, AnsweredFirst, Capped {
+    }
+
+    /** This request's answer is now the key's answer. */
+    record Committed() implements CommitResult {
+    }
+
+    /** Another request answered the key first (this request's claim had expired). */
+    record AnsweredFirst(GrabAnswer answer) implements CommitResult {
+    }
+
+    /** The award would pass one of the user's caps: nothing was written, the claim stands. */
+    record Capped() implements CommitResult {
+    }
+
     /**
-     * Commits the answer (and, for an award, its token). Returns null when this request's
-     * answer is now the key's answer, the other answer when another request committed first,
-     * and throws {@link ClaimLostException} when the claim expired with no answer.
+     * Commits the answer (and, for an award, its token), counting it against the user's caps
+     * when {@code charge} is not null. Throws {@link ClaimLostException} when the claim expired
+     * with no answer.
      */
-    GrabAnswer commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
-            Map<String, String> tokenFields, Duration recordTtl) {
+    CommitResult commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
+            Map<String, String> tokenFields, CapCharge charge, Duration recordTtl) {
         boolean award = answer.outTradeNo() != null;
+        UserCaps caps = charge == null ? UserCaps.NONE : charge.caps();
         List<String> args = new ArrayList<>(List.of(claimId, answer.encode(),
                 Long.toString(recordTtl.toSeconds()), Long.toString(recordTtl.toSeconds()),
                 award ? answer.outTradeNo() : "",
-                answer.amountMinor() + ":" + answer.currency()));
+                answer.amountMinor() + ":" + answer.currency(),
+                charge == null ? "" : charge.templateId(),
+                charge == null ? "" : DAY.format(charge.businessDay()),
+                Long.toString(caps.count()), Long.toString(caps.amountMinor()),
+                Long.toString(caps.dailyCount()), Long.toString(caps.dailyAmountMinor()),
+                Long.toString(answer.amountMinor())));
         tokenFields.forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
         String[] scriptKeys = {keys.grab(actId, idempotencyKey),
             award ? keys.token(actId, answer.outTradeNo()) : keys.grab(actId, idempotencyKey),
-            keys.pending(actId)};
+            keys.pending(actId), keys.userCaps(actId)};
         String value = COMMIT_SCRIPT.run(redis, scriptKeys, args.toArray(String[]::new));
         if (value.equals("OK")) {
-            return null;
+            return new Committed();
+        }
+        if (value.equals("CAPPED")) {
+            return new Capped();
         }
         if (value.startsWith(DONE)) {
-            return GrabAnswer.decode(value.substring(DONE.length()));
+            return new AnsweredFirst(GrabAnswer.decode(value.substring(DONE.length())));
         }
         throw new ClaimLostException();
+    }
+
+    /**
+     * What the user has been granted from each of {@code templateIds} (in the activity and on
+     * {@code businessDay}), without waiting: sent with the claim, it lets the grab skip a
+     * template whose cap is reached before reserving its budget. Advisory; the commit decides.
+     */
+    java.util.concurrent.CompletableFuture<Map<String, UserCaps.Granted>> grantedAsync(
+            String actId, List<String> templateIds, LocalDate businessDay) {
+        String day = DAY.format(businessDay);
+        List<String> fields = new ArrayList<>();
+        for (String templateId : templateIds) {
+            fields.addAll(List.of(templateId + "|n", templateId + "|m",
+                    templateId + "|" + day + "|n", templateId + "|" + day + "|m"));
+        }
+        return async.hmget(keys.userCaps(actId), fields.toArray(String[]::new)).toCompletableFuture()
+                .thenApply(values -> {
+                    Map<String, UserCaps.Granted> granted = new java.util.HashMap<>();
+                    for (int i = 0; i < templateIds.size(); i++) {
+                        granted.put(templateIds.get(i), new UserCaps.Granted(
+                                count(values, 4 * i), count(values, 4 * i + 1),
+                                count(values, 4 * i + 2), count(values, 4 * i + 3)));
+                    }
+                    return granted;
+                });
+    }
+
+    private static long count(List<io.lettuce.core.KeyValue<String, String>> values, int index) {
+        return values.get(index).hasValue() ? Long.parseLong(values.get(index).getValue()) : 0;
+    }
+
+    /**
+     * A rebuild's restore of a user's cap counters (see RESTORE_CAPS_SCRIPT), from the grants
+     * of capped templates the record holds for this user.
+     */
+    java.util.concurrent.CompletableFuture<Long> restoreCapsAsync(String actId,
+            List<CapCharge> grants, Duration ttl) {
+        Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        for (CapCharge grant : grants) {
+            String day = grant.templateId() + "|" + DAY.format(grant.businessDay());
+            counters.merge(grant.templateId() + "|n", 1L, Long::sum);
+            counters.merge(grant.templateId() + "|m", grant.amountMinor(), Long::sum);
+            counters.merge(day + "|n", 1L, Long::sum);
+            counters.merge(day + "|m", grant.amountMinor(), Long::sum);
+        }
+        List<String> args = new ArrayList<>(List.of(Long.toString(ttl.toSeconds())));
+        counters.forEach((field, value) -> {
+            args.add(field);
+            args.add(Long.toString(value));
+        });
+        return RESTORE_CAPS_SCRIPT.runAsync(async, new String[] {keys.userCaps(actId)},
+                args.toArray(String[]::new));
     }
 
     /**

@@ -132,6 +132,7 @@ public class RedisRebuilder {
             }
         }
         awaitAll(window);
+        int cappedUsers = restoreCaps(events.values());
         raises.markAllApplied(); // budget_minor already includes every recorded raise
         String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
                 + " redis_namespace = ?", String.class, keys.namespace());
@@ -143,10 +144,38 @@ public class RedisRebuilder {
         long restoreMs = (System.nanoTime() - read) / 1_000_000;
         LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
                 + " pending; read in {} ms, restored in {} ms; {} records without a valid grant"
-                + " proof skipped", events.size(), templates, grantedMinor, pending, readMs,
-                restoreMs, unproven);
+                + " proof skipped; cap counters of {} users restored", events.size(), templates,
+                grantedMinor, pending, readMs, restoreMs, unproven, cappedUsers);
         return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs,
                 unproven);
+    }
+
+    /**
+     * Recounts every user's grants of capped templates from the proven record and raises their
+     * cap counters to it, so a rebuild never gives a user a second allowance. Returns how many
+     * users were restored.
+     */
+    private int restoreCaps(java.util.Collection<TokenIssued> events) {
+        Map<String, Template> templates = catalog.current().templates();
+        Map<String, List<GrabStore.CapCharge>> byUser = new HashMap<>();
+        for (TokenIssued event : events) {
+            Template template = event.hasToken() ? templates.get(event.templateId()) : null;
+            if (template != null && template.userCaps().any()) {
+                byUser.computeIfAbsent(event.actId(), actId -> new ArrayList<>()).add(
+                        new GrabStore.CapCharge(template.templateId(), event.businessDate(),
+                                template.userCaps(), event.amountMinor()));
+            }
+        }
+        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
+        for (Map.Entry<String, List<GrabStore.CapCharge>> user : byUser.entrySet()) {
+            window.add(grabs.restoreCapsAsync(user.getKey(), user.getValue(),
+                    properties.grabRecordTtl()));
+            if (window.size() == RESTORE_WINDOW) {
+                awaitAll(window);
+            }
+        }
+        awaitAll(window);
+        return byUser.size();
     }
 
     /**

@@ -70,6 +70,7 @@ class BudgetSharesTest {
     private static Template template(AmountRule rule, long fixed, int packets, long budget,
             int shards) {
         return new Template("t-1", "a-1", "CASH", "CNY", rule, fixed, 1, 100, packets, budget,
-                shards, List.of(50, 80, 95, 100), null, true, 0);
+                shards, List.of(50, 80, 95, 100), null, true,
+                dev.redrain.issuance.activity.UserCaps.NONE, 0);
     }
 }

@@ -72,6 +72,15 @@ public final class RedisKeys {
         return namespace + ":" + userTag(actId) + ":pending";
     }
 
+    /**
+     * What the user has been granted from each capped template (hash: {@code <templateId>|n},
+     * {@code <templateId>|m} over the activity, {@code <templateId>|<yyyyMMdd>|n} and
+     * {@code ...|m} per business day), counted by the script that commits the grab.
+     */
+    public String userCaps(String actId) {
+        return namespace + ":" + userTag(actId) + ":caps";
+    }
+
     /** A per-user rate-limit counter for one window. */
     public String userRate(String actId, long windowStartEpochSecond) {
         return namespace + ":" + userTag(actId) + ":rate:" + windowStartEpochSecond;
