@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,44 +26,30 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * Kafka stops in the middle of a rain: grabs go on answering, their events go to the MySQL
- * outbox, and when the broker is back the relay publishes them, each once, in order.
+ * Kafka stops in the middle of a rain: grabs go on answering (each after its event is in the
+ * MySQL outbox), and when the broker is back the relay publishes them, in order. A grab that
+ * tried Kafka first may also be delivered by the producer once the broker is back: a copy,
+ * which every reader ignores (they key on the event id or the outTradeNo).
  */
 class KafkaOutageITCase extends IssuanceTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OwnBroker OWN = new OwnBroker();
     private static KafkaBrokerProcess broker;
 
     @Autowired
     OutboxRelay relay;
 
     static {
-        kafkaBootstrapOverride = KafkaOutageITCase::ownBroker;
-    }
-
-    /** Starts this class's own broker, with a one-partition topic: one order to check. */
-    private static synchronized String ownBroker() {
-        try {
-            if (broker == null) {
-                broker = KafkaBrokerProcess.start();
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers",
-                        broker.bootstrapServers()))) {
-                    admin.createTopics(List.of(new NewTopic(new Topics("i" + REDIS.namespace()
-                            + ".").tokenIssued(), 1, (short) 1))).all().get();
-                }
-            }
-            return broker.bootstrapServers();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not start the test's Kafka broker", e);
-        }
+        kafkaBootstrapOverride = () -> {
+            String bootstrap = OWN.bootstrap();
+            broker = OWN.broker();
+            return bootstrap;
+        };
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
-        kafkaBootstrapOverride = null;
-        if (broker != null) {
-            broker.close();
-            broker = null;
-        }
+        OWN.close();
     }
 
     @Test
@@ -79,7 +63,8 @@ class KafkaOutageITCase extends IssuanceTestBase {
         long start = System.nanoTime();
         List<String> during = grab("mid", 20);
         double secondsPerGrab = (System.nanoTime() - start) / 1e9 / 20;
-        assertThat(secondsPerGrab).as("a grab does not wait for Kafka").isLessThan(0.5);
+        assertThat(secondsPerGrab).as("a grab waits for Kafka once per skip window, not each")
+                .isLessThan(0.5);
         // Sends Kafka gives up on (after its delivery timeout) land in the outbox.
         long outboxDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (relay.depth() < 20 && System.nanoTime() < outboxDeadline) {
@@ -106,12 +91,25 @@ class KafkaOutageITCase extends IssuanceTestBase {
         List<String> expected = new ArrayList<>(before);
         expected.addAll(during);
         expected.addAll(after);
-        assertThat(published).as("every event once").containsExactlyInAnyOrderElementsOf(
-                expected);
-        assertThat(published.stream().filter(during::contains).toList())
-                .as("the outbox drained in its order").containsExactlyElementsOf(outboxOrder);
+        assertThat(published.stream().distinct().toList()).as("every event")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat((long) published.size() - expected.size()).as("copies: only of grabs that tried"
+                + " Kafka during the outage").isLessThanOrEqualTo(published.stream()
+                        .filter(during::contains).distinct().count());
+        assertThat(isSubsequence(outboxOrder, published)).as("the outbox drained in its order: "
+                + outboxOrder + " in " + published).isTrue();
         assertThat(published.subList(0, 10)).as("before the outage, in grab order")
                 .containsExactlyElementsOf(before);
+    }
+
+    private static boolean isSubsequence(List<String> order, List<String> within) {
+        int next = 0;
+        for (String item : within) {
+            if (next < order.size() && order.get(next).equals(item)) {
+                next++;
+            }
+        }
+        return next == order.size();
     }
 
     private List<String> grab(String userPrefix, int count) throws Exception {

@@ -119,6 +119,31 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         process = null;
     }
 
+    /**
+     * Freezes the broker (SIGSTOP): its connections stay open and clients keep its metadata,
+     * so sends wait in the producer unacknowledged, as with a broker that stalls. Undo with
+     * {@link #resume()}.
+     */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused broker run again (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " exited " + exit);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         stop();

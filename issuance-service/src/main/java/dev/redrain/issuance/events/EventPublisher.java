@@ -7,41 +7,40 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes a grab's TokenIssued event to Kafka (idempotent producer, acks=all), keyed by
- * actId, without making the grab wait for the acknowledgement: the token is already in Redis
- * and with the client, and the grab answers at once. A send Kafka gives up on (after the
- * producer's delivery timeout) is written to the MySQL outbox, in order, by one writer thread;
- * {@link OutboxRelay} publishes it when Kafka is back. After a failure, and while the
- * outbox-only switch is on, grabs write their events to the outbox themselves.
+ * Records a grab's TokenIssued event durably before the grab answers: acknowledged by Kafka
+ * (idempotent producer, acks=all), or written to the MySQL outbox. Kafka gets a short wait
+ * ({@code redrain.events.kafka-ack-wait}); past it, or after a send failed, the grab's own
+ * thread writes the event to the outbox, and for a while grabs skip Kafka. {@link OutboxRelay}
+ * publishes the outbox when Kafka is back. While the outbox-only switch is on, grabs write
+ * their events to the outbox at once.
  *
- * <p>An event the outbox refuses too (MySQL down or slow while Kafka is) is not dropped: it
- * waits in a bounded in-memory queue and is written again every half second, so that it is
- * recorded before Redis, its only other copy, could be lost and rebuilt without it (found by
- * the chaos suite: Kafka down, then MySQL slow, then Redis restarted empty lost a token a
- * client held). Gauge {@code redrain.events.unrecorded.pending}.
- *
- * <p>The one gap left: an instance that dies with sends still in its producer's buffer or in
- * that queue loses those events. Their tokens are in Redis (status ISSUED); the nightly
- * settlement finds them as ISSUED_NOT_CREDITED and its repair credits them, unless Redis loses
- * its data before that night: then the rebuild does not know those grants (their budget can
- * be granted again) and only the client's token still records them (a withdrawal presenting it
- * credits it). Run Redis with persistence; the window is the sends not yet acknowledged
- * (milliseconds, and no longer the metadata wait of a fresh instance, see
- * {@code fetchMetadataBeforeServing}). Closing it means answering a grab only once its event
- * is acknowledged or in the outbox (not done).
+ * <p>A send Kafka acknowledges after the grab already wrote the outbox is on the topic twice
+ * (once from the relay): every reader keys on the event id or the outTradeNo, so a copy books
+ * nothing more. An event nobody could record by the grab's deadline makes the grab answer a
+ * retryable 503; the event is not dropped but held in a bounded in-memory queue and written
+ * again every half second (gauge {@code redrain.events.unrecorded.pending}), and the grab's
+ * Redis record stays marked unrecorded, so a retry records it again before answering. A
+ * client therefore never holds a token whose grant is on neither the topic nor the outbox:
+ * after a Redis loss, the rebuild knows every token a client received.
  */
 @Component
 public class EventPublisher {
@@ -71,16 +70,20 @@ public class EventPublisher {
                 thread.setDaemon(true);
                 return thread;
             });
-    private final BlockingDeque<Unrecorded> unrecorded = new LinkedBlockingDeque<>(
+    private final BlockingDeque<Delivery> unrecorded = new LinkedBlockingDeque<>(
             UNRECORDED_MAX);
     private final Counter published;
     private final Counter outboxed;
     private final Counter lost;
     private final Timer publishLatency;
     private volatile long kafkaSkippedUntilNanos;
+    /** How long a grab waits for Kafka's acknowledgement before writing the outbox itself. */
+    private final long kafkaAckWaitNanos;
 
     EventPublisher(Producer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            @Value("${redrain.events.kafka-ack-wait:1s}") Duration kafkaAckWait) {
+        this.kafkaAckWaitNanos = kafkaAckWait.toNanos();
         this.producer = producer;
         this.jdbc = jdbc;
         this.topics = topics;
@@ -130,50 +133,122 @@ public class EventPublisher {
         }
     }
 
-    /** Hands the event to Kafka, or writes it to the outbox; never throws, never waits on Kafka. */
-    public void publish(TokenIssued event, boolean outboxOnly) {
-        byte[] payload = serde.serialize(event);
+    /**
+     * Returns once the event is acknowledged by Kafka or written to the outbox; throws
+     * {@link NotRecordedException} when neither happened within {@code deadline} (the event is
+     * held and written again, see the class comment).
+     */
+    public void record(TokenIssued event, boolean outboxOnly, Duration deadline) {
+        record(event, serde.serialize(event), outboxOnly, deadline);
+    }
+
+    /** As {@link #record(TokenIssued, boolean, Duration)}, with the event already serialized. */
+    public void record(TokenIssued event, byte[] payload, boolean outboxOnly, Duration deadline) {
+        long deadlineNanos = System.nanoTime() + deadline.toNanos();
+        Delivery delivery = new Delivery(event, payload);
         boolean kafkaSkipped = System.nanoTime() - kafkaSkippedUntilNanos < 0;
-        if (outboxOnly || kafkaSkipped) {
-            toOutbox(event, payload);
-            return;
+        if (!outboxOnly && !kafkaSkipped) {
+            send(delivery);
+            if (delivery.await(Math.min(kafkaAckWaitNanos, deadlineNanos - System.nanoTime()))) {
+                return;
+            }
+            // Kafka is slow or gone: this grab and the next ones (for a while) use the outbox.
+            kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
         }
+        if (delivery.claimOutbox()) {
+            toOutbox(delivery);
+        }
+        if (!delivery.await(deadlineNanos - System.nanoTime())) {
+            throw new NotRecordedException(event.eventId());
+        }
+    }
+
+    private void send(Delivery delivery) {
         long start = System.nanoTime();
+        TokenIssued event = delivery.event;
         try {
-            producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(), payload),
-                    (metadata, failure) -> {
+            producer.send(new ProducerRecord<>(topics.tokenIssued(), event.actId(),
+                    delivery.payload), (metadata, failure) -> {
                         if (failure == null) {
                             publishLatency.record(System.nanoTime() - start,
                                     TimeUnit.NANOSECONDS);
                             published.increment();
+                            delivery.recorded.complete(null);
                             return;
                         }
                         // On the producer's I/O thread: hand the database write over.
                         kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
-                        outboxWriter.execute(() -> toOutbox(event, payload));
+                        outboxWriter.execute(() -> {
+                            if (delivery.claimOutbox()) {
+                                toOutbox(delivery);
+                            }
+                        });
                     });
         } catch (RuntimeException e) {
             // No metadata within max.block.ms (the broker is gone), or the buffer is full.
             kafkaSkippedUntilNanos = System.nanoTime() + KAFKA_SKIP_NANOS;
-            toOutbox(event, payload);
         }
     }
 
-    private record Unrecorded(TokenIssued event, byte[] payload) {
+    /**
+     * One event on its way to durable storage. Kafka's acknowledgement and the outbox write
+     * both complete {@code recorded}; the outbox is written at most once per event.
+     */
+    private static final class Delivery {
+        final TokenIssued event;
+        final byte[] payload;
+        final CompletableFuture<Void> recorded = new CompletableFuture<>();
+        private final AtomicBoolean outboxClaimed = new AtomicBoolean();
+
+        Delivery(TokenIssued event, byte[] payload) {
+            this.event = event;
+            this.payload = payload;
+        }
+
+        boolean claimOutbox() {
+            return outboxClaimed.compareAndSet(false, true);
+        }
+
+        boolean await(long nanos) {
+            if (nanos <= 0) {
+                return recorded.isDone();
+            }
+            try {
+                recorded.get(nanos, TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return recorded.isDone();
+            } catch (ExecutionException e) {
+                return false;
+            }
+        }
     }
 
-    private void toOutbox(TokenIssued event, byte[] payload) {
-        if (writeOutbox(event, payload)) {
+    /** Neither Kafka nor the outbox took the event in time: the grab answers 503. */
+    public static final class NotRecordedException extends RuntimeException {
+        NotRecordedException(String eventId) {
+            super("event " + eventId + " reached neither Kafka nor the outbox in time; it is"
+                    + " held and written again");
+        }
+    }
+
+    private void toOutbox(Delivery delivery) {
+        if (writeOutbox(delivery.event, delivery.payload)) {
+            delivery.recorded.complete(null);
             return;
         }
-        if (unrecorded.offerLast(new Unrecorded(event, payload))) {
+        TokenIssued event = delivery.event;
+        if (unrecorded.offerLast(delivery)) {
             LOG.warn("event {} reached neither Kafka nor the outbox; it is held and written"
                     + " again", event.eventId());
         } else {
             lost.increment();
             LOG.error("event {} reached neither Kafka nor the outbox and {} events are held"
-                    + " already; settlement will repair token {}", event.eventId(),
-                    UNRECORDED_MAX, event.outTradeNo());
+                    + " already; its grab stays unrecorded until retried", event.eventId(),
+                    UNRECORDED_MAX);
         }
     }
 
@@ -190,13 +265,14 @@ public class EventPublisher {
 
     /** Writes the held events to the outbox, oldest first, until one is refused again. */
     void retryUnrecorded() {
-        Unrecorded next;
+        Delivery next;
         while ((next = unrecorded.peekFirst()) != null) {
-            if (!writeOutbox(next.event(), next.payload())) {
+            if (!writeOutbox(next.event, next.payload)) {
                 return;
             }
             unrecorded.pollFirst();
-            LOG.info("held event {} is in the outbox now", next.event().eventId());
+            next.recorded.complete(null);
+            LOG.info("held event {} is in the outbox now", next.event.eventId());
         }
     }
 
@@ -217,8 +293,8 @@ public class EventPublisher {
         outboxWriter.shutdown();
         outboxWriter.awaitTermination(DELIVERY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         if (!unrecorded.isEmpty()) {
-            LOG.error("{} events could not be recorded before stopping; settlement will repair"
-                    + " their tokens", unrecorded.size());
+            LOG.error("{} events could not be recorded before stopping; their grabs were not"
+                    + " answered and stay unrecorded in Redis until retried", unrecorded.size());
         }
     }
 }

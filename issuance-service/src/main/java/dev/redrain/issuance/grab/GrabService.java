@@ -1,11 +1,14 @@
 package dev.redrain.issuance.grab;
 
 import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.event.EventDecodingException;
+import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.IdempotencyKey;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.GrantRejectedException;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenStatus;
@@ -39,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -50,6 +54,8 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class GrabService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+            GrabService.class);
     /** How long a duplicate waits for the first request's answer before giving up. */
     static final Duration DUPLICATE_WAIT_MAX = Duration.ofSeconds(3);
     private static final long DUPLICATE_POLL_MS = 5;
@@ -70,6 +76,9 @@ public class GrabService {
     private final ZoneId businessZone;
     private final MeterRegistry meters;
     private final RateLimiter rateLimiter;
+    /** How long a grab waits for its event to be recorded (Kafka or outbox) before a 503. */
+    private final Duration recordDeadline;
+    private final EventSerde serde = new EventSerde();
     /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
     /** Templates a grab skipped because the user reached one of their caps. */
@@ -80,7 +89,9 @@ public class GrabService {
             BudgetGuard guard, GrabStore store, TokenCodec codec, GrantProof grantProof,
             OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
-            Clock clock, MeterRegistry meters) {
+            Clock clock, MeterRegistry meters,
+            @Value("${redrain.grab.record-deadline:3s}") Duration recordDeadline) {
+        this.recordDeadline = recordDeadline;
         this.catalog = catalog;
         this.accounts = accounts;
         this.budgets = budgets;
@@ -164,8 +175,9 @@ public class GrabService {
         }
         if (!(claim instanceof GrabStore.Claimed)) {
             releaseWhenReserved(first, home);
-            return claim instanceof GrabStore.Answered answered ? answered.answer()
-                    : awaitAnswer(actId, recordId);
+            return claim instanceof GrabStore.Answered answered
+                    ? recorded(actId, recordId, answered.answer(), answered.unrecorded())
+                    : recordedAnswer(actId, recordId, awaitAnswer(actId, recordId));
         }
         Optional<Reservation> early;
         try {
@@ -319,7 +331,8 @@ public class GrabService {
                 held.hold(template, reserved.get());
                 GrabAnswer answer = award(claim, template, reserved.get());
                 TokenIssued event = event(claim, template, answer);
-                GrabStore.CommitResult result = commit(claim, answer, event, held,
+                byte[] payload = serde.serialize(event);
+                GrabStore.CommitResult result = commit(claim, answer, event, payload, held,
                         capCharge(template, answer));
                 if (result instanceof GrabStore.Capped) {
                     held.release();
@@ -327,15 +340,16 @@ public class GrabService {
                     continue;
                 }
                 committed = result instanceof GrabStore.Committed;
-                return answered(answer, event, result, held);
+                return answered(claim, answer, event, payload, result, held);
             }
             Template entry = claim.entry();
             GrabAnswer empty = new GrabAnswer(Outcome.EMPTY, entry.templateId(),
                     entry.awardType(), 0, entry.currency(), null, null, claim.actId());
             TokenIssued event = event(claim, null, empty);
-            GrabStore.CommitResult result = commit(claim, empty, event, held, null);
+            byte[] payload = serde.serialize(event);
+            GrabStore.CommitResult result = commit(claim, empty, event, payload, held, null);
             committed = result instanceof GrabStore.Committed;
-            return answered(empty, event, result, held);
+            return answered(claim, empty, event, payload, result, held);
         } catch (BudgetNotLoadedException e) {
             guard.check();
             throw budgetUnavailable(e.getMessage());
@@ -373,13 +387,13 @@ public class GrabService {
     }
 
     private GrabStore.CommitResult commit(Claim claim, GrabAnswer answer, TokenIssued event,
-            Held held, GrabStore.CapCharge charge) {
+            byte[] payload, Held held, GrabStore.CapCharge charge) {
         Map<String, String> tokenFields = event.hasToken()
                 ? GrabStore.tokenFields(event, TokenStatus.ISSUED.name()) : Map.of();
         held.releasable = false;
         try {
             return store.commit(claim.actId(), claim.recordId(), claim.claimId(), answer,
-                    tokenFields, charge, properties.grabRecordTtl());
+                    tokenFields, charge, payload, properties.grabRecordTtl());
         } catch (GrabStore.ClaimLostException e) {
             held.releasable = true;
             throw e;
@@ -387,18 +401,75 @@ public class GrabService {
     }
 
     /**
-     * The grab's answer once committed: this request's (its event recorded), or the answer
-     * another request committed first, in which case this request's reservation goes back.
+     * The grab's answer once committed: this request's, or the answer another request
+     * committed first (this request's reservation goes back). Either is given only once its
+     * event is recorded on Kafka or in the outbox: a client never holds a token the durable
+     * record does not know.
      */
-    private GrabAnswer answered(GrabAnswer answer, TokenIssued event,
-            GrabStore.CommitResult result, Held held) {
+    private GrabAnswer answered(Claim claim, GrabAnswer answer, TokenIssued event,
+            byte[] payload, GrabStore.CommitResult result, Held held) {
         if (result instanceof GrabStore.AnsweredFirst first) {
             held.release();
-            return first.answer();
+            return recordedAnswer(claim.actId(), claim.recordId(), first.answer());
         }
-        publisher.publish(event, switches.isOn(Switches.OUTBOX_ONLY));
+        record(event, payload);
+        store.recorded(claim.actId(), claim.recordId());
         grabCounters.get(answer.outcome()).increment();
         return answer;
+    }
+
+    /**
+     * An answer found committed, once its event is recorded: an award whose event is still
+     * marked unrecorded (its first request ran out of time, or its instance died before
+     * answering) has the event recorded again first.
+     */
+    private GrabAnswer recordedAnswer(String actId, String recordId, GrabAnswer answer) {
+        return recorded(actId, recordId, answer, store.unrecorded(actId, recordId));
+    }
+
+    /** As {@link #recordedAnswer}, with the unrecorded event (or null) already read. */
+    private GrabAnswer recorded(String actId, String recordId, GrabAnswer answer,
+            byte[] payload) {
+        if (payload != null) {
+            record(unrecordedEvent(payload, answer), payload);
+            store.recorded(actId, recordId);
+        }
+        return answer;
+    }
+
+    /**
+     * The unrecorded event of an answer, only if it is this service's grant of exactly that
+     * answer: Redis is not trusted to hand over an event to publish.
+     */
+    private TokenIssued unrecordedEvent(byte[] payload, GrabAnswer answer) {
+        try {
+            TokenIssued event = serde.deserialize(payload, TokenIssued.class);
+            if (event.hasToken()) {
+                grantProof.verify(event.grant(), event.grantProof());
+            }
+            if (java.util.Objects.equals(event.outTradeNo(), answer.outTradeNo())
+                    && event.actId().equals(answer.actId())
+                    && event.outcome() == answer.outcome()
+                    && event.amountMinor() == answer.amountMinor()) {
+                return event;
+            }
+        } catch (EventDecodingException | GrantRejectedException e) {
+            // Falls through to the refusal below.
+        }
+        LOG.error("the unrecorded event of grab {} of {} is not this service's record of its"
+                + " answer; the grab is not answered", answer.outTradeNo(), answer.actId());
+        throw ApiException.unavailable(ErrorCode.GRAB_NOT_RECORDED, "the grab's record is"
+                + " damaged; it needs an operator", Duration.ofSeconds(60));
+    }
+
+    private void record(TokenIssued event, byte[] payload) {
+        try {
+            publisher.record(event, payload, switches.isOn(Switches.OUTBOX_ONLY), recordDeadline);
+        } catch (EventPublisher.NotRecordedException e) {
+            throw ApiException.unavailable(ErrorCode.GRAB_NOT_RECORDED, "the grab is decided"
+                    + " but not yet recorded; retry with the same request for its answer",
+                    Duration.ofSeconds(1));
+        }
     }
 
     private GrabAnswer awaitAnswer(String actId, String recordId) {

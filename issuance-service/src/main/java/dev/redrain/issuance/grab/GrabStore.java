@@ -7,6 +7,7 @@ import dev.redrain.issuance.budget.LuaScript;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -28,23 +29,32 @@ class GrabStore {
     private static final String CLAIM = "CLAIM|";
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
 
-    /** KEYS: grab record. ARGV: claim id, claim ttl ms. Returns the answer, BUSY or CLAIMED. */
+    /**
+     * KEYS: grab record, unrecorded event. ARGV: claim id, claim ttl ms. Returns {answer} or
+     * {answer, unrecorded event}, {BUSY} or {CLAIMED}.
+     */
     private static final LuaScript CLAIM_SCRIPT = new LuaScript("""
             local value = redis.call('GET', KEYS[1])
             if value then
-              if string.sub(value, 1, 5) == 'DONE|' then return value end
-              return 'BUSY'
+              if string.sub(value, 1, 5) == 'DONE|' then
+                local unrecorded = redis.call('GET', KEYS[2])
+                if unrecorded then return {value, unrecorded} end
+                return {value}
+              end
+              return {'BUSY'}
             end
             redis.call('SET', KEYS[1], 'CLAIM|' .. ARGV[1], 'PX', ARGV[2])
-            return 'CLAIMED'
-            """, ScriptOutputType.VALUE);
+            return {'CLAIMED'}
+            """, ScriptOutputType.MULTI);
 
     /**
-     * KEYS: grab record, token hash, pending hash, user caps. ARGV: claim id, encoded answer,
-     * record ttl s, token ttl s, outTradeNo ('' for EMPTY), pending value, capped template ('' for
-     * none), business day, caps (count, minor, daily count, daily minor; 0 none), amount minor,
-     * then token hash field/value pairs. Returns OK, the answer another request committed,
-     * CAPPED (nothing written: the award would pass one of the user's caps) or LOST.
+     * KEYS: grab record, token hash, pending hash, user caps, unrecorded event. ARGV: claim id,
+     * encoded answer, record ttl s, token ttl s, outTradeNo ('' for EMPTY), pending value,
+     * capped template ('' for none), business day, caps (count, minor, daily count, daily minor;
+     * 0 none), amount minor, event payload, then token hash field/value pairs. Returns OK, the
+     * answer another request committed, CAPPED (nothing written: the award would pass one of
+     * the user's caps) or LOST. The answer's event is kept as unrecorded until
+     * {@link #recorded} deletes it.
      */
     private static final LuaScript COMMIT_SCRIPT = new LuaScript("""
             local value = redis.call('GET', KEYS[1])
@@ -67,11 +77,12 @@ class GrabStore {
             end
             redis.call('SET', KEYS[1], 'DONE|' .. ARGV[2], 'EX', ARGV[3])
             if ARGV[5] ~= '' then
-              redis.call('HSET', KEYS[2], unpack(ARGV, 14, #ARGV))
+              redis.call('HSET', KEYS[2], unpack(ARGV, 15, #ARGV))
               redis.call('EXPIRE', KEYS[2], ARGV[4])
               redis.call('HSET', KEYS[3], ARGV[5], ARGV[6])
               redis.call('EXPIRE', KEYS[3], ARGV[4])
             end
+            redis.call('SET', KEYS[5], ARGV[14], 'EX', ARGV[3])
             return 'OK'
             """, ScriptOutputType.VALUE);
 
@@ -139,7 +150,8 @@ class GrabStore {
     record Busy() implements ClaimResult {
     }
 
-    record Answered(GrabAnswer answer) implements ClaimResult {
+    /** @param unrecorded the answer's event while it is not yet recorded durably, else null */
+    record Answered(GrabAnswer answer, byte[] unrecorded) implements ClaimResult {
     }
 
     /**
@@ -148,10 +160,14 @@ class GrabStore {
      */
     java.util.concurrent.CompletableFuture<ClaimResult> claimAsync(String actId,
             String idempotencyKey, String claimId, Duration ttl) {
-        return CLAIM_SCRIPT.<String>runAsync(async, new String[] {keys.grab(actId,
-                idempotencyKey)}, claimId, Long.toString(ttl.toMillis())).thenApply(value -> {
+        return CLAIM_SCRIPT.<List<Object>>runAsync(async, new String[] {keys.grab(actId,
+                idempotencyKey), keys.unrecorded(actId, idempotencyKey)}, claimId,
+                Long.toString(ttl.toMillis())).thenApply(values -> {
+                    String value = (String) values.get(0);
                     if (value.startsWith(DONE)) {
-                        return new Answered(GrabAnswer.decode(value.substring(DONE.length())));
+                        return new Answered(GrabAnswer.decode(value.substring(DONE.length())),
+                                values.size() > 1 ? ((String) values.get(1)).getBytes(
+                                        StandardCharsets.UTF_8) : null);
                     }
                     return value.equals("BUSY") ? new Busy() : new Claimed();
                 });
@@ -189,7 +205,8 @@ class GrabStore {
      * with no answer.
      */
     CommitResult commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
-            Map<String, String> tokenFields, CapCharge charge, Duration recordTtl) {
+            Map<String, String> tokenFields, CapCharge charge, byte[] event,
+            Duration recordTtl) {
         boolean award = answer.outTradeNo() != null;
         UserCaps caps = charge == null ? UserCaps.NONE : charge.caps();
         List<String> args = new ArrayList<>(List.of(claimId, answer.encode(),
@@ -200,14 +217,15 @@ class GrabStore {
                 charge == null ? "" : DAY.format(charge.businessDay()),
                 Long.toString(caps.count()), Long.toString(caps.amountMinor()),
                 Long.toString(caps.dailyCount()), Long.toString(caps.dailyAmountMinor()),
-                Long.toString(answer.amountMinor())));
+                Long.toString(answer.amountMinor()),
+                new String(event, StandardCharsets.UTF_8)));
         tokenFields.forEach((field, value) -> {
             args.add(field);
             args.add(value);
         });
         String[] scriptKeys = {keys.grab(actId, idempotencyKey),
             award ? keys.token(actId, answer.outTradeNo()) : keys.grab(actId, idempotencyKey),
-            keys.pending(actId), keys.userCaps(actId)};
+            keys.pending(actId), keys.userCaps(actId), keys.unrecorded(actId, idempotencyKey)};
         String value = COMMIT_SCRIPT.run(redis, scriptKeys, args.toArray(String[]::new));
         if (value.equals("OK")) {
             return new Committed();
@@ -219,6 +237,20 @@ class GrabStore {
             return new AnsweredFirst(GrabAnswer.decode(value.substring(DONE.length())));
         }
         throw new ClaimLostException();
+    }
+
+    /** The event of an answer not yet recorded durably, or null. */
+    byte[] unrecorded(String actId, String idempotencyKey) {
+        String event = redis.get(keys.unrecorded(actId, idempotencyKey));
+        return event == null ? null : event.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Forgets the unrecorded event once Kafka or the outbox has it. Not waited for: if it is
+     * lost, a retry records the event once more (a copy every reader ignores).
+     */
+    void recorded(String actId, String idempotencyKey) {
+        async.del(keys.unrecorded(actId, idempotencyKey));
     }
 
     /**

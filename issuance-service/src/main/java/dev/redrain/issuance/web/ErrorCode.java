@@ -31,6 +31,12 @@ public enum ErrorCode {
     GRAB_IN_PROGRESS,
     /** Budgets are not loaded in Redis (Redis restarted empty); grabs wait for a rebuild. */
     BUDGET_UNAVAILABLE,
+    /**
+     * The grab is decided but its record could not be made durable in time (Kafka and the
+     * outbox both unavailable): retry with the same request, which gets the same answer once
+     * the record is made.
+     */
+    GRAB_NOT_RECORDED,
     /** A dependency is down; the request changed nothing and can be retried. */
     DEPENDENCY_UNAVAILABLE,
     /** No such account for this app (an app sees only its own users' wallets). */

@@ -25,6 +25,7 @@ class GrabStoreCapsITCase {
     @RegisterExtension
     static final RedisExtension REDIS = new RedisExtension();
     private static final Duration TTL = Duration.ofHours(1);
+    private static final byte[] EVENT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final LocalDate DAY_1 = LocalDate.of(2026, 2, 1);
     private static final LocalDate DAY_2 = LocalDate.of(2026, 2, 2);
     private static StatefulRedisConnection<String, String> connection;
@@ -62,7 +63,7 @@ class GrabStoreCapsITCase {
         store.claimAsync("u2", "k2", "claim-k2", TTL).join();
         GrabAnswer answer = answer("u2", "OTN-u2-k2", 10);
         assertThat(store.commit("u2", "k2", "claim-k2", answer, Map.of("status", "ISSUED"),
-                new GrabStore.CapCharge("t", DAY_1, caps, 10), TTL))
+                new GrabStore.CapCharge("t", DAY_1, caps, 10), EVENT, TTL))
                 .isInstanceOf(GrabStore.Capped.class);
         assertThat(store.answer("u2", "k2")).isNull();
         assertThat(REDIS.commands().exists(keys.token("u2", "OTN-u2-k2"))).isZero();
@@ -70,7 +71,7 @@ class GrabStoreCapsITCase {
         assertThat(REDIS.commands().hget(keys.userCaps("u2"), "t|m")).isEqualTo("20");
         // The claim is still this request's: an award that fits commits under it.
         assertThat(store.commit("u2", "k2", "claim-k2", answer("u2", "OTN-u2-k2b", 5),
-                Map.of("status", "ISSUED"), new GrabStore.CapCharge("t", DAY_1, caps, 5), TTL))
+                Map.of("status", "ISSUED"), new GrabStore.CapCharge("t", DAY_1, caps, 5), EVENT, TTL))
                 .isInstanceOf(GrabStore.Committed.class);
         assertThat(store.grantedAsync("u2", List.of("t"), DAY_1).join().get("t"))
                 .isEqualTo(new UserCaps.Granted(2, 25, 2, 25));
@@ -98,7 +99,7 @@ class GrabStoreCapsITCase {
         store.claimAsync(actId, key, claimId, TTL).join();
         return store.commit(actId, key, claimId, answer(actId, "OTN-" + actId + "-" + key,
                 amountMinor), Map.of("status", "ISSUED"),
-                new GrabStore.CapCharge("t", day, caps, amountMinor), TTL);
+                new GrabStore.CapCharge("t", day, caps, amountMinor), EVENT, TTL);
     }
 
     private static GrabAnswer answer(String actId, String outTradeNo, long amountMinor) {

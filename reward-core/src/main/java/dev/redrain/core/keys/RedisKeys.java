@@ -81,6 +81,15 @@ public final class RedisKeys {
         return namespace + ":" + userTag(actId) + ":caps";
     }
 
+    /**
+     * The TokenIssued event of an answered grab not yet recorded durably (on Kafka or in the
+     * outbox), written with the answer and deleted once recorded: a retry of the grab finds it
+     * and records the event before it answers.
+     */
+    public String unrecorded(String actId, String recordId) {
+        return namespace + ":" + userTag(actId) + ":unrec:" + recordId;
+    }
+
     /** A per-user rate-limit counter for one window. */
     public String userRate(String actId, long windowStartEpochSecond) {
         return namespace + ":" + userTag(actId) + ":rate:" + windowStartEpochSecond;
