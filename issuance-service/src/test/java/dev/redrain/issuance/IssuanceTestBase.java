@@ -44,7 +44,7 @@ public abstract class IssuanceTestBase {
     @RegisterExtension
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
     @RegisterExtension
-    static final RedisExtension REDIS = new RedisExtension();
+    protected static final RedisExtension REDIS = new RedisExtension();
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 

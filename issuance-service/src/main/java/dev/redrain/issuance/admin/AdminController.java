@@ -133,22 +133,24 @@ class AdminController {
     }
 
     /**
-     * Rebuilds budgets, grab answers and tokens in Redis from the durable record, after Redis
-     * came back empty. Refused while budgets are live: it would grant nothing twice, but it
-     * has no reason to run then.
+     * Rebuilds budgets, grab answers and tokens in Redis from the durable record: all of them
+     * after Redis came back empty, or only the lost shards of DEGRADED templates (after a
+     * partial loss; it first waits until their last grabs have settled, about 15 s). Refused
+     * while every budget is live: it would grant nothing twice, but it has no reason to run.
      */
     @PostMapping("/admin/budgets/rebuild")
     dev.redrain.issuance.grab.RedisRebuilder.Result rebuild(@RequestBody Reason body,
             HttpServletRequest request) {
         String reason = AdminSupport.reason(body.reason());
         BudgetGuard.State state = guard.check();
-        if (state == BudgetGuard.State.LIVE) {
+        boolean partial = state == BudgetGuard.State.LIVE;
+        if (partial && guard.degradedTemplates().isEmpty()) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
                     "budgets are live in Redis; there is nothing to rebuild");
         }
-        var result = rebuilder.rebuild();
-        AdminSupport.audit(jdbc, request, "REDIS_REBUILD",
-                "namespace", state.name(), guard.state().name() + " events=" + result.events(),
+        var result = partial ? rebuilder.restoreLost() : rebuilder.rebuild();
+        AdminSupport.audit(jdbc, request, partial ? "REDIS_RESTORE_LOST" : "REDIS_REBUILD",
+                "namespace", partial ? "DEGRADED " + guard.degradedTemplates() : state.name(), guard.state().name() + " events=" + result.events(),
                 reason);
         return result;
     }

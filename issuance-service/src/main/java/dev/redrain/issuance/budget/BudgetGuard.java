@@ -21,6 +21,12 @@ import org.springframework.stereotype.Component;
  * shard that exists is never reset). If MySQL has an epoch and Redis does not, Redis lost its
  * data: budgets are NOT reloaded at their full amounts (that would grant them twice); grabs are
  * refused until an operator rebuilds them from durable records (runbooks/budget-rebuild.md).
+ *
+ * <p>A loss can also be partial: some shards gone while the epoch survived (a failover to a
+ * lagging replica, an eviction, a key deleted by hand). A shard is loaded at its full share
+ * only by the call that records its first load in MySQL ({@link ShardLoads}); a shard that was
+ * loaded before and is missing now makes its template DEGRADED: its grabs are refused (503)
+ * while other templates serve, until the rebuild restores the shard from the durable record.
  */
 @Component
 public class BudgetGuard {
@@ -45,8 +51,14 @@ public class BudgetGuard {
     /** Template versions this instance has seen loaded, so a check is cheap. */
     private final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** Templates with a shard lost while the epoch survived: they grant nothing until rebuilt. */
+    private final java.util.Set<String> degraded =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final ShardLoads shardLoads;
+
     BudgetGuard(JdbcTemplate jdbc, StatefulRedisConnection<String, String> redis, RedisKeys keys,
-            BudgetStore budgets, CatalogRefresher catalog) {
+            BudgetStore budgets, CatalogRefresher catalog, ShardLoads shardLoads) {
+        this.shardLoads = shardLoads;
         this.jdbc = jdbc;
         this.redis = redis;
         this.keys = keys;
@@ -57,6 +69,31 @@ public class BudgetGuard {
 
     public State state() {
         return state;
+    }
+
+    /** Whether the template lost a shard while the epoch survived (it grants nothing). */
+    public boolean degraded(String templateId) {
+        return !degraded.isEmpty() && degraded.contains(templateId);
+    }
+
+    public java.util.Set<String> degradedTemplates() {
+        return java.util.Set.copyOf(degraded);
+    }
+
+    /** A rebuild restored these lost shards of the template: it may serve again. */
+    public void restored(Template template, java.util.Collection<Integer> shards) {
+        shardLoads.markRestored(template, shards);
+    }
+
+    /** A rebuild of the whole store loaded every shard again. */
+    public void allRestored() {
+        shardLoads.markAllRestored();
+    }
+
+    /** A grab found a shard of the template missing: look at that template again now. */
+    public State shardMissing(String templateId) {
+        loaded.removeIf(version -> version.startsWith(templateId + "@"));
+        return check();
     }
 
     @Scheduled(fixedDelayString = "${redrain.budget-check-interval:1s}")
@@ -90,6 +127,7 @@ public class BudgetGuard {
         }
         if (next != State.LIVE) {
             loaded.clear();
+            degraded.clear(); // the whole store is rebuilt; nothing is served meanwhile
         }
         if (next != state) {
             LOG.warn("budget state {} -> {} (MySQL epoch {}, Redis epoch {})", state, next,
@@ -97,6 +135,7 @@ public class BudgetGuard {
         }
         state = next;
         if (next == State.LIVE) {
+            refreshDegraded();
             loadActiveTemplates();
             if (raises != null) {
                 raises.applyPending();
@@ -112,13 +151,55 @@ public class BudgetGuard {
                 continue;
             }
             try {
-                budgets.load(template);
-                loaded.add(version);
+                if (loadFirstShards(template)) {
+                    loaded.add(version);
+                }
             } catch (IllegalStateException e) {
                 LOG.error("template {} cannot be loaded: {}", template.templateId(),
                         e.getMessage());
             }
         }
+    }
+
+    /**
+     * Loads the template's shards that were never loaded, and tells whether all its shards are
+     * in Redis now. A shard loaded before and missing now is marked LOST: its template is
+     * DEGRADED on every instance (they read the LOST set at each check).
+     */
+    private boolean loadFirstShards(Template template) {
+        List<Integer> missing = new java.util.ArrayList<>(budgets.missingShards(template));
+        if (!missing.isEmpty()) {
+            List<Integer> first = shardLoads.claimFirstLoads(template, missing);
+            if (!first.isEmpty()) {
+                budgets.loadFirst(template, first);
+                shardLoads.markLoaded(template, first);
+            }
+            missing.removeAll(first);
+        }
+        if (missing.isEmpty()) {
+            shardLoads.recordPresent(template);
+            return !degraded.contains(template.templateId());
+        }
+        List<Integer> lost = shardLoads.markLost(template, missing);
+        if (!lost.isEmpty() && degraded.add(template.templateId())) {
+            LOG.error("template {} lost budget shards {} while the budget epoch survived:"
+                    + " DEGRADED, its grabs are refused until POST /admin/budgets/rebuild"
+                    + " restores them (runbooks/budget-rebuild.md)", template.templateId(), lost);
+        }
+        return false;
+    }
+
+    /** The LOST set as MySQL has it, so every instance refuses the same templates. */
+    private void refreshDegraded() {
+        java.util.Set<String> lost = shardLoads.lostTemplates();
+        for (String templateId : degraded) {
+            if (!lost.contains(templateId)) {
+                degraded.remove(templateId);
+                loaded.removeIf(version -> version.startsWith(templateId + "@"));
+                LOG.warn("template {} has its budget shards back and serves", templateId);
+            }
+        }
+        degraded.addAll(lost);
     }
 
     private String durableEpoch() {

@@ -1,8 +1,15 @@
 package dev.redrain.issuance.budget;
 
-/** A budget shard is missing from Redis: never loaded, or Redis restarted empty. */
+/** A budget shard is missing from Redis: never loaded, lost, or Redis restarted empty. */
 public class BudgetNotLoadedException extends RuntimeException {
-    public BudgetNotLoadedException(String message) {
-        super(message);
+    private final String templateId;
+
+    public BudgetNotLoadedException(String templateId, int shard) {
+        super("budget shard " + shard + " of template " + templateId + " is not in Redis");
+        this.templateId = templateId;
+    }
+
+    public String templateId() {
+        return templateId;
     }
 }

@@ -36,18 +36,38 @@ public final class BudgetShares {
      * awards for FIXED (the budget of a FIXED template is a multiple of its amount).
      */
     public static long[] spread(Template template, long amountMinor) {
-        int shards = template.budgetShards();
-        long[] shares = new long[shards];
+        return spreadOver(template, amountMinor, template.budgetShards());
+    }
+
+    /**
+     * {@code amountMinor} of a FIXED or UNIFORM template spread over {@code shardCount} shards
+     * (some of its shards), in whole awards for FIXED.
+     */
+    public static long[] spreadOver(Template template, long amountMinor, int shardCount) {
         long unit = template.rule() == AmountRule.FIXED ? template.fixedAmountMinor() : 1;
         if (amountMinor % unit != 0) {
             throw new IllegalStateException("template " + template.templateId() + ": "
                     + amountMinor + " is not a multiple of its fixed amount " + unit);
         }
         long units = amountMinor / unit;
-        for (int i = 0; i < shards; i++) {
-            shares[i] = (units / shards + (i < units % shards ? 1 : 0)) * unit;
+        long[] shares = new long[shardCount];
+        for (int i = 0; i < shardCount; i++) {
+            shares[i] = (units / shardCount + (i < units % shardCount ? 1 : 0)) * unit;
         }
         return shares;
+    }
+
+    /** {@code packets} dealt round-robin to {@code onto} (shard numbers of {@code shards}). */
+    public static List<List<Long>> dealOver(List<Long> packets, int shards,
+            List<Integer> onto) {
+        List<List<Long>> pools = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            pools.add(new ArrayList<>());
+        }
+        for (int i = 0; i < packets.size(); i++) {
+            pools.get(onto.get(i % onto.size())).add(packets.get(i));
+        }
+        return pools;
     }
 
     /** The pool's packets minus those already granted (one packet per granted amount). */

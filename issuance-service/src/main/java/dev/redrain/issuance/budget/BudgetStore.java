@@ -145,8 +145,7 @@ public class BudgetStore {
                 return Optional.of(reservation(template, shard, result));
             }
             if (code < 0) {
-                throw new BudgetNotLoadedException("budget shard " + shard + " of template "
-                        + template.templateId() + " is not in Redis");
+                throw new BudgetNotLoadedException(template.templateId(), shard);
             }
             exhaustedShards.put(exhaustedKey, template.version());
         }
@@ -175,8 +174,7 @@ public class BudgetStore {
                         return Optional.of(reservation(template, shard, result));
                     }
                     if (code < 0) {
-                        throw new BudgetNotLoadedException("budget shard " + shard
-                                + " of template " + template.templateId() + " is not in Redis");
+                        throw new BudgetNotLoadedException(template.templateId(), shard);
                     }
                     exhaustedShards.put(exhaustedKey, template.version());
                     return Optional.empty();
@@ -228,10 +226,122 @@ public class BudgetStore {
 
     /** Loads every shard of the template that is not in Redis yet; returns how many. */
     public int load(Template template) {
+        return loadFirst(template, null);
+    }
+
+    /**
+     * Loads {@code shards} (null: all) at their full shares, each only if it is not in Redis.
+     * Only for a shard's first load: the guard decides that from the durable record.
+     */
+    int loadFirst(Template template, java.util.Collection<Integer> shards) {
         long[] shares = BudgetShares.shares(template);
         List<List<Long>> pools = template.rule() == AmountRule.POOL
                 ? BudgetShares.pools(template) : null;
-        return loadShards(template, shares, pools, 0, 0);
+        return loadShards(template, shares, pools, 0, 0, shards);
+    }
+
+    /** The template's shards that Redis does not have, asked in one round trip. */
+    public List<Integer> missingShards(Template template) {
+        List<java.util.concurrent.CompletableFuture<Long>> exists = new ArrayList<>();
+        for (int shard = 0; shard < template.budgetShards(); shard++) {
+            exists.add(async.exists(keys.budgetRemaining(template.templateId(), shard))
+                    .toCompletableFuture());
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int shard = 0; shard < exists.size(); shard++) {
+            if (exists.get(shard).join() == 0) {
+                missing.add(shard);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * KEYS: remaining, granted, pool. ARGV: a new epoch. Re-epochs a surviving shard, so a
+     * give-back of a reservation made before no longer counts on it, and returns {remaining,
+     * amount granted, count granted}, or {-1} when the shard is missing.
+     */
+    static final LuaScript SEAL = new LuaScript("""
+            local remaining = redis.call('GET', KEYS[1])
+            if not remaining then return {-1} end
+            redis.call('HSET', KEYS[2], 'epoch', ARGV[1])
+            local granted = redis.call('HMGET', KEYS[2], 'amountMinor', 'count')
+            return {tonumber(remaining), tonumber(granted[1] or '0'), tonumber(granted[2] or '0')}
+            """, ScriptOutputType.MULTI);
+
+    /**
+     * A template's shards as a partial rebuild finds them: which are missing, and what the
+     * surviving ones hold and have granted (their pool packets, for a pool).
+     */
+    public record Surviving(List<Integer> missing, long remainingMinor, long grantedMinor,
+            long grantedCount, List<Long> packets) {
+    }
+
+    /**
+     * Seals the template's surviving shards (see SEAL) and reads them. After this, what they
+     * hold can only shrink, so the rebuild reads the durable record of grants next.
+     */
+    public Surviving seal(Template template) {
+        List<Integer> missing = new ArrayList<>();
+        long remaining = 0;
+        long grantedAmount = 0;
+        long grantedCount = 0;
+        List<Long> packets = new ArrayList<>();
+        for (int shard = 0; shard < template.budgetShards(); shard++) {
+            String[] shardKeys = shardKeys(template, shard);
+            List<Object> state = SEAL.run(redis, shardKeys, UUID.randomUUID().toString());
+            if ((Long) state.get(0) < 0) {
+                missing.add(shard);
+                continue;
+            }
+            remaining += (Long) state.get(0);
+            grantedAmount += (Long) state.get(1);
+            grantedCount += (Long) state.get(2);
+            if (template.rule() == AmountRule.POOL) {
+                redis.lrange(shardKeys[2], 0, -1).forEach(packet -> packets.add(Long.valueOf(
+                        packet)));
+            }
+        }
+        return new Surviving(missing, remaining, grantedAmount, grantedCount, packets);
+    }
+
+    /**
+     * Restores the shards of a template that Redis lost while its other shards survived,
+     * from the amounts the durable record shows granted: the missing shards get what is left of
+     * the budget after those grants and after what the surviving shards hold (for a pool,
+     * exactly the packets neither granted nor held by a surviving shard). Never more: a lost
+     * shard is never reloaded at its full share.
+     *
+     * @param surviving the template's shards as {@link #seal} found them, before the record
+     *     was read
+     * @param grantedAmounts the amount of every award of the template on the durable record
+     */
+    public void restoreMissing(Template template, Surviving surviving,
+            List<Long> grantedAmounts) {
+        List<Integer> missing = surviving.missing();
+        if (missing.isEmpty()) {
+            return;
+        }
+        long granted = grantedAmounts.stream().mapToLong(Long::longValue).sum();
+        long[] shares = new long[template.budgetShards()];
+        List<List<Long>> pools = null;
+        if (template.rule() == AmountRule.POOL) {
+            List<Long> taken = new ArrayList<>(grantedAmounts);
+            taken.addAll(surviving.packets());
+            pools = BudgetShares.dealOver(BudgetShares.remainingPools(template, taken).stream()
+                    .flatMap(List::stream).toList(), template.budgetShards(), missing);
+            for (int shard : missing) {
+                shares[shard] = pools.get(shard).stream().mapToLong(Long::longValue).sum();
+            }
+        } else {
+            long left = Math.max(0, template.budgetMinor() - granted - surviving.remainingMinor());
+            long[] spread = BudgetShares.spreadOver(template, left, missing.size());
+            for (int i = 0; i < missing.size(); i++) {
+                shares[missing.get(i)] = spread[i];
+            }
+        }
+        loadShards(template, shares, pools, Math.max(0, granted - surviving.grantedMinor()),
+                Math.max(0, grantedAmounts.size() - surviving.grantedCount()), missing);
     }
 
     /**
@@ -254,17 +364,26 @@ public class BudgetStore {
         } else {
             shares = BudgetShares.spread(template, Math.max(0, template.budgetMinor() - granted));
         }
-        return loadShards(template, shares, pools, granted, grantedAmounts.size());
+        return loadShards(template, shares, pools, granted, grantedAmounts.size(), null);
     }
 
+    /**
+     * Loads {@code only} (null: every shard), each only if absent; what was granted is counted
+     * on the first shard loaded.
+     */
     private int loadShards(Template template, long[] shares, List<List<Long>> pools,
-            long grantedAmount, long grantedCount) {
+            long grantedAmount, long grantedCount, java.util.Collection<Integer> only) {
         int loaded = 0;
+        boolean grantedCounted = false;
         for (int shard = 0; shard < shares.length; shard++) {
+            if (only != null && !only.contains(shard)) {
+                continue;
+            }
             List<String> args = new ArrayList<>();
             args.add(Long.toString(shares[shard]));
-            args.add(Long.toString(shard == 0 ? grantedAmount : 0));
-            args.add(Long.toString(shard == 0 ? grantedCount : 0));
+            args.add(Long.toString(grantedCounted ? 0 : grantedAmount));
+            args.add(Long.toString(grantedCounted ? 0 : grantedCount));
+            grantedCounted = true;
             args.add(UUID.randomUUID().toString());
             if (pools != null) {
                 pools.get(shard).forEach(packet -> args.add(Long.toString(packet)));

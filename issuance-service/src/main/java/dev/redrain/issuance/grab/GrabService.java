@@ -59,6 +59,8 @@ public class GrabService {
     /** How long a duplicate waits for the first request's answer before giving up. */
     static final Duration DUPLICATE_WAIT_MAX = Duration.ofSeconds(3);
     private static final long DUPLICATE_POLL_MS = 5;
+    /** How long a grab waits for its event to be recorded before it answers 503. */
+    static final String RECORD_DEADLINE = "${redrain.grab.record-deadline:3s}";
 
     private final CatalogRefresher catalog;
     private final AccountService accounts;
@@ -79,6 +81,8 @@ public class GrabService {
     /** How long a grab waits for its event to be recorded (Kafka or outbox) before a 503. */
     private final Duration recordDeadline;
     private final EventSerde serde = new EventSerde();
+    /** Runs before each commit: a test's seam to slow one past its claim's TTL. */
+    volatile Runnable beforeCommit = () -> { };
     /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
     /** Templates a grab skipped because the user reached one of their caps. */
@@ -90,7 +94,7 @@ public class GrabService {
             OutTradeNoGenerator outTradeNos,
             EventPublisher publisher, Switches switches, IssuanceProperties properties,
             Clock clock, MeterRegistry meters,
-            @Value("${redrain.grab.record-deadline:3s}") Duration recordDeadline) {
+            @Value(RECORD_DEADLINE) Duration recordDeadline) {
         this.recordDeadline = recordDeadline;
         this.catalog = catalog;
         this.accounts = accounts;
@@ -158,6 +162,12 @@ public class GrabService {
         // The claim (user's slot) and the first template's home-shard reservation (budget
         // slot) go out together: one round trip's wait instead of two. In the rare case the
         // claim finds the key answered or in progress, the reservation goes back.
+        for (Template template : chain) {
+            if (guard.degraded(template.templateId())) {
+                throw budgetUnavailable("template " + template.templateId() + " lost budget"
+                        + " shards in Redis; it grants again once they are restored");
+            }
+        }
         Template first = chain.isEmpty() ? null : chain.get(0);
         long firstDraw = first == null ? 0 : draw(first);
         CompletableFuture<GrabStore.ClaimResult> claimed = store.claimAsync(actId, recordId,
@@ -184,7 +194,7 @@ public class GrabService {
             early = home == null ? null : await(home);
         } catch (BudgetNotLoadedException e) {
             abandonQuietly(actId, recordId, claimId);
-            guard.check();
+            guard.shardMissing(e.templateId());
             throw budgetUnavailable(e.getMessage());
         } catch (RuntimeException e) {
             // The reservation's outcome is unknown: it stays spent (never an overspend).
@@ -351,7 +361,7 @@ public class GrabService {
             committed = result instanceof GrabStore.Committed;
             return answered(claim, empty, event, payload, result, held);
         } catch (BudgetNotLoadedException e) {
-            guard.check();
+            guard.shardMissing(e.templateId());
             throw budgetUnavailable(e.getMessage());
         } catch (GrabStore.ClaimLostException e) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.GRAB_IN_PROGRESS,
@@ -391,6 +401,7 @@ public class GrabService {
         Map<String, String> tokenFields = event.hasToken()
                 ? GrabStore.tokenFields(event, TokenStatus.ISSUED.name()) : Map.of();
         held.releasable = false;
+        beforeCommit.run();
         try {
             return store.commit(claim.actId(), claim.recordId(), claim.claimId(), answer,
                     tokenFields, charge, payload, properties.grabRecordTtl());

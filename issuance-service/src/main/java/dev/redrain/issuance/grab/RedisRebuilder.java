@@ -38,9 +38,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Rebuilds Redis after it came back empty, from the durable record of every grab: the
- * token-issued topic (read from its first offset; its retention must cover the activities)
- * plus the outbox rows not yet published. For each template, the amounts already granted are
+ * Rebuilds Redis after it came back empty, from the durable record of every grab: the outbox
+ * rows not yet published, then the token-issued topic (read from its first offset; its
+ * retention must cover the activities). For each template, the amounts already granted are
  * subtracted from its budget and the rest is loaded; every answered idempotency key gets its
  * answer back (with its token sealed again: same content, same outTradeNo), every token its
  * hash, and tokens the ledger has not booked their pending entry. Then the budget epoch is
@@ -62,6 +62,8 @@ public class RedisRebuilder {
     private final GrabStore grabs;
     private final TokenCodec codec;
     private final GrantProof grantProof;
+    /** Runs between the outbox read and the topic read: a test's seam for the relay race. */
+    volatile Runnable betweenReads = () -> { };
     /** Records of the last rebuild whose grant proof did not verify: skipped, never restored. */
     private int unproven;
     private final StatefulRedisConnection<String, String> redis;
@@ -69,10 +71,19 @@ public class RedisRebuilder {
     private final EventSerde serde = new EventSerde();
     private final dev.redrain.issuance.budget.BudgetRaises raises;
 
+    private final Duration recordDeadline;
+    private final Duration budgetCheckInterval;
+
     RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
             TokenCodec codec, GrantProof grantProof, StatefulRedisConnection<String, String> redis,
-            RedisKeys keys, dev.redrain.issuance.budget.BudgetRaises raises) {
+            RedisKeys keys, dev.redrain.issuance.budget.BudgetRaises raises,
+            @org.springframework.beans.factory.annotation.Value(GrabService.RECORD_DEADLINE)
+            Duration recordDeadline,
+            @org.springframework.beans.factory.annotation.Value(
+                    "${redrain.budget-check-interval:1s}") Duration budgetCheckInterval) {
+        this.recordDeadline = recordDeadline;
+        this.budgetCheckInterval = budgetCheckInterval;
         this.grantProof = grantProof;
         this.raises = raises;
         this.properties = properties;
@@ -95,22 +106,107 @@ public class RedisRebuilder {
             long readMs, long restoreMs, int unprovenEvents) {
     }
 
+    /**
+     * Restores the shards of DEGRADED templates (lost while the budget epoch survived) from
+     * the durable record, and only those: every other template keeps serving meanwhile.
+     *
+     * <ol>
+     *   <li>Waits until no grab of those templates can still be in flight: every instance
+     *       refuses them within a budget check, a grab's claim ends after the claim TTL, and
+     *       a committed grab records its event within the record deadline (or stays marked
+     *       unrecorded in Redis, which is read too).</li>
+     *   <li>Seals the surviving shards (a give-back sent earlier no longer counts on them) and
+     *       reads what they hold.</li>
+     *   <li>Reads the record (outbox, topic, unrecorded events) and gives the missing shards
+     *       what is left: budget minus recorded grants minus what survivors hold.</li>
+     * </ol>
+     */
+    public synchronized Result restoreLost() {
+        java.util.Set<String> lost = guard.degradedTemplates();
+        long started = System.nanoTime();
+        sleep(quietPeriod());
+        Map<String, Template> templates = catalog.current().templates();
+        Map<String, BudgetStore.Surviving> surviving = new HashMap<>();
+        for (String templateId : lost) {
+            Template template = templates.get(templateId);
+            if (template != null) {
+                surviving.put(templateId, budgets.seal(template));
+            }
+        }
+        unproven = 0;
+        Map<String, TokenIssued> events = record();
+        long read = System.nanoTime();
+        Map<String, List<Long>> grantedByTemplate = grantedByTemplate(events.values());
+        long grantedMinor = 0;
+        for (Map.Entry<String, BudgetStore.Surviving> entry : surviving.entrySet()) {
+            Template template = templates.get(entry.getKey());
+            List<Long> granted = grantedByTemplate.getOrDefault(template.templateId(),
+                    List.of());
+            budgets.restoreMissing(template, entry.getValue(), granted);
+            guard.restored(template, entry.getValue().missing());
+            grantedMinor += granted.stream().mapToLong(Long::longValue).sum();
+            LOG.warn("template {}: lost shards {} restored from {} recorded grants",
+                    template.templateId(), entry.getValue().missing(), granted.size());
+        }
+        int pending = restoreAnswers(events.values());
+        guard.check();
+        return new Result(events.size(), surviving.size(), grantedMinor, pending,
+                (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000,
+                unproven);
+    }
+
+    /**
+     * How long after the last grant of a DEGRADED template nothing of it can still change: a
+     * budget check (every instance refuses it), a claim TTL, and the record deadline.
+     */
+    private Duration quietPeriod() {
+        return budgetCheckInterval.plus(properties.grabClaimTtl()).plus(recordDeadline);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for grabs to settle", e);
+        }
+    }
+
+    /**
+     * The durable record of every grab: the outbox first, then the topic (see below), then
+     * the answers Redis holds as not yet recorded.
+     */
+    private Map<String, TokenIssued> record() {
+        Map<String, TokenIssued> events = new LinkedHashMap<>();
+        // The outbox first, then the topic up to offsets taken after it: a row the relay
+        // publishes meanwhile was unpublished when read (so it is in this read) or published
+        // before (so it is on the topic below those offsets). The other order misses a row
+        // published between the two reads.
+        readOutbox(events);
+        betweenReads.run();
+        readTopic(events);
+        readUnrecorded(events);
+        return events;
+    }
+
+    private static Map<String, List<Long>> grantedByTemplate(
+            java.util.Collection<TokenIssued> events) {
+        Map<String, List<Long>> granted = new HashMap<>();
+        for (TokenIssued event : events) {
+            if (event.hasToken()) {
+                granted.computeIfAbsent(event.templateId(), id -> new ArrayList<>())
+                        .add(event.amountMinor());
+            }
+        }
+        return granted;
+    }
+
     public synchronized Result rebuild() {
         long started = System.nanoTime();
         unproven = 0;
-        Map<String, TokenIssued> events = new LinkedHashMap<>();
-        readTopic(events);
-        readOutbox(events);
+        Map<String, TokenIssued> events = record();
         long read = System.nanoTime();
-        Map<String, List<Long>> grantedByTemplate = new HashMap<>();
-        Set<String> outTradeNos = new HashSet<>();
-        for (TokenIssued event : events.values()) {
-            if (event.hasToken()) {
-                grantedByTemplate.computeIfAbsent(event.templateId(), id -> new ArrayList<>())
-                        .add(event.amountMinor());
-                outTradeNos.add(event.outTradeNo());
-            }
-        }
+        Map<String, List<Long>> grantedByTemplate = grantedByTemplate(events.values());
         int templates = 0;
         long grantedMinor = 0;
         for (Template template : catalog.current().templates().values()) {
@@ -119,21 +215,9 @@ public class RedisRebuilder {
             grantedMinor += granted.stream().mapToLong(Long::longValue).sum();
             templates++;
         }
-        Set<String> credited = credited(outTradeNos);
-        int pending = 0;
-        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
-        for (TokenIssued event : events.values()) {
-            window.add(restore(event, credited.contains(event.outTradeNo())));
-            if (window.size() == RESTORE_WINDOW) {
-                awaitAll(window);
-            }
-            if (event.hasToken() && !credited.contains(event.outTradeNo())) {
-                pending++;
-            }
-        }
-        awaitAll(window);
-        int cappedUsers = restoreCaps(events.values());
+        int pending = restoreAnswers(events.values());
         raises.markAllApplied(); // budget_minor already includes every recorded raise
+        guard.allRestored();
         String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
                 + " redis_namespace = ?", String.class, keys.namespace());
         redis.sync().set(keys.budgetEpoch(), epoch);
@@ -144,10 +228,41 @@ public class RedisRebuilder {
         long restoreMs = (System.nanoTime() - read) / 1_000_000;
         LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
                 + " pending; read in {} ms, restored in {} ms; {} records without a valid grant"
-                + " proof skipped; cap counters of {} users restored", events.size(), templates,
-                grantedMinor, pending, readMs, restoreMs, unproven, cappedUsers);
+                + " proof skipped", events.size(), templates, grantedMinor, pending, readMs,
+                restoreMs, unproven);
         return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs,
                 unproven);
+    }
+
+    /**
+     * Gives every recorded grab its answer back (and its token, and its pending entry when
+     * the ledger has not booked it), where Redis lacks them, and the users' cap counters.
+     * Returns how many tokens are pending.
+     */
+    private int restoreAnswers(java.util.Collection<TokenIssued> events) {
+        Set<String> outTradeNos = new HashSet<>();
+        for (TokenIssued event : events) {
+            if (event.hasToken()) {
+                outTradeNos.add(event.outTradeNo());
+            }
+        }
+        Set<String> credited = credited(outTradeNos);
+        int pending = 0;
+        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
+        for (TokenIssued event : events) {
+            window.add(restore(event, credited.contains(event.outTradeNo())));
+            if (window.size() == RESTORE_WINDOW) {
+                awaitAll(window);
+            }
+            if (event.hasToken() && !credited.contains(event.outTradeNo())) {
+                pending++;
+            }
+        }
+        awaitAll(window);
+        int cappedUsers = restoreCaps(events);
+        LOG.info("answers of {} grabs restored where missing; cap counters of {} users",
+                events.size(), cappedUsers);
+        return pending;
     }
 
     /**
@@ -241,6 +356,27 @@ public class RedisRebuilder {
                 }
             }
         }
+    }
+
+    /**
+     * Answers Redis still marks as not yet recorded (their first request ran out of time, or
+     * their instance died before it answered): grants of this service all the same, once
+     * their proof verifies. Found by SCAN, in batches; there are few outside an outage.
+     */
+    private void readUnrecorded(Map<String, TokenIssued> events) {
+        io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+        io.lettuce.core.ScanArgs match = io.lettuce.core.ScanArgs.Builder.matches(
+                keys.unrecordedPattern()).limit(1_000);
+        do {
+            io.lettuce.core.KeyScanCursor<String> page = redis.sync().scan(cursor, match);
+            for (String key : page.getKeys()) {
+                String payload = redis.sync().get(key);
+                if (payload != null) {
+                    add(events, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
     }
 
     private void readOutbox(Map<String, TokenIssued> events) {

@@ -74,9 +74,18 @@ class Observability {
 
     @Bean
     HealthIndicator budgetHealth(BudgetGuard guard) {
-        return () -> guard.state() == BudgetGuard.State.LIVE ? Health.up().build()
-                : Health.down().withDetail("state", guard.state().name())
+        return () -> {
+            if (guard.state() != BudgetGuard.State.LIVE) {
+                return Health.down().withDetail("state", guard.state().name())
                         .withDetail("runbook", "runbooks/budget-rebuild.md").build();
+            }
+            java.util.Set<String> degraded = guard.degradedTemplates();
+            // A DEGRADED template refuses its grabs while the others serve: still UP, with the
+            // templates named so that an alert on the detail can page.
+            return degraded.isEmpty() ? Health.up().build() : Health.up()
+                    .withDetail("degradedTemplates", new java.util.TreeSet<>(degraded))
+                    .withDetail("runbook", "runbooks/budget-rebuild.md").build();
+        };
     }
 
     @Bean

@@ -67,6 +67,17 @@ class BudgetSharesTest {
                 assertThat(share % 10).isZero());
     }
 
+    @Test
+    void whatIsLeftOfALostShardGoesToTheMissingShardsInWholeAwards() {
+        Template fixed = template(AmountRule.FIXED, 10, 0, 300, 4);
+        long[] over = BudgetShares.spreadOver(fixed, 70, 2);
+        assertThat(over).containsExactly(40, 30);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BudgetShares.spreadOver(fixed,
+                75, 2)).isInstanceOf(IllegalStateException.class);
+        List<List<Long>> dealt = BudgetShares.dealOver(List.of(5L, 6L, 7L), 4, List.of(1, 3));
+        assertThat(dealt).containsExactly(List.of(), List.of(5L, 7L), List.of(), List.of(6L));
+    }
+
     private static Template template(AmountRule rule, long fixed, int packets, long budget,
             int shards) {
         return new Template("t-1", "a-1", "CASH", "CNY", rule, fixed, 1, 100, packets, budget,

@@ -90,6 +90,11 @@ public final class RedisKeys {
         return namespace + ":" + userTag(actId) + ":unrec:" + recordId;
     }
 
+    /** SCAN pattern for every answer not yet recorded, across all users. */
+    public String unrecordedPattern() {
+        return namespace + ":{u:*}:unrec:*";
+    }
+
     /** A per-user rate-limit counter for one window. */
     public String userRate(String actId, long windowStartEpochSecond) {
         return namespace + ":" + userTag(actId) + ":rate:" + windowStartEpochSecond;

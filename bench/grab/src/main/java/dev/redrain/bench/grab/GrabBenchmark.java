@@ -111,6 +111,7 @@ public final class GrabBenchmark {
         measure(threads, warmup, i -> rawReserve(redis, budgets, template, i));
         Map<String, Long> cpu = threadCpu();
         double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
+        String rawLatency = latency();
         Map<String, Long> rawCpu = minus(threadCpu(), cpu);
         // Every grab a new (user, rain) pair: each user grabs once in each declared rain.
         AtomicLong grabbed = new AtomicLong();
@@ -118,11 +119,13 @@ public final class GrabBenchmark {
         cpu = threadCpu();
         double service = measure(threads, seconds, i -> grabs.grab(command(
                 grabbed.getAndIncrement(), users)));
+        String serviceLatency = latency();
         Map<String, Long> serviceCpu = minus(threadCpu(), cpu);
         measure(threads, warmup, i -> httpGrab(http, port, grabbed.getAndIncrement(), users));
         cpu = threadCpu();
         double viaHttp = measure(threads, seconds, i -> httpGrab(http, port,
                 grabbed.getAndIncrement(), users));
+        String httpLatency = latency();
         Map<String, Long> httpCpu = minus(threadCpu(), cpu);
 
         List<String> lines = new ArrayList<>();
@@ -130,13 +133,14 @@ public final class GrabBenchmark {
                 + " warm-up, %d users, one FIXED cash template over 16 shards", threads, seconds,
                 warmup, users));
         lines.add("");
-        lines.add("| Measurement | Grabs/s | Ratio to raw |");
-        lines.add("|---|---:|---:|");
+        lines.add("| Measurement | Grabs/s | Ratio to raw | p50 / p99 latency |");
+        lines.add("|---|---:|---:|---:|");
         lines.add(row("Raw: the budget reservation Lua script alone (EVALSHA, same connection)",
-                raw, raw));
-        lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, Kafka"
-                + " send)", service, raw));
-        lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw));
+                raw, raw) + " " + rawLatency + " |");
+        lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, event"
+                + " recorded)", service, raw) + " " + serviceLatency + " |");
+        lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw) + " "
+                + httpLatency + " |");
         lines.add("");
         lines.add("CPU of this JVM per operation, by thread group (microseconds; Redis and MariaDB"
                 + " are other processes):");
@@ -320,10 +324,18 @@ public final class GrabBenchmark {
 
     private static final AtomicLong LOAD_CPU_NANOS = new AtomicLong();
 
-    /** Calls {@code call} from {@code threads} threads for {@code seconds}; returns calls/s. */
+    /** Latency of the calls of the last measurement (nanoseconds). */
+    private static final org.HdrHistogram.ConcurrentHistogram LATENCY =
+            new org.HdrHistogram.ConcurrentHistogram(3_600_000_000_000L, 3);
+
+    /**
+     * Calls {@code call} from {@code threads} threads for {@code seconds}; returns calls/s.
+     * Each call's latency goes to {@link #LATENCY}, reset at the start.
+     */
     private static double measure(int threads, int seconds, IntConsumer call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong done = new AtomicLong();
+        LATENCY.reset();
         java.lang.management.ThreadMXBean mx =
                 java.lang.management.ManagementFactory.getThreadMXBean();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
@@ -335,7 +347,9 @@ public final class GrabBenchmark {
                 long cpuStart = mx.getCurrentThreadCpuTime();
                 int i = offset;
                 while (System.nanoTime() < end) {
+                    long callStart = System.nanoTime();
                     call.accept(i);
+                    LATENCY.recordValue(System.nanoTime() - callStart);
                     i += threads;
                     done.incrementAndGet();
                 }
@@ -409,6 +423,12 @@ public final class GrabBenchmark {
             statement.execute(create ? "CREATE DATABASE " + name : "DROP DATABASE IF EXISTS "
                     + name);
         }
+    }
+
+    /** The last measurement's median and 99th percentile, in milliseconds. */
+    private static String latency() {
+        return String.format(Locale.ROOT, "%.2f / %.2f ms",
+                LATENCY.getValueAtPercentile(50) / 1e6, LATENCY.getValueAtPercentile(99) / 1e6);
     }
 
     private static String row(String name, double rate, double raw) {
