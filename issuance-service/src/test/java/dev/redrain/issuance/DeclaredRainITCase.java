@@ -161,17 +161,6 @@ class DeclaredRainITCase extends IssuanceTestBase {
         return client().post("/v1/grab", json);
     }
 
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private static void expect(HttpResponse<String> response, int status, String code)
-            throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo(code);
-    }
-
     /** Everything a grab could change: bound accounts, budgets granted, tokens. */
     private Map<String, Object> snapshot() {
         return Map.of(

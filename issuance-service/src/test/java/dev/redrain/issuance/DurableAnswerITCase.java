@@ -179,15 +179,4 @@ class DurableAnswerITCase extends IssuanceTestBase {
         assertThat(answer.get("outcome").asText()).as(response.body()).isEqualTo("AWARDED");
         return answer;
     }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private static void expect(HttpResponse<String> response, int status, String code)
-            throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo(code);
-    }
 }

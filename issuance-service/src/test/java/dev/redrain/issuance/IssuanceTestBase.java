@@ -130,4 +130,30 @@ public abstract class IssuanceTestBase {
     protected String topicPrefix() {
         return "i" + REDIS.namespace() + ".";
     }
+
+    /** The JSON body of a 200 answer (the test fails with the body otherwise). */
+    protected static com.fasterxml.jackson.databind.JsonNode ok(
+            java.net.http.HttpResponse<String> response) throws Exception {
+        org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
+                .isEqualTo(200);
+        return BODY_JSON.readTree(response.body());
+    }
+
+    /** A refusal with exactly this status and code, as RFC 9457 problem+json with a detail. */
+    protected static void expect(java.net.http.HttpResponse<String> response, int status,
+            String code) throws Exception {
+        org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
+                .isEqualTo(status);
+        org.assertj.core.api.Assertions.assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> org.assertj.core.api.Assertions.assertThat(type)
+                        .startsWith("application/problem+json"));
+        com.fasterxml.jackson.databind.JsonNode problem = BODY_JSON.readTree(response.body());
+        org.assertj.core.api.Assertions.assertThat(problem.get("code").asText()).isEqualTo(code);
+        org.assertj.core.api.Assertions.assertThat(problem.get("status").asInt())
+                .isEqualTo(status);
+        org.assertj.core.api.Assertions.assertThat(problem.get("detail").asText()).isNotBlank();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper BODY_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 }

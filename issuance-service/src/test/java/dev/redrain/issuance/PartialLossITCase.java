@@ -81,10 +81,4 @@ class PartialLossITCase extends IssuanceTestBase {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).get("outcome").asText().equals("AWARDED");
     }
-
-    private static void expect(HttpResponse<String> response, int status, String code)
-            throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(JSON.readTree(response.body()).get("code").asText()).isEqualTo(code);
-    }
 }

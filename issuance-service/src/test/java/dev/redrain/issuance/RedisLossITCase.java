@@ -113,9 +113,4 @@ class RedisLossITCase extends IssuanceTestBase {
         return client().post("/v1/grab", SignedClient.grabJson(APP, userId, activity, "scene-1",
                 rainId));
     }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
 }

@@ -138,17 +138,6 @@ class RefusalITCase extends IssuanceTestBase {
         assertThat(snapshot()).isEqualTo(before);
     }
 
-    private void expect(HttpResponse<String> response, int status, String code)
-            throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-                assertThat(type).startsWith("application/problem+json"));
-        JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.get("code").asText()).isEqualTo(code);
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("detail").asText()).isNotBlank();
-    }
-
     /** Everything a grab could change: bindings, budgets, tokens. */
     private Map<String, Object> snapshot() {
         RedisKeys keys = new RedisKeys(REDIS.namespace());

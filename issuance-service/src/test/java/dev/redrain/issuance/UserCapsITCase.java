@@ -3,7 +3,6 @@ package dev.redrain.issuance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.keys.RedisKeys;
 import java.net.http.HttpResponse;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * the grab falls back along the chain, and its answer stays the same on every repeat.
  */
 class UserCapsITCase extends IssuanceTestBase {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] RAINS = IntStream.rangeClosed(1, 40).mapToObj(i -> "uc-" + i)
             .toArray(String[]::new);
     private static boolean seeded;
@@ -185,10 +183,5 @@ class UserCapsITCase extends IssuanceTestBase {
     private HttpResponse<String> grab(String activity, String userId, String rainId) {
         return client().post("/v1/grab", SignedClient.grabJson(APP, userId, activity,
                 Fixtures.SCENE, rainId));
-    }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 }

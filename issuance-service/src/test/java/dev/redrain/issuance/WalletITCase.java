@@ -175,6 +175,82 @@ class WalletITCase extends IssuanceTestBase {
         assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
     }
 
+    @Test
+    void twentyParallelRetriesOfAFailedWithdrawalDebitAndPayItOnce() throws Exception {
+        List<JsonNode> won = grabs("hana", 2);
+        String actId = won.get(0).get("actId").asText();
+        setFailureRate(1.0);
+        assertThat(ok(withdraw(actId, "retry-20", 100, tokens(won))).get("status").asText())
+                .isEqualTo("PAYOUT_FAILED");
+        setFailureRate(0.0);
+        assertThat(inParallel(20, () -> withdraw(actId, "retry-20", 100, List.of())))
+                .as("each retry PAID, or told to retry").allMatch(WalletITCase::paidOrInProgress,
+                        "200 PAID or 409 WITHDRAWAL_IN_PROGRESS");
+        assertOneWithdrawalPaid(actId, "retry-20", 2, 1);
+    }
+
+    @Test
+    void twentyParallelCallsSharingOneRequestIdDebitAndPayOnce() throws Exception {
+        List<JsonNode> won = grabs("ines", 2);
+        String actId = won.get(0).get("actId").asText();
+        assertThat(inParallel(20, () -> withdraw(actId, "twin-20", 100, tokens(won))))
+                .as("each call PAID, or told to retry").allMatch(WalletITCase::paidOrInProgress,
+                        "200 PAID or 409 WITHDRAWAL_IN_PROGRESS");
+        assertOneWithdrawalPaid(actId, "twin-20", 1, 0);
+    }
+
+    /**
+     * The withdrawal is PAID once, from exactly {@code debits} debits and {@code reversals}
+     * reversals, with nothing left in the wallet or stranded in payout clearing.
+     */
+    private void assertOneWithdrawalPaid(String actId, String requestId, int debits,
+            int reversals) throws Exception {
+        assertThat(ok(withdraw(actId, requestId, 100, List.of())).get("status").asText())
+                .isEqualTo("PAID");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'WITHDRAWAL'", Long.class, actId)).isEqualTo(debits);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'WITHDRAWAL_REVERSAL'", Long.class, actId))
+                .isEqualTo(reversals);
+        assertThat(wallet(actId).get("availableMinor").asLong()).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM wallet_withdrawal WHERE act_id = ?",
+                Long.class, actId)).isEqualTo(1);
+        long withdrawalId = jdbc.queryForObject("SELECT withdrawal_id FROM wallet_withdrawal"
+                + " WHERE act_id = ?", Long.class, actId);
+        assertThat(gateway.paid("PO-" + withdrawalId + "-")).as("one payout paid").hasSize(1);
+    }
+
+    private static boolean paidOrInProgress(String answer) {
+        return answer.startsWith("200 ") && answer.contains("\"PAID\"")
+                || answer.startsWith("409 ") && answer.contains("WITHDRAWAL_IN_PROGRESS");
+    }
+
+    /** The answers ("status body") of {@code count} calls started together. */
+    private static List<String> inParallel(int count,
+            java.util.concurrent.Callable<HttpResponse<String>> call) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+                .newFixedThreadPool(count);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<HttpResponse<String>> responses = new ArrayList<>();
+            for (java.util.concurrent.Future<HttpResponse<String>> response : calls) {
+                responses.add(response.get());
+            }
+            return responses.stream().map(response -> response.statusCode() + " "
+                    + response.body()).toList();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void setFailureRate(double rate) {
         gateway.setFailureRate(rate);
     }
@@ -206,11 +282,6 @@ class WalletITCase extends IssuanceTestBase {
     private long journals(String source, String actId) {
         return jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE source = ? AND"
                 + " act_id = ?", Long.class, source, actId);
-    }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 
     private static void expectRefused(HttpResponse<String> response, int status, String code)

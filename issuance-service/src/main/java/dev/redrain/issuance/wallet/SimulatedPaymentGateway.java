@@ -43,6 +43,13 @@ public class SimulatedPaymentGateway implements PaymentGateway {
         this.unknownRate = unknownRate;
     }
 
+    /** For tests: the payout ids starting with {@code prefix} this channel paid. */
+    public java.util.List<String> paid(String prefix) {
+        return outcomes.entrySet().stream().filter(entry -> entry.getKey().startsWith(prefix)
+                && entry.getValue().status() == Status.PAID).map(Map.Entry::getKey).sorted()
+                .toList();
+    }
+
     @Override
     public Payout pay(String payoutOutTradeNo, String actId, long amountMinor, String currency) {
         if (!outcomes.containsKey(payoutOutTradeNo)

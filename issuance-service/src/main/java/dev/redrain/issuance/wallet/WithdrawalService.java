@@ -30,6 +30,12 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class WithdrawalService {
+    /**
+     * An attempt taken this long ago and still not debited belongs to a request that died: a
+     * new attempt may be taken. Far above a debit's time (milliseconds), so a slow one is never
+     * overtaken.
+     */
+    static final long ATTEMPT_ABANDONED_SECONDS = 30;
     private final WalletService wallet;
     private final WalletLedger wallets;
     private final JdbcTemplate jdbc;
@@ -75,61 +81,152 @@ public class WithdrawalService {
                 // Ask it again under the same payout id; no coverage check, no second debit.
                 return pay(existing, wallet.forceCredit(presented));
             }
-            if (!existing.status().equals("PAYOUT_FAILED")) {
+            if (!existing.status().equals("PAYOUT_FAILED")
+                    && !existing.status().equals("REQUESTED")) {
                 return existing;
             }
         }
-        requireCoverage(actId, amountMinor, presented);
+        int attemptsSeen = existing == null ? 0 : attempts(existing.withdrawalId());
+        try {
+            requireCoverage(actId, amountMinor, presented);
+        } catch (ApiException insufficient) {
+            // A concurrent request with this requestId may have spent the money on this very
+            // withdrawal: then its state is the answer, not "insufficient".
+            Withdrawal now = find(actId, requestId);
+            if (now == null) {
+                throw insufficient;
+            }
+            if (now.status().equals("DEBITED") || now.status().equals("PAID")) {
+                return debitAndPay(now, false, 0);
+            }
+            int attempts = attempts(now.withdrawalId());
+            String last = debitOutTradeNo(now.withdrawalId()) + "-" + attempts;
+            if (attempts > attemptsSeen || attempts > 0 && wallets.booked(last)
+                    && !wallets.booked(last + "-R")) {
+                throw inProgress(); // its debit is taken or made: the money is on its way
+            }
+            throw insufficient;
+        }
         int credited = wallet.forceCredit(presented);
-        Withdrawal row = existing != null ? existing : create(actId, requestId, amountMinor);
+        boolean created = existing == null && create(actId, requestId, amountMinor);
+        return debitAndPay(find(actId, requestId), created, credited);
+    }
+
+    /**
+     * Debits the wallet for a new attempt, then pays. Concurrent requests for one withdrawal
+     * (retries, or one requestId sent twice) race on the row's {@code attempts}: an attempt
+     * is taken by the compare-and-set that raises it, so only one request debits each attempt.
+     * A debit that an earlier request made and never recorded (it died in between) is found in
+     * the ledger and paid, not left in clearing.
+     */
+    private Withdrawal debitAndPay(Withdrawal requested, boolean created, int credited) {
+        long id = requested.withdrawalId();
+        Withdrawal row = find(requested.actId(), requested.requestId());
         if (row.status().equals("DEBITED")) {
             return pay(row, credited); // a concurrent request with this requestId debited it
         }
-        int attempt = attempts(row.withdrawalId()) + 1;
-        String debit = debitOutTradeNo(row.withdrawalId()) + "-" + attempt;
-        WalletLedger.Status debited = wallets.withdraw(debit, actId,
-                WalletService.cash(amountMinor), businessDate(debit));
+        if (!row.status().equals("REQUESTED") && !row.status().equals("PAYOUT_FAILED")) {
+            return row;
+        }
+        int attempts = attempts(id);
+        String previous = debitOutTradeNo(id) + "-" + attempts;
+        if (attempts > 0 && !wallets.booked(previous + "-R")) {
+            if (wallets.booked(previous)) {
+                // The last attempt's debit is in clearing but the row does not say so yet.
+                markDebited(id, row.status(), attempts, previous);
+                return pay(find(row.actId(), row.requestId()), credited);
+            }
+            if (secondsSinceUpdate(id) < ATTEMPT_ABANDONED_SECONDS) {
+                throw inProgress(); // the last attempt is still debiting
+            }
+            // Taken and never debited for that long: its request died first.
+        }
+        if (jdbc.update("UPDATE wallet_withdrawal SET attempts = attempts + 1, updated_at ="
+                + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ? AND status = ? AND attempts = ?",
+                id, row.status(), attempts) == 0) {
+            throw inProgress();
+        }
+        int attempt = attempts + 1;
+        String debit = debitOutTradeNo(id) + "-" + attempt;
+        WalletLedger.Status debited = wallets.withdraw(debit, row.actId(),
+                WalletService.cash(row.amountMinor()), businessDate(debit));
         if (debited == WalletLedger.Status.INSUFFICIENT_BALANCE) {
             // A concurrent withdrawal spent the money first. This one changed nothing.
-            if (existing == null) {
+            if (created) {
                 jdbc.update("DELETE FROM wallet_withdrawal WHERE withdrawal_id = ? AND status ="
-                        + " 'REQUESTED'", row.withdrawalId());
+                        + " 'REQUESTED' AND attempts = ?", id, attempt);
             }
-            throw insufficient(amountMinor);
+            throw insufficient(row.amountMinor());
         }
-        jdbc.update("UPDATE wallet_withdrawal SET status = 'DEBITED', debit_out_trade_no = ?,"
-                + " attempts = ?, failure_reason = NULL, updated_at = CURRENT_TIMESTAMP(3)"
-                + " WHERE withdrawal_id = ?", debit, attempt, row.withdrawalId());
-        return pay(find(actId, requestId), credited);
+        if (!markDebited(id, row.status(), attempt, debit)) {
+            Withdrawal now = find(row.actId(), row.requestId());
+            if (!debit.equals(debitOutTradeNoOf(id))) {
+                // Another attempt was taken meanwhile: this debit is nobody's, give it back.
+                wallets.reverseWithdrawal(debit + "-R", row.actId(),
+                        WalletService.cash(row.amountMinor()), businessDate(debit));
+                throw inProgress();
+            }
+            return now.status().equals("DEBITED") ? pay(now, credited) : now;
+        }
+        return pay(find(row.actId(), row.requestId()), credited);
     }
 
+    private long secondsSinceUpdate(long id) {
+        return jdbc.queryForObject("SELECT TIMESTAMPDIFF(SECOND, updated_at,"
+                + " CURRENT_TIMESTAMP(3)) FROM wallet_withdrawal WHERE withdrawal_id = ?",
+                Long.class, id);
+    }
+
+    /** Records the debit of {@code attempt}, if the row is still at that attempt. */
+    private boolean markDebited(long id, String fromStatus, int attempt, String debit) {
+        return jdbc.update("UPDATE wallet_withdrawal SET status = 'DEBITED', debit_out_trade_no ="
+                + " ?, failure_reason = NULL, updated_at = CURRENT_TIMESTAMP(3) WHERE"
+                + " withdrawal_id = ? AND status = ? AND attempts = ?", debit, id, fromStatus,
+                attempt) == 1;
+    }
+
+    private String debitOutTradeNoOf(long id) {
+        return jdbc.queryForObject("SELECT debit_out_trade_no FROM wallet_withdrawal WHERE"
+                + " withdrawal_id = ?", String.class, id);
+    }
+
+    private static ApiException inProgress() {
+        return new ApiException(HttpStatus.CONFLICT, ErrorCode.WITHDRAWAL_IN_PROGRESS,
+                "another request is withdrawing with this requestId; retry the same request",
+                java.time.Duration.ofSeconds(1));
+    }
+
+    /**
+     * Pays the row's current debit. One payout id per debit (an UNKNOWN answer is asked again
+     * under the same id, the channel being idempotent; a refused one is never reused), and
+     * every change is made only if the row is still at that debit, so concurrent payers of one
+     * withdrawal agree.
+     */
     private Withdrawal pay(Withdrawal row, int credited) {
-        // One payout id per debit attempt: an UNKNOWN answer is asked again under the same id
-        // (the channel is idempotent), a refused one is never reused.
-        String payoutId = payoutOutTradeNo(row.withdrawalId()) + "-"
-                + attempts(row.withdrawalId());
+        String debit = debitOutTradeNoOf(row.withdrawalId());
+        String payoutId = payoutOutTradeNo(row.withdrawalId()) + debit.substring(debit
+                .lastIndexOf('-'));
         PaymentGateway.Payout payout = gateway.pay(payoutId, row.actId(), row.amountMinor(),
                 row.currency());
         switch (payout.status()) {
             case PAID -> jdbc.update("UPDATE wallet_withdrawal SET status = 'PAID',"
                     + " payout_out_trade_no = ?, channel_ref = ?, updated_at ="
-                    + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ?", payoutId,
-                    payout.channelRef(), row.withdrawalId());
+                    + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ? AND status = 'DEBITED' AND"
+                    + " debit_out_trade_no = ?", payoutId, payout.channelRef(),
+                    row.withdrawalId(), debit);
             case FAILED -> {
-                String debit = jdbc.queryForObject("SELECT debit_out_trade_no FROM"
-                        + " wallet_withdrawal WHERE withdrawal_id = ?", String.class,
-                        row.withdrawalId());
                 wallets.reverseWithdrawal(debit + "-R", row.actId(),
                         WalletService.cash(row.amountMinor()), businessDate(debit));
                 jdbc.update("UPDATE wallet_withdrawal SET status = 'PAYOUT_FAILED',"
                         + " payout_out_trade_no = ?, failure_reason = ?, updated_at ="
-                        + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ?", payoutId,
-                        payout.reason(), row.withdrawalId());
+                        + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ? AND status = 'DEBITED'"
+                        + " AND debit_out_trade_no = ?", payoutId, payout.reason(),
+                        row.withdrawalId(), debit);
             }
             case UNKNOWN -> jdbc.update("UPDATE wallet_withdrawal SET payout_out_trade_no = ?,"
                     + " failure_reason = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE"
-                    + " withdrawal_id = ?", payoutId, "payout outcome unknown; retry",
-                    row.withdrawalId());
+                    + " withdrawal_id = ? AND status = 'DEBITED' AND debit_out_trade_no = ?",
+                    payoutId, "payout outcome unknown; retry", row.withdrawalId(), debit);
         }
         Withdrawal after = find(row.actId(), row.requestId());
         return new Withdrawal(after.withdrawalId(), after.actId(), after.requestId(),
@@ -153,11 +250,11 @@ public class WithdrawalService {
         }
     }
 
-    private Withdrawal create(String actId, String requestId, long amountMinor) {
-        jdbc.update("INSERT IGNORE INTO wallet_withdrawal (act_id, request_id, currency,"
+    /** Creates the withdrawal's row; false when a concurrent request with its id did. */
+    private boolean create(String actId, String requestId, long amountMinor) {
+        return jdbc.update("INSERT IGNORE INTO wallet_withdrawal (act_id, request_id, currency,"
                 + " amount_minor, status) VALUES (?, ?, ?, ?, 'REQUESTED')", actId, requestId,
-                WalletService.CASH, amountMinor);
-        return find(actId, requestId);
+                WalletService.CASH, amountMinor) == 1;
     }
 
     private Withdrawal find(String actId, String requestId) {

@@ -47,6 +47,8 @@ public enum ErrorCode {
     TOKEN_CONFLICT,
     /** The wallet holds less than the withdrawal, counting the presented tokens. */
     INSUFFICIENT_BALANCE,
+    /** Another request is withdrawing with this requestId right now; retry the same request. */
+    WITHDRAWAL_IN_PROGRESS,
     /** The requestId was used before for a different withdrawal. */
     REQUEST_ID_REUSED,
     /** Only withdrawable assets (cash) can leave a wallet. */

@@ -3,7 +3,6 @@ package dev.redrain.issuance.grab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.issuance.IssuanceTestBase;
@@ -24,7 +23,6 @@ import org.springframework.test.context.TestPropertySource;
  */
 @TestPropertySource(properties = "redrain.grab-claim-ttl=300ms")
 class ClaimRaceITCase extends IssuanceTestBase {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Autowired
     GrabService grabs;
@@ -74,10 +72,5 @@ class ClaimRaceITCase extends IssuanceTestBase {
     private HttpResponse<String> grab(String userId) {
         return client().post("/v1/grab", SignedClient.grabJson(APP, userId, "cr", "scene-1",
                 "rain-1"));
-    }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 }

@@ -3,7 +3,6 @@ package dev.redrain.issuance.grab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.issuance.IssuanceTestBase;
@@ -24,7 +23,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  * must still be seen once (read in the outbox, or on the topic), never in neither.
  */
 class RebuildRelayRaceITCase extends IssuanceTestBase {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RELAY_LOCK = "redrain-outbox-relay";
 
     @Autowired
@@ -93,10 +91,5 @@ class RebuildRelayRaceITCase extends IssuanceTestBase {
                 return row.next() && row.getInt(1) == 1;
             }
         }
-    }
-
-    private static JsonNode ok(HttpResponse<String> response) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 }

@@ -63,6 +63,20 @@ public final class WalletLedger {
         }
     }
 
+    /** Whether a journal with this outTradeNo is booked (a debit, a reversal). */
+    public boolean booked(String outTradeNo) {
+        String sql = "SELECT 1 FROM ledger_journal WHERE out_trade_no = ?";
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, outTradeNo);
+            try (ResultSet result = statement.executeQuery()) {
+                return result.next();
+            }
+        } catch (SQLException e) {
+            throw new LedgerUnavailableException("could not read a journal", e);
+        }
+    }
+
     /** Wallet to payout clearing, if the wallet holds the amount. */
     public Status withdraw(String outTradeNo, String actId, Money amount,
             LocalDate businessDate) {

@@ -63,6 +63,7 @@ public final class GrabBenchmark {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
         int users = Integer.parseInt(options.getOrDefault("users", "5000"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "5"));
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         String database = "rdb_grab_" + UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             createDatabase(database, true);
@@ -71,7 +72,7 @@ public final class GrabBenchmark {
             ConfigurableApplicationContext app = start(kafka, database, namespace,
                     options.getOrDefault("tomcat-threads", "200"));
             try {
-                List<String> table = run(app, threads, seconds, users, warmup);
+                List<String> table = run(app, threads, seconds, users, warmup, rounds);
                 String text = String.join("\n", table);
                 System.out.println(text);
                 Path out = Path.of("bench", "target", "grab.md");
@@ -87,7 +88,7 @@ public final class GrabBenchmark {
     }
 
     private static List<String> run(ConfigurableApplicationContext app, int threads, int seconds,
-            int users, int warmup) throws Exception {
+            int users, int warmup, int rounds) throws Exception {
         JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
         seed(jdbc);
         app.getBean(CatalogRefresher.class).reload();
@@ -107,56 +108,95 @@ public final class GrabBenchmark {
         // HTTP/1.1 with keep-alive, as an app server's client would talk to the service.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-        // Warm-up of each path, then the measurements, all on the same Redis.
-        measure(threads, warmup, i -> rawReserve(redis, budgets, template, i));
-        Map<String, Long> cpu = threadCpu();
-        double raw = measure(threads, seconds, i -> rawReserve(redis, budgets, template, i));
-        String rawLatency = latency();
-        Map<String, Long> rawCpu = minus(threadCpu(), cpu);
-        // Every grab a new (user, rain) pair: each user grabs once in each declared rain.
+        // Warm-up of each path, then interleaved rounds of the three, all on the same Redis:
+        // each round's ratios are against that round's raw rate, and the medians are reported.
         AtomicLong grabbed = new AtomicLong();
-        measure(threads, warmup, i -> grabs.grab(command(grabbed.getAndIncrement(), users)));
-        cpu = threadCpu();
-        double service = measure(threads, seconds, i -> grabs.grab(command(
-                grabbed.getAndIncrement(), users)));
-        String serviceLatency = latency();
-        Map<String, Long> serviceCpu = minus(threadCpu(), cpu);
-        measure(threads, warmup, i -> httpGrab(http, port, grabbed.getAndIncrement(), users));
-        cpu = threadCpu();
-        double viaHttp = measure(threads, seconds, i -> httpGrab(http, port,
-                grabbed.getAndIncrement(), users));
-        String httpLatency = latency();
-        Map<String, Long> httpCpu = minus(threadCpu(), cpu);
+        List<MeasuredPath> paths = List.of(
+                new MeasuredPath("Raw: the budget reservation Lua script alone (EVALSHA, same"
+                        + " connection)", i -> rawReserve(redis, budgets, template, i)),
+                // Every grab a new (user, rain) pair: each user grabs once in each rain.
+                new MeasuredPath("**Service layer**: GrabService.grab (claim, reserve, seal, commit,"
+                        + " event recorded)", i -> grabs.grab(command(grabbed.getAndIncrement(),
+                                users))),
+                new MeasuredPath("**HTTP**: signed POST /v1/grab through Tomcat", i -> httpGrab(http,
+                        port, grabbed.getAndIncrement(), users)));
+        for (MeasuredPath path : paths) {
+            measure(threads, warmup, path.call());
+        }
+        List<Map<String, Long>> cpu = new ArrayList<>();
+        List<double[]> rates = new ArrayList<>();
+        List<double[]> p50 = new ArrayList<>();
+        List<double[]> p99 = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+            cpu.add(new java.util.HashMap<>());
+            rates.add(new double[rounds]);
+            p50.add(new double[rounds]);
+            p99.add(new double[rounds]);
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < paths.size(); i++) {
+                Map<String, Long> before = threadCpu();
+                rates.get(i)[round] = measure(threads, seconds, paths.get(i).call());
+                p50.get(i)[round] = LATENCY.getValueAtPercentile(50) / 1e6;
+                p99.get(i)[round] = LATENCY.getValueAtPercentile(99) / 1e6;
+                Map<String, Long> spent = minus(threadCpu(), before);
+                int path = i;
+                spent.forEach((group, nanos) -> cpu.get(path).merge(group, nanos, Long::sum));
+            }
+        }
 
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%d threads, %d s per measurement after %d s of"
-                + " warm-up, %d users, one FIXED cash template over 16 shards", threads, seconds,
-                warmup, users));
+        lines.add(String.format(Locale.ROOT, "%d threads, %d rounds of %d s per measurement"
+                + " (interleaved: raw, service, HTTP) after %d s of warm-up each, %d users, one"
+                + " FIXED cash template over 16 shards; medians over the rounds", threads, rounds,
+                seconds, warmup, users));
         lines.add("");
         lines.add("| Measurement | Grabs/s | Ratio to raw | p50 / p99 latency |");
         lines.add("|---|---:|---:|---:|");
-        lines.add(row("Raw: the budget reservation Lua script alone (EVALSHA, same connection)",
-                raw, raw) + " " + rawLatency + " |");
-        lines.add(row("**Service layer**: GrabService.grab (claim, reserve, seal, commit, event"
-                + " recorded)", service, raw) + " " + serviceLatency + " |");
-        lines.add(row("**HTTP**: signed POST /v1/grab through Tomcat", viaHttp, raw) + " "
-                + httpLatency + " |");
+        for (int i = 0; i < paths.size(); i++) {
+            double[] ratios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                ratios[round] = rates.get(i)[round] / rates.get(0)[round];
+            }
+            lines.add(String.format(Locale.ROOT, "| %s | %,.0f | %.0f%% | %.2f / %.2f ms |",
+                    paths.get(i).name(), median(rates.get(i)), 100 * median(ratios),
+                    median(p50.get(i)), median(p99.get(i))));
+        }
+        lines.add("");
+        lines.add("Each round (grabs/s, raw / service / HTTP): " + java.util.stream.IntStream
+                .range(0, rounds).mapToObj(round -> String.format(Locale.ROOT,
+                        "%,.0f / %,.0f / %,.0f", rates.get(0)[round], rates.get(1)[round],
+                        rates.get(2)[round])).collect(java.util.stream.Collectors.joining("; ")));
         lines.add("");
         lines.add("CPU of this JVM per operation, by thread group (microseconds; Redis and MariaDB"
                 + " are other processes):");
         lines.add("");
         java.util.TreeSet<String> groups = new java.util.TreeSet<>();
-        groups.addAll(rawCpu.keySet());
-        groups.addAll(serviceCpu.keySet());
-        groups.addAll(httpCpu.keySet());
+        cpu.forEach(spent -> groups.addAll(spent.keySet()));
         lines.add("| Thread group | Raw | Service layer | HTTP |");
         lines.add("|---|---:|---:|---:|");
         for (String group : groups) {
-            lines.add(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f |", group,
-                    perOp(rawCpu, group, raw * seconds), perOp(serviceCpu, group,
-                            service * seconds), perOp(httpCpu, group, viaHttp * seconds)));
+            StringBuilder row = new StringBuilder("| " + group + " |");
+            for (int i = 0; i < paths.size(); i++) {
+                double operations = java.util.Arrays.stream(rates.get(i)).sum() * seconds;
+                row.append(String.format(Locale.ROOT, " %.0f |", perOp(cpu.get(i), group,
+                        operations)));
+            }
+            lines.add(row.toString());
         }
         return lines;
+    }
+
+    /** One measured path: its name in the table and one call of it. */
+    private record MeasuredPath(String name, IntConsumer call) {
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle]
+                : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** CPU nanoseconds so far of every live thread, summed by thread-name group. */
@@ -423,17 +463,6 @@ public final class GrabBenchmark {
             statement.execute(create ? "CREATE DATABASE " + name : "DROP DATABASE IF EXISTS "
                     + name);
         }
-    }
-
-    /** The last measurement's median and 99th percentile, in milliseconds. */
-    private static String latency() {
-        return String.format(Locale.ROOT, "%.2f / %.2f ms",
-                LATENCY.getValueAtPercentile(50) / 1e6, LATENCY.getValueAtPercentile(99) / 1e6);
-    }
-
-    private static String row(String name, double rate, double raw) {
-        return String.format(Locale.ROOT, "| %s | %,.0f | %.0f%% |", name, rate,
-                100.0 * rate / raw);
     }
 
     private static Map<String, String> options(String[] args) {
