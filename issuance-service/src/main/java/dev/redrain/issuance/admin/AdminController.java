@@ -145,14 +145,19 @@ class AdminController {
         BudgetGuard.State state = guard.check();
         boolean partial = state == BudgetGuard.State.LIVE;
         if (partial && guard.degradedTemplates().isEmpty()) {
-            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.INVALID_FIELD,
-                    "budgets are live in Redis; there is nothing to rebuild");
+            throw nothingToRebuild();
         }
-        var result = partial ? rebuilder.restoreLost() : rebuilder.rebuild();
+        var result = (partial ? rebuilder.restoreLost() : rebuilder.rebuild())
+                .orElseThrow(AdminController::nothingToRebuild);
         AdminSupport.audit(jdbc, request, partial ? "REDIS_RESTORE_LOST" : "REDIS_REBUILD",
                 "namespace", partial ? "DEGRADED " + guard.degradedTemplates() : state.name(), guard.state().name() + " events=" + result.events(),
                 reason);
         return result;
+    }
+
+    private static ApiException nothingToRebuild() {
+        return new ApiException(HttpStatus.CONFLICT, ErrorCode.BUDGETS_LIVE,
+                "budgets are live in Redis; there is nothing to rebuild");
     }
 
     @GetMapping("/admin/switches")

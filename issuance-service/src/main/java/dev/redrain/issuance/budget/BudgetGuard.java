@@ -132,6 +132,9 @@ public class BudgetGuard {
         if (next != state) {
             LOG.warn("budget state {} -> {} (MySQL epoch {}, Redis epoch {})", state, next,
                     durable, cached);
+            if (next == State.LIVE) {
+                budgets.forgetExhausted(null); // rebuilt: what is left sits in other shards
+            }
         }
         state = next;
         if (next == State.LIVE) {
@@ -195,6 +198,7 @@ public class BudgetGuard {
         for (String templateId : degraded) {
             if (!lost.contains(templateId)) {
                 degraded.remove(templateId);
+                budgets.forgetExhausted(templateId);
                 loaded.removeIf(version -> version.startsWith(templateId + "@"));
                 LOG.warn("template {} has its budget shards back and serves", templateId);
             }

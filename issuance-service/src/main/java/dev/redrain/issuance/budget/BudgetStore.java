@@ -240,6 +240,19 @@ public class BudgetStore {
         return loadShards(template, shares, pools, 0, 0, shards);
     }
 
+    /**
+     * Forgets which shards of the template ({@code null}: of every template) could not pay.
+     * A shard that was exhausted can hold budget again after a rebuild deals what is left over
+     * the shards anew, without the template's version changing.
+     */
+    public void forgetExhausted(String templateId) {
+        if (templateId == null) {
+            exhaustedShards.clear();
+        } else {
+            exhaustedShards.keySet().removeIf(key -> key.startsWith(templateId + "#"));
+        }
+    }
+
     /** The template's shards that Redis does not have, asked in one round trip. */
     public List<Integer> missingShards(Template template) {
         List<java.util.concurrent.CompletableFuture<Long>> exists = new ArrayList<>();
@@ -390,6 +403,7 @@ public class BudgetStore {
             }
             Long done = LOAD.run(redis, shardKeys(template, shard), args.toArray(String[]::new));
             loaded += done.intValue();
+            exhaustedShards.remove(template.templateId() + "#" + shard);
         }
         if (loaded > 0) {
             LOG.info("loaded {} budget shards of template {} ({} of {} minor units left)",

@@ -52,6 +52,8 @@ public class RedisRebuilder {
     private static final Duration POLL = Duration.ofMillis(500);
     /** Restores in flight at once: enough to keep Redis busy, few enough to bound memory. */
     private static final int RESTORE_WINDOW = 1_000;
+    /** How long a rebuild waits for another instance's rebuild before it gives up. */
+    private static final Duration REBUILD_LOCK_WAIT = Duration.ofMinutes(5);
 
     private final IssuanceProperties properties;
     private final Topics topics;
@@ -121,7 +123,11 @@ public class RedisRebuilder {
      *       what is left: budget minus recorded grants minus what survivors hold.</li>
      * </ol>
      */
-    public synchronized Result restoreLost() {
+    public java.util.Optional<Result> restoreLost() {
+        return exclusively(() -> guard.degradedTemplates().isEmpty() ? null : restoreLostNow());
+    }
+
+    private Result restoreLostNow() {
         java.util.Set<String> lost = guard.degradedTemplates();
         long started = System.nanoTime();
         sleep(quietPeriod());
@@ -201,7 +207,51 @@ public class RedisRebuilder {
         return granted;
     }
 
-    public synchronized Result rebuild() {
+    /**
+     * Rebuilds the whole store (see the class comment); empty when, by the time this call may
+     * run, budgets are live again (a concurrent call, here or on another instance, rebuilt).
+     */
+    public java.util.Optional<Result> rebuild() {
+        return exclusively(() -> guard.check() == BudgetGuard.State.LIVE ? null : rebuildNow());
+    }
+
+    /**
+     * Runs {@code work} as the only rebuild of this namespace on any instance: a MySQL named
+     * lock, held on one connection for the whole rebuild. A caller that waited for another
+     * rebuild finds its work done and gets empty instead of doing it again.
+     */
+    private synchronized java.util.Optional<Result> exclusively(
+            java.util.function.Supplier<Result> work) {
+        String lock = "redrain-rebuild-" + keys.namespace();
+        return java.util.Optional.ofNullable(jdbc.execute(
+                (org.springframework.jdbc.core.ConnectionCallback<Result>) connection -> {
+                    if (!namedLock(connection, "SELECT GET_LOCK(?, ?)", lock,
+                            REBUILD_LOCK_WAIT.toSeconds())) {
+                        throw new IllegalStateException("another rebuild of " + keys.namespace()
+                                + " held the lock for " + REBUILD_LOCK_WAIT.toSeconds() + " s");
+                    }
+                    try {
+                        return work.get();
+                    } finally {
+                        namedLock(connection, "SELECT RELEASE_LOCK(?)", lock, -1);
+                    }
+                }));
+    }
+
+    private static boolean namedLock(java.sql.Connection connection, String sql, String name,
+            long waitSeconds) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, name);
+            if (waitSeconds >= 0) {
+                statement.setLong(2, waitSeconds);
+            }
+            try (java.sql.ResultSet row = statement.executeQuery()) {
+                return row.next() && row.getInt(1) == 1;
+            }
+        }
+    }
+
+    private Result rebuildNow() {
         long started = System.nanoTime();
         unproven = 0;
         Map<String, TokenIssued> events = record();

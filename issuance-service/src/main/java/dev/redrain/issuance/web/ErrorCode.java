@@ -37,6 +37,11 @@ public enum ErrorCode {
      * the record is made.
      */
     GRAB_NOT_RECORDED,
+    /**
+     * A budget rebuild was asked for while every budget is live: there is nothing to rebuild
+     * (an earlier call, perhaps one whose answer was lost, already did it).
+     */
+    BUDGETS_LIVE,
     /** A dependency is down; the request changed nothing and can be retried. */
     DEPENDENCY_UNAVAILABLE,
     /** No such account for this app (an app sees only its own users' wallets). */

@@ -62,7 +62,7 @@ class RebuildRelayRaceITCase extends IssuanceTestBase {
                 }
             };
             try {
-                RedisRebuilder.Result result = rebuilder.rebuild();
+                RedisRebuilder.Result result = rebuilder.rebuild().orElseThrow();
                 assertThat(result.events()).as("every grant, once").isEqualTo(20);
                 assertThat(result.grantedMinor()).isEqualTo(200);
             } finally {
