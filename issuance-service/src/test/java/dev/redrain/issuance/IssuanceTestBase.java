@@ -154,6 +154,33 @@ public abstract class IssuanceTestBase {
         org.assertj.core.api.Assertions.assertThat(problem.get("detail").asText()).isNotBlank();
     }
 
+    /**
+     * Sends every grab's event to the outbox (or back to Kafka), and waits until every instance
+     * has seen the switch.
+     */
+    protected void switchOutboxOnly(boolean on) throws Exception {
+        var response = admin(OPERATOR_TOKEN, "PUT", "/admin/switches/outbox-only",
+                "{\"on\":" + on + ",\"reason\":\"test: events to the outbox\"}");
+        org.assertj.core.api.Assertions.assertThat(response.statusCode()).as(response.body())
+                .isEqualTo(200);
+        Thread.sleep(1_200); // every instance sees a switch within a second
+    }
+
+    /**
+     * Takes ({@code GET_LOCK(?, 10)}) or gives back ({@code RELEASE_LOCK(?)}) the outbox relay's
+     * MySQL lock on {@code connection}: held, it keeps every relay off, so outbox rows stay
+     * unpublished.
+     */
+    protected static boolean relayLock(java.sql.Connection connection, String sql)
+            throws java.sql.SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, "redrain-outbox-relay");
+            try (java.sql.ResultSet row = statement.executeQuery()) {
+                return row.next() && row.getInt(1) == 1;
+            }
+        }
+    }
+
     private static final com.fasterxml.jackson.databind.ObjectMapper BODY_JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 }

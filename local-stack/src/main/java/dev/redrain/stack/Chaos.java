@@ -109,7 +109,8 @@ final class Chaos {
         shape.durationSeconds = (int) settings.duration().toSeconds();
         shape.rains = Math.max(2, shape.durationSeconds / 30);
         long expected = shape.expectedFormalGrabs() * shape.rains / Math.max(1, shape.rains - 1);
-        Festival.seed(client, activity, expected, 0.6, settings.duration());
+        Festival.Plan plan = Festival.seed(client, activity, expected, 0.6,
+                settings.duration());
         Festival.switchStage(client, activity, "FORMAL");
         Festival.awaitStage(client, activity, "FORMAL", Duration.ofSeconds(10));
         Thread.sleep(1_500);
@@ -126,6 +127,9 @@ final class Chaos {
         }
         faults.get();
         out.println("rain over: " + rain.outcomes());
+        int unanswered = rain.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
+        out.println("asked again after the rain: " + rain.askedAgain() + " taps answered, "
+                + unanswered + " still unanswered");
         Withdrawals.Result withdrawals = Withdrawals.run(client, rain, 0.1, settings.seed(),
                 "CNY");
         out.println("withdrawals: " + withdrawals.byStatus());
@@ -139,9 +143,10 @@ final class Chaos {
                 run.resolve("statements"), run.resolve("reports"), "--redrain.settlement"
                         + ".repair-grace=5s");
         out.println("settlement of " + today + ": exit " + exit);
-        Summary summary = Summary.collect(stack.dataSource(), client, tokens, stack.channel(),
-                today, exit, Set.of("CNY"), activity);
-        List<Check> checks = check(rain, tokens, summary, today, activity);
+        GrantRecord granted = GrantRecord.read(stack.info(), stack.dataSource());
+        Summary summary = Summary.collect(stack.dataSource(), granted.byCurrency(), tokens,
+                stack.channel(), today, exit, Set.of("CNY"));
+        List<Check> checks = check(plan, rain, tokens, granted, unanswered, summary, today);
         Report report = new Report(settings, List.copyOf(struck), rain.taps(), rain.outcomes(),
                 tokens.size(), uncredited.size(), checks, summary);
         print(report);
@@ -299,10 +304,17 @@ final class Chaos {
         return booked;
     }
 
-    private List<Check> check(Rain rain, List<Rain.Received> tokens, Summary summary,
-            LocalDate date, String activity) throws Exception {
+    /**
+     * The invariants, each read from state the service cannot shade: what the harness
+     * configured, what its clients received, the durable record with its proofs, the ledger.
+     * Never the service's own account of what it granted.
+     */
+    private List<Check> check(Festival.Plan plan, Rain rain, List<Rain.Received> tokens,
+            GrantRecord granted, int unanswered, Summary summary, LocalDate date)
+            throws Exception {
         List<Check> checks = new ArrayList<>();
-        checks.add(budgetsHeld(activity));
+        checks.add(withinConfiguredBudgets(plan, tokens, granted));
+        checks.add(grantedIsReceived(granted, tokens, unanswered));
         checks.add(everyTokenOnce(rain, tokens));
         checks.add(breaksAllRepaired(date));
         checks.add(new Check("the ledger balances (per journal and overall) and every"
@@ -324,56 +336,117 @@ final class Chaos {
         return checks;
     }
 
-    /** No template granted more than its budget, in Redis or in the ledger. */
-    private Check budgetsHeld(String activity) throws Exception {
-        JsonNode budgets = stack.client().adminOk("GET", "/admin/activities/" + activity
-                + "/budgets", null);
-        List<String> over = new ArrayList<>();
-        Map<String, Long> budgetByChildCurrency = new HashMap<>();
-        for (JsonNode t : budgets.path("templates")) {
-            long budget = t.path("budgetMinor").asLong();
-            long granted = t.path("grantedMinor").asLong();
-            if (granted > budget || t.path("remainingMinor").asLong() < 0) {
-                over.add(t.path("templateId").asText() + " granted " + granted + " of "
-                        + budget);
-            }
-            budgetByChildCurrency.merge(t.path("activityId").asText() + "|"
-                    + t.path("currency").asText(), budget, Long::sum);
+    /**
+     * No template granted more than the budget the harness gave it: counted from what clients
+     * received and from the durable record, per template, and from the ledger, per stage and
+     * award type. (The harness never raises a budget.)
+     */
+    private Check withinConfiguredBudgets(Festival.Plan plan, List<Rain.Received> tokens,
+            GrantRecord granted) throws Exception {
+        // A client's answer does not name its template; the proven grant of the same
+        // outTradeNo does (and received = granted, amounts included, is checked apart).
+        Map<String, Long> receivedByTemplate = new HashMap<>();
+        tokens.forEach(token -> {
+            var award = granted.awards().get(token.outTradeNo());
+            receivedByTemplate.merge(award == null ? "(no proven grant)" : award.templateId(),
+                    token.amountMinor(), Long::sum);
+        });
+        Map<String, Long> grantedByTemplate = new HashMap<>();
+        granted.awards().values().forEach(award -> grantedByTemplate.merge(award.templateId(),
+                award.amountMinor(), Long::sum));
+        Map<String, Long> budgetByTemplate = new HashMap<>();
+        Map<String, Long> budgetByStageType = new HashMap<>();
+        for (Festival.Budget budget : plan.budgets()) {
+            budgetByTemplate.put(budget.templateId(), budget.budgetMinor());
+            budgetByStageType.merge(budget.stage() + "|" + budget.awardType(),
+                    budget.budgetMinor(), Long::sum);
         }
+        List<String> over = new ArrayList<>();
+        overBudget("received", receivedByTemplate, budgetByTemplate, over);
+        overBudget("granted", grantedByTemplate, budgetByTemplate, over);
+        Map<String, Long> creditedByStageType = new HashMap<>();
         try (Connection connection = stack.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT activity_id,"
-                        + " currency, SUM(amount_minor) FROM ledger_journal WHERE journal_type ="
-                        + " 'TOKEN_CREDIT' GROUP BY activity_id, currency");
+                PreparedStatement statement = connection.prepareStatement("SELECT stage,"
+                        + " award_type, SUM(amount_minor) FROM ledger_journal WHERE journal_type"
+                        + " = 'TOKEN_CREDIT' GROUP BY stage, award_type");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                String key = rows.getString(1) + "|" + rows.getString(2);
-                long credited = rows.getLong(3);
-                Long budget = budgetByChildCurrency.get(key);
-                if (budget == null || credited > budget) {
-                    over.add(key + " credited " + credited + " of budget " + budget);
-                }
+                creditedByStageType.put(rows.getString(1) + "|" + rows.getString(2),
+                        rows.getLong(3));
             }
         }
-        return new Check("no template granted (Redis) or credited (ledger) a fen over its"
-                + " budget", over.isEmpty(), over.isEmpty() ? "all within" : over.toString());
+        overBudget("credited", creditedByStageType, budgetByStageType, over);
+        return new Check("no template granted, and the ledger credited no stage, a fen over the"
+                + " budget the harness configured", over.isEmpty(), over.isEmpty()
+                        ? "all within " + plan.budgets().size() + " configured budgets"
+                        : over.toString());
     }
 
-    /** Every received token is one journal with its owner, amount and asset. */
+    private static void overBudget(String what, Map<String, Long> sums, Map<String, Long> budgets,
+            List<String> over) {
+        sums.forEach((key, sum) -> {
+            Long budget = budgets.get(key);
+            if (budget == null || sum > budget) {
+                over.add(key + " " + what + " " + sum + " of budget " + budget);
+            }
+        });
+    }
+
+    /**
+     * Received = granted: every award the durable record proves is a token some client holds,
+     * with its owner and amount, and every token a client holds is such an award. Taps that got
+     * no answer were asked again after the rain; one still unanswered breaks this too.
+     */
+    private static Check grantedIsReceived(GrantRecord granted, List<Rain.Received> tokens,
+            int unanswered) {
+        Map<String, Rain.Received> received = new HashMap<>();
+        tokens.forEach(token -> received.put(token.outTradeNo(), token));
+        Set<String> unreceived = new TreeSet<>();
+        List<String> different = new ArrayList<>();
+        granted.awards().forEach((outTradeNo, award) -> {
+            Rain.Received token = received.get(outTradeNo);
+            if (token == null) {
+                unreceived.add(outTradeNo);
+            } else if (!token.actId().equals(award.actId())
+                    || token.amountMinor() != award.amountMinor()
+                    || !token.currency().equals(award.currency())) {
+                different.add(outTradeNo);
+            }
+        });
+        Set<String> ungranted = new TreeSet<>(received.keySet());
+        ungranted.removeAll(granted.awards().keySet());
+        boolean held = unreceived.isEmpty() && ungranted.isEmpty() && different.isEmpty()
+                && unanswered == 0 && granted.unproven() == 0;
+        return new Check("received = granted: each award in the durable record (proof verified)"
+                + " is a token a client holds, and each token a client holds is one", held,
+                granted.awards().size() + " awards; " + unreceived.size() + " no client holds "
+                        + first(unreceived) + ", " + ungranted.size() + " not in the record "
+                        + first(ungranted) + ", " + different.size() + " different "
+                        + first(different) + ", " + granted.unproven() + " without proof, "
+                        + unanswered + " taps never answered");
+    }
+
+    /**
+     * Every received token is one journal with its owner, amount and asset, and every journal
+     * is a received token: a credit no client received (even one within budget) is a phantom.
+     */
     private Check everyTokenOnce(Rain rain, List<Rain.Received> tokens) throws Exception {
         Map<String, Rain.Received> byId = new HashMap<>();
         tokens.forEach(token -> byId.put(token.outTradeNo(), token));
         List<String> wrong = new ArrayList<>();
         Set<String> missing = new TreeSet<>(byId.keySet());
+        List<String> phantoms = new ArrayList<>();
         int found = 0;
         try (Connection connection = stack.dataSource().getConnection();
                 PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
                         + " act_id, amount_minor, currency, COUNT(*) OVER (PARTITION BY"
-                        + " out_trade_no) FROM ledger_journal WHERE journal_type ="
+                        + " out_trade_no), source FROM ledger_journal WHERE journal_type ="
                         + " 'TOKEN_CREDIT'");
                 ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 Rain.Received token = byId.get(rows.getString(1));
                 if (token == null) {
+                    phantoms.add(rows.getString(1) + " (" + rows.getString(6) + ")");
                     continue;
                 }
                 found++;
@@ -390,10 +463,12 @@ final class Chaos {
         List<String> missingWhen = missing.stream().limit(20).map(outTradeNo -> outTradeNo
                 + " (issued at " + issuedAtRainSeconds(rain, outTradeNo) + " s, app "
                 + byId.get(outTradeNo).appId() + ")").toList();
-        return new Check("every token a client received is credited exactly once, to its"
-                + " owner, with its amount", wrong.isEmpty() && missing.isEmpty(),
+        return new Check("the ledger = what clients received: every token a client received is"
+                + " credited exactly once, to its owner, with its amount, and every credit is"
+                + " such a token", wrong.isEmpty() && missing.isEmpty() && phantoms.isEmpty(),
                 byId.size() + " tokens; " + missing.size() + " missing " + missingWhen + ", "
-                        + wrong.size() + " wrong " + first(wrong));
+                        + wrong.size() + " wrong " + first(wrong) + ", " + phantoms.size()
+                        + " credits no client received " + first(phantoms));
     }
 
     private String issuedAtRainSeconds(Rain rain, String outTradeNo) {

@@ -22,8 +22,16 @@ final class Festival {
     static final int STAFF = 20;
 
     /** Where each stage's money is, for the summary. */
+    /**
+     * @param budgets every template's budget as the harness configured it: the checks hold the
+     *     service to these, never to the budgets it reports
+     */
     record Plan(String activityId, Instant startsAt, Instant endsAt, long formalCashBudgetMinor,
-            List<String> staffActIds) {
+            List<String> staffActIds, List<Budget> budgets) {
+    }
+
+    /** A template's budget as the harness set it. */
+    record Budget(String templateId, String stage, String awardType, long budgetMinor) {
     }
 
     private Festival() {
@@ -51,9 +59,12 @@ final class Festival {
         long formalCash = Math.max(CASH_MAX_MINOR * 10,
                 Math.round(expectedFormalGrabs * cashShare * averageMinor));
         long ample = Math.max(CASH_MAX_MINOR * 50, expectedFormalGrabs * averageMinor);
-        template(client, activityId, "internal", "INTERNAL_TEST", ample, expectedFormalGrabs);
-        template(client, activityId, "gray", "GRAY", ample, expectedFormalGrabs);
-        template(client, activityId, "formal", "FORMAL", formalCash, expectedFormalGrabs);
+        List<Budget> budgets = new ArrayList<>();
+        budgets.addAll(template(client, activityId, "internal", "INTERNAL_TEST", ample,
+                expectedFormalGrabs));
+        budgets.addAll(template(client, activityId, "gray", "GRAY", ample, expectedFormalGrabs));
+        budgets.addAll(template(client, activityId, "formal", "FORMAL", formalCash,
+                expectedFormalGrabs));
         List<String> staff = new ArrayList<>();
         for (int i = 0; i < STAFF; i++) {
             JsonNode bound = client.app(0, Stack.APPS.get(0), "POST", "/v1/accounts/bind",
@@ -64,11 +75,12 @@ final class Festival {
         client.adminOk("POST", "/admin/activities/" + activityId + "/allow-list", Map.of(
                 "stage", "INTERNAL_TEST", "actIds", staff, "reason", "staff for the internal"
                         + " test"));
-        return new Plan(activityId, startsAt, endsAt, formalCash, staff);
+        return new Plan(activityId, startsAt, endsAt, formalCash, staff, List.copyOf(budgets));
     }
 
-    private static void template(IssuanceClient client, String activityId, String prefix,
-            String stage, long cashBudgetMinor, long expectedGrabs) throws Exception {
+    private static List<Budget> template(IssuanceClient client, String activityId,
+            String prefix, String stage, long cashBudgetMinor, long expectedGrabs)
+            throws Exception {
         String coupon = activityId + "-" + prefix + "-coupon";
         String cash = activityId + "-" + prefix + "-cash";
         Map<String, Object> couponBody = new LinkedHashMap<>();
@@ -77,7 +89,8 @@ final class Festival {
         couponBody.put("awardType", "COUPON");
         couponBody.put("amountRule", "FIXED");
         couponBody.put("fixedAmountMinor", 1);
-        couponBody.put("budgetMinor", Math.max(1_000, expectedGrabs * 3));
+        long couponBudgetMinor = Math.max(1_000, expectedGrabs * 3);
+        couponBody.put("budgetMinor", couponBudgetMinor);
         couponBody.put("alertThresholdsPct", List.of(80, 100));
         couponBody.put("reason", "demo coupons");
         client.adminOk("POST", "/admin/activities/" + activityId + "/templates", couponBody);
@@ -94,6 +107,8 @@ final class Festival {
         cashBody.put("fallbackTemplateId", coupon);
         cashBody.put("reason", "demo cash");
         client.adminOk("POST", "/admin/activities/" + activityId + "/templates", cashBody);
+        return List.of(new Budget(coupon, stage, "COUPON", couponBudgetMinor),
+                new Budget(cash, stage, "CASH", cashBudgetMinor));
     }
 
     /**

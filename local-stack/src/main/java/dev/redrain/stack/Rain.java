@@ -29,6 +29,11 @@ import java.util.function.IntConsumer;
 final class Rain {
     private static final int WORKERS = 48;
     private static final int TROUBLES_KEPT = 100_000;
+    /**
+     * How long a client keeps asking again for an answer it did not get: well inside the minute
+     * a rain stays open after its taps (a retry is refused once its rain closes).
+     */
+    static final Duration ASK_AGAIN_MAX = Duration.ofSeconds(40);
 
     record Settings(String activityId, String sceneId, String userPrefix, int users,
             double ratePerSecond, Duration duration, int rains, long seed, List<String> apps) {
@@ -49,9 +54,13 @@ final class Rain {
         }
     }
 
+    /** A tap to ask again: who, from which app, and the request. */
+    private record Unanswered(String userId, String app, int rain, Map<String, Object> body) {
+    }
+
     /** A token a client received. */
     record Received(String outTradeNo, String actId, String userId, String appId,
-            String outcome, String templateId, String awardType, long amountMinor,
+            String outcome, String awardType, long amountMinor,
             String currency, String token) {
     }
 
@@ -68,6 +77,12 @@ final class Rain {
     private final LongAdder taps = new LongAdder();
     private final LongAdder repeats = new LongAdder();
     private final LongAdder idempotencyViolations = new LongAdder();
+    /**
+     * Taps that got no answer (a 5xx, a timeout, a refused connection) and none since, by
+     * user and rain: a client holds no answer for them, so it asks again after the rain.
+     */
+    private final Map<String, Unanswered> unanswered = new ConcurrentHashMap<>();
+    private final LongAdder askedAgain = new LongAdder();
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
     private final LongAdder connectionErrors = new LongAdder();
@@ -159,6 +174,7 @@ final class Rain {
             IssuanceClient.Answer answer = send((int) (slot % 1024), app, body);
             recordLatency((System.nanoTime() - started) / 1_000_000);
             if (answer.status() >= 500) {
+                unanswered(userId, app, rain, body);
                 serverErrors.increment();
                 String code = answer.status() + " " + codeOf(answer);
                 count("HTTP_" + code);
@@ -169,10 +185,12 @@ final class Rain {
                 answered(userId, app, rain, answer.json());
             }
         } catch (HttpTimeoutException e) {
+            unanswered(userId, app, rain, body);
             timeouts.increment();
             count("TIMEOUT");
             trouble(started, "TIMEOUT", "");
         } catch (IOException e) {
+            unanswered(userId, app, rain, body);
             connectionErrors.increment();
             count("CONNECTION_ERROR");
             String message = String.valueOf(e.getMessage());
@@ -257,10 +275,54 @@ final class Rain {
         return startedAtNanos == 0 ? 0 : (System.nanoTime() - startedAtNanos) / 1_000_000;
     }
 
+    private void unanswered(String userId, String app, int rain, Map<String, Object> body) {
+        String key = userId + "|" + rain;
+        if (!firstAnswerByKey.containsKey(key)) {
+            unanswered.putIfAbsent(key, new Unanswered(userId, app, rain, body));
+        }
+    }
+
+    /**
+     * After the rain, asks again (the same request, so the same idempotency key) for every tap
+     * that got no answer, as the API tells a client to, until each is answered or
+     * {@code within} has passed: a grab the service committed but could not answer is then
+     * in a client's hands too, so what clients received can be set against what was granted.
+     * Returns the taps still unanswered.
+     */
+    int askAgainUnanswered(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
+            for (Map.Entry<String, Unanswered> entry : List.copyOf(unanswered.entrySet())) {
+                Unanswered tap = entry.getValue();
+                try {
+                    IssuanceClient.Answer answer = send(tap.userId().hashCode() & 1023,
+                            tap.app(), tap.body());
+                    if (answer.status() == 200) {
+                        unanswered.remove(entry.getKey());
+                        askedAgain.increment();
+                        answered(tap.userId(), tap.app(), tap.rain(), answer.json());
+                    }
+                } catch (IOException e) {
+                    // Still no answer: asked again on the next pass.
+                }
+            }
+            if (!unanswered.isEmpty()) {
+                Thread.sleep(500);
+            }
+        }
+        return unanswered.size();
+    }
+
+    /** Taps answered only when asked again after the rain. */
+    long askedAgain() {
+        return askedAgain.sum();
+    }
+
     private void answered(String userId, String app, int rain, JsonNode json) {
         String outcome = json.path("outcome").asText();
         String outTradeNo = json.path("outTradeNo").asText(null);
         String key = userId + "|" + rain;
+        unanswered.remove(key);
         String fingerprint = outcome + "|" + outTradeNo;
         String first = firstAnswerByKey.putIfAbsent(key, fingerprint);
         if (first != null) {
@@ -276,7 +338,7 @@ final class Rain {
         JsonNode award = json.path("award");
         if (outTradeNo != null && award.isObject()) {
             tokens.put(outTradeNo, new Received(outTradeNo, json.path("actId").asText(), userId,
-                    app, outcome, json.path("templateId").asText(null),
+                    app, outcome,
                     award.path("type").asText(), award.path("amountMinor").asLong(),
                     award.path("currency").asText(), json.path("token").asText()));
         }

@@ -17,8 +17,9 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
- * The end of a demo: is every fen accounted for? Granted (the Redis budgets, through the
- * admin API) = received (what clients were answered) = credited (the ledger) = paid (the
+ * The end of a demo: is every fen accounted for? Granted (the service's proven awards in the
+ * durable record, read by the harness: {@link GrantRecord}) = received (what clients were
+ * answered) = credited (the ledger) = paid (the
  * channel's statement as the settlement imported it), per currency; the ledger balances and
  * every wallet equals the sum of its entries; every break the settlement found was caused by
  * an injected fault, and every injected fault was found.
@@ -38,11 +39,11 @@ record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<String, 
             long grantedMinor = amount(granted, currency);
             if (amount(received, currency) != grantedMinor) {
                 problems.add(currency + ": clients received " + amount(received, currency)
-                        + " but budgets granted " + grantedMinor);
+                        + " but the service granted " + grantedMinor);
             }
             if (amount(credited, currency) != grantedMinor) {
                 problems.add(currency + ": the ledger credited " + amount(credited, currency)
-                        + " but budgets granted " + grantedMinor);
+                        + " but the service granted " + grantedMinor);
             }
             if (cashCurrencies.contains(currency) && injectedFaults == 0
                     && amount(funded, currency) != amount(credited, currency)) {
@@ -78,16 +79,10 @@ record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<String, 
         return problems().isEmpty();
     }
 
-    static Summary collect(DataSource dataSource, IssuanceClient client,
-            Collection<Rain.Received> tokens, PaymentChannel channel, LocalDate date, int settlementExit, Set<String> cash,
-            String activityId) throws Exception {
-        Map<String, long[]> granted = new TreeMap<>();
-        JsonNode budgets = client.adminOk("GET", "/admin/activities/" + activityId
-                + "/budgets", null);
-        for (JsonNode t : budgets.path("templates")) {
-            add(granted, t.path("currency").asText(), t.path("grantedCount").asLong(),
-                    t.path("grantedMinor").asLong());
-        }
+    /** @param granted count and amount of the awards the durable record proves, by currency */
+    static Summary collect(DataSource dataSource, Map<String, long[]> granted,
+            Collection<Rain.Received> tokens, PaymentChannel channel, LocalDate date,
+            int settlementExit, Set<String> cash) throws Exception {
         Map<String, long[]> received = new TreeMap<>();
         tokens.forEach(t -> add(received, t.currency(), 1, t.amountMinor()));
         try (Connection connection = dataSource.getConnection()) {

@@ -83,6 +83,11 @@ public class GrabService {
     private final EventSerde serde = new EventSerde();
     /** Runs before each commit: a test's seam to slow one past its claim's TTL. */
     volatile Runnable beforeCommit = () -> { };
+    /**
+     * Runs between a commit and the record of its event: a test's seam to die there, as an
+     * instance killed at that moment does.
+     */
+    volatile Runnable afterCommit = () -> { };
     /** Looked up once: a registry lookup per grab showed in the grab benchmark's profile. */
     private final Map<Outcome, Counter> grabCounters = new EnumMap<>(Outcome.class);
     /** Templates a grab skipped because the user reached one of their caps. */
@@ -423,6 +428,7 @@ public class GrabService {
             held.release();
             return recordedAnswer(claim.actId(), claim.recordId(), first.answer());
         }
+        afterCommit.run();
         record(event, payload);
         store.recorded(claim.actId(), claim.recordId());
         grabCounters.get(answer.outcome()).increment();
@@ -442,17 +448,61 @@ public class GrabService {
     private GrabAnswer recorded(String actId, String recordId, GrabAnswer answer,
             byte[] payload) {
         if (payload != null) {
-            record(unrecordedEvent(payload, answer), payload);
+            TokenIssued event = unrecordedEvent(payload, answer).orElseThrow(() -> {
+                LOG.error("the unrecorded event of grab {} of {} is not this service's record"
+                        + " of its answer; the grab is not answered", answer.outTradeNo(),
+                        answer.actId());
+                return ApiException.unavailable(ErrorCode.GRAB_NOT_RECORDED, "the grab's"
+                        + " record is damaged; it needs an operator", Duration.ofSeconds(60));
+            });
+            record(event, payload);
             store.recorded(actId, recordId);
         }
         return answer;
+    }
+
+    /** What {@link #recordMarked} found for a grab Redis marks unrecorded. */
+    enum Marked {
+        /** Its event is now on Kafka or in the outbox, and the mark is gone. */
+        RECORDED,
+        /** Nothing to do: the mark is gone (a request or another sweeper recorded it). */
+        GONE,
+        /**
+         * Refused: the mark is not this service's record of the key's answer (no answer, a
+         * proof that does not verify, or a different grant). Left in Redis for an operator.
+         */
+        REFUSED
+    }
+
+    /**
+     * Records the event of a committed grab that Redis still marks unrecorded, as a retry of
+     * the grab would: only once the mark proves to be this service's grant of exactly the
+     * key's answer. For grabs whose instance died between the commit and the record, and
+     * whose client never came back.
+     *
+     * @throws ApiException GRAB_NOT_RECORDED when neither Kafka nor the outbox takes it now
+     */
+    Marked recordMarked(String actId, String recordId) {
+        byte[] payload = store.unrecorded(actId, recordId);
+        if (payload == null) {
+            return Marked.GONE;
+        }
+        GrabAnswer answer = store.answer(actId, recordId);
+        Optional<TokenIssued> event = answer == null ? Optional.empty()
+                : unrecordedEvent(payload, answer);
+        if (event.isEmpty()) {
+            return Marked.REFUSED;
+        }
+        record(event.get(), payload);
+        store.recorded(actId, recordId);
+        return Marked.RECORDED;
     }
 
     /**
      * The unrecorded event of an answer, only if it is this service's grant of exactly that
      * answer: Redis is not trusted to hand over an event to publish.
      */
-    private TokenIssued unrecordedEvent(byte[] payload, GrabAnswer answer) {
+    private Optional<TokenIssued> unrecordedEvent(byte[] payload, GrabAnswer answer) {
         try {
             TokenIssued event = serde.deserialize(payload, TokenIssued.class);
             if (event.hasToken()) {
@@ -462,15 +512,12 @@ public class GrabService {
                     && event.actId().equals(answer.actId())
                     && event.outcome() == answer.outcome()
                     && event.amountMinor() == answer.amountMinor()) {
-                return event;
+                return Optional.of(event);
             }
         } catch (EventDecodingException | GrantRejectedException e) {
-            // Falls through to the refusal below.
+            // Not this service's record: refused below.
         }
-        LOG.error("the unrecorded event of grab {} of {} is not this service's record of its"
-                + " answer; the grab is not answered", answer.outTradeNo(), answer.actId());
-        throw ApiException.unavailable(ErrorCode.GRAB_NOT_RECORDED, "the grab's record is"
-                + " damaged; it needs an operator", Duration.ofSeconds(60));
+        return Optional.empty();
     }
 
     private void record(TokenIssued event, byte[] payload) {

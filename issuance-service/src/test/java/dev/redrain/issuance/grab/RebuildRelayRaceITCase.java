@@ -23,7 +23,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  * must still be seen once (read in the outbox, or on the topic), never in neither.
  */
 class RebuildRelayRaceITCase extends IssuanceTestBase {
-    private static final String RELAY_LOCK = "redrain-outbox-relay";
 
     @Autowired
     RedisRebuilder rebuilder;
@@ -38,7 +37,7 @@ class RebuildRelayRaceITCase extends IssuanceTestBase {
         List<JsonNode> held = new ArrayList<>();
         try (Connection lock = jdbc.getDataSource().getConnection()) {
             // Holding the relay's lock keeps every relay off, so the rows stay unpublished.
-            assertThat(namedLock(lock, "SELECT GET_LOCK(?, 10)")).isTrue();
+            assertThat(relayLock(lock, "SELECT GET_LOCK(?, 10)")).isTrue();
             switchOutboxOnly(true);
             try {
                 for (int i = 0; i < 20; i++) {
@@ -53,7 +52,7 @@ class RebuildRelayRaceITCase extends IssuanceTestBase {
             Thread.sleep(500); // a new nonce epoch; requests signed before it are refused
             rebuilder.betweenReads = () -> {
                 try {
-                    namedLock(lock, "SELECT RELEASE_LOCK(?)");
+                    relayLock(lock, "SELECT RELEASE_LOCK(?)");
                     while (relay.depth() > 0) {
                         relay.drainBatch();
                     }
@@ -74,22 +73,6 @@ class RebuildRelayRaceITCase extends IssuanceTestBase {
         for (JsonNode answer : held) {
             assertThat(REDIS.commands().hget(keys.token(answer.get("actId").asText(),
                     answer.get("outTradeNo").asText()), "status")).isEqualTo("ISSUED");
-        }
-    }
-
-    private void switchOutboxOnly(boolean on) throws Exception {
-        HttpResponse<String> response = admin(OPERATOR_TOKEN, "PUT", "/admin/switches/outbox-only",
-                "{\"on\":" + on + ",\"reason\":\"relay race test\"}");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        Thread.sleep(1_200); // every instance sees a switch within a second
-    }
-
-    private static boolean namedLock(Connection connection, String sql) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, RELAY_LOCK);
-            try (ResultSet row = statement.executeQuery()) {
-                return row.next() && row.getInt(1) == 1;
-            }
         }
     }
 }
