@@ -59,6 +59,9 @@ final class Chaos {
         }
     }
 
+    /** How long on-call follows a rebuild (calls made again included) before giving up. */
+    private static final Duration REBUILD_MAX = Duration.ofMinutes(3);
+
     private final Stack stack;
     private final PrintStream out;
     private final List<Struck> struck = new CopyOnWriteArrayList<>();
@@ -129,7 +132,8 @@ final class Chaos {
         out.println("rain over: " + rain.outcomes());
         int unanswered = rain.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
         out.println("asked again after the rain: " + rain.askedAgain() + " taps answered, "
-                + unanswered + " still unanswered");
+                + unanswered + " still unanswered" + (unanswered == 0 ? ""
+                : " " + rain.stillUnansweredBecause()));
         Withdrawals.Result withdrawals = Withdrawals.run(client, rain, 0.1, settings.seed(),
                 "CNY");
         out.println("withdrawals: " + withdrawals.byStatus());
@@ -212,32 +216,64 @@ final class Chaos {
     }
 
     /**
-     * On-call's answer to Redis lost: POST /admin/budgets/rebuild, until it succeeds. A call
-     * that times out is asked again, as on-call would. The service runs one rebuild at a time
-     * across instances, and a call that finds the budgets live again answers 409
-     * {@code BUDGETS_LIVE}: after an earlier call that timed out, that is the rebuild done.
+     * On-call's answer to Redis lost, as runbooks/budget-rebuild.md tells it: POST
+     * /admin/budgets/rebuild, which starts the rebuild (or joins the one running) and answers
+     * within a few seconds, then follow the run at its Location until it is DONE. A call that
+     * fails (an instance killed meanwhile, a failed run) is made again; one that finds the
+     * budgets live answers 409 {@code BUDGETS_LIVE}: after an earlier call, the rebuild is done.
      */
     private String rebuild() throws Exception {
-        for (int attempt = 1; attempt <= 30; attempt++) {
+        long deadline = System.nanoTime() + REBUILD_MAX.toNanos();
+        int calls = 0;
+        String lastRefusal = "";
+        while (System.nanoTime() < deadline) {
+            calls++;
             IssuanceClient.Answer answer;
             try {
-                answer = stack.client().admin("POST", "/admin/budgets/rebuild",
-                        Map.of("reason", "chaos: Redis came back empty"));
-            } catch (java.net.http.HttpTimeoutException slow) {
+                answer = stack.client().admin("POST", "/admin/budgets/rebuild", Map.of(
+                        "reason", "chaos: Redis came back empty", "waitSeconds", 5));
+            } catch (java.io.IOException unanswered) {
+                lastRefusal = unanswered.toString();
                 Thread.sleep(1_000);
                 continue;
             }
-            if (answer.ok()) {
-                return "rebuilt (" + answer.body() + (attempt > 1 ? ", attempt " + attempt : "")
-                        + ")";
+            if (answer.status() == 409 && answer.body().contains("BUDGETS_LIVE")
+                    && calls > 1) {
+                return "rebuilt by an earlier call (" + calls + " calls)";
             }
-            if (attempt > 1 && answer.status() == 409 && answer.body().contains("BUDGETS_LIVE")) {
-                return "rebuilt by an earlier call whose answer timed out (attempt " + attempt
-                        + ")";
+            if (answer.status() == 200 || answer.status() == 202) {
+                JsonNode run = follow(answer.json(), deadline);
+                if ("DONE".equals(run.path("status").asText())) {
+                    return "rebuilt (rebuild " + run.path("rebuildId").asLong() + ": "
+                            + run.path("events").asInt() + " events, read "
+                            + run.path("readMs").asLong() + " ms, restored "
+                            + run.path("restoreMs").asLong() + " ms, " + calls + " calls)";
+                }
+                lastRefusal = run.toString();
+            } else {
+                lastRefusal = answer.status() + " " + answer.body();
             }
             Thread.sleep(1_000);
         }
-        throw new StackException("the budget rebuild did not succeed in 30 attempts");
+        throw new StackException("the budget rebuild did not finish in "
+                + REBUILD_MAX.toSeconds() + " s: " + lastRefusal);
+    }
+
+    /** Polls a running rebuild until it is no longer RUNNING (or the deadline passes). */
+    private JsonNode follow(JsonNode run, long deadline) throws Exception {
+        while ("RUNNING".equals(run.path("status").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            try {
+                IssuanceClient.Answer answer = stack.client().admin("GET",
+                        "/admin/budgets/rebuilds/" + run.path("rebuildId").asLong(), null);
+                if (answer.status() == 200) {
+                    run = answer.json();
+                }
+            } catch (java.io.IOException unanswered) {
+                // The instance asked is down: the next poll goes to another.
+            }
+        }
+        return run;
     }
 
     /**

@@ -96,7 +96,8 @@ final class Demo {
         int unanswered = main.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
         if (main.askedAgain() + unanswered > 0) {
             out.println("asked again after the rain: " + main.askedAgain() + " taps answered, "
-                    + unanswered + " still unanswered");
+                    + unanswered + " still unanswered" + (unanswered == 0 ? ""
+                    : " " + main.stillUnansweredBecause()));
         }
 
         Withdrawals.Result withdrawals = Withdrawals.run(client, main, withdrawShare, rain.seed,

@@ -34,6 +34,8 @@ final class Rain {
      * a rain stays open after its taps (a retry is refused once its rain closes).
      */
     static final Duration ASK_AGAIN_MAX = Duration.ofSeconds(40);
+    /** Clients asking again at once (one would take longer than the minute for thousands). */
+    private static final int ASKERS = 16;
 
     record Settings(String activityId, String sceneId, String userPrefix, int users,
             double ratePerSecond, Duration duration, int rains, long seed, List<String> apps) {
@@ -82,6 +84,7 @@ final class Rain {
      * user and rain: a client holds no answer for them, so it asks again after the rain.
      */
     private final Map<String, Unanswered> unanswered = new ConcurrentHashMap<>();
+    private final Map<String, String> stillUnanswered = new ConcurrentHashMap<>();
     private final LongAdder askedAgain = new LongAdder();
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
@@ -291,26 +294,55 @@ final class Rain {
      */
     int askAgainUnanswered(Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
-        while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
-            for (Map.Entry<String, Unanswered> entry : List.copyOf(unanswered.entrySet())) {
-                Unanswered tap = entry.getValue();
-                try {
-                    IssuanceClient.Answer answer = send(tap.userId().hashCode() & 1023,
-                            tap.app(), tap.body());
-                    if (answer.status() == 200) {
-                        unanswered.remove(entry.getKey());
-                        askedAgain.increment();
-                        answered(tap.userId(), tap.app(), tap.rain(), answer.json());
+        ExecutorService askers = Executors.newFixedThreadPool(ASKERS);
+        try {
+            while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
+                List<java.util.concurrent.Future<?>> pass = new ArrayList<>();
+                for (Map.Entry<String, Unanswered> entry : List.copyOf(unanswered.entrySet())) {
+                    pass.add(askers.submit(() -> askAgain(entry.getKey(), entry.getValue())));
+                }
+                for (java.util.concurrent.Future<?> asked : pass) {
+                    try {
+                        asked.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new StackException("asking again failed: " + e.getCause());
                     }
-                } catch (IOException e) {
-                    // Still no answer: asked again on the next pass.
+                }
+                if (!unanswered.isEmpty()) {
+                    Thread.sleep(500);
                 }
             }
-            if (!unanswered.isEmpty()) {
-                Thread.sleep(500);
-            }
+        } finally {
+            askers.shutdownNow();
         }
         return unanswered.size();
+    }
+
+    private void askAgain(String key, Unanswered tap) {
+        try {
+            IssuanceClient.Answer answer = send(tap.userId().hashCode() & 1023, tap.app(),
+                    tap.body());
+            if (answer.status() == 200) {
+                unanswered.remove(key);
+                askedAgain.increment();
+                answered(tap.userId(), tap.app(), tap.rain(), answer.json());
+            } else {
+                stillUnanswered.put(key, answer.status() + " " + codeOf(answer));
+            }
+        } catch (IOException e) {
+            // Still no answer: asked again on the next pass.
+            stillUnanswered.put(key, e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why the taps still unanswered were not answered the last time they were asked. */
+    Map<String, Long> stillUnansweredBecause() {
+        Map<String, Long> because = new TreeMap<>();
+        unanswered.keySet().forEach(key -> because.merge(stillUnanswered.getOrDefault(key,
+                "not asked"), 1L, Long::sum));
+        return because;
     }
 
     /** Taps answered only when asked again after the rain. */

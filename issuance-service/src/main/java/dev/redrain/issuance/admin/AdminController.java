@@ -43,12 +43,12 @@ class AdminController {
     private final Switches switches;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final dev.redrain.issuance.grab.RedisRebuilder rebuilder;
+    private final dev.redrain.issuance.grab.RebuildRunner rebuilds;
 
     AdminController(CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard,
             Switches switches, JdbcTemplate jdbc, TransactionTemplate transactions,
-            dev.redrain.issuance.grab.RedisRebuilder rebuilder) {
-        this.rebuilder = rebuilder;
+            dev.redrain.issuance.grab.RebuildRunner rebuilds) {
+        this.rebuilds = rebuilds;
         this.catalog = catalog;
         this.budgets = budgets;
         this.guard = guard;
@@ -132,32 +132,66 @@ class AdminController {
     record Reason(String reason) {
     }
 
+    /** @param waitSeconds how long the call waits for the rebuild (default 30, at most 60) */
+    record RebuildRequest(String reason, Integer waitSeconds) {
+    }
+
     /**
      * Rebuilds budgets, grab answers and tokens in Redis from the durable record: all of them
      * after Redis came back empty, or only the lost shards of DEGRADED templates (after a
-     * partial loss; it first waits until their last grabs have settled, about 15 s). Refused
-     * while every budget is live: it would grant nothing twice, but it has no reason to run.
+     * partial loss; it first waits until their last grabs have settled, about 15 s). Runs in
+     * the background, one at a time across instances: a call while one runs joins it. Answers
+     * 200 with the run once it is done within {@code waitSeconds}, else 202 with its progress
+     * and a Location to follow it. Refused (409) while every budget is live.
      */
     @PostMapping("/admin/budgets/rebuild")
-    dev.redrain.issuance.grab.RedisRebuilder.Result rebuild(@RequestBody Reason body,
-            HttpServletRequest request) {
+    org.springframework.http.ResponseEntity<dev.redrain.issuance.grab.RebuildRuns.Run> rebuild(
+            @RequestBody RebuildRequest body, HttpServletRequest request)
+            throws InterruptedException {
         String reason = AdminSupport.reason(body.reason());
-        BudgetGuard.State state = guard.check();
-        boolean partial = state == BudgetGuard.State.LIVE;
-        if (partial && guard.degradedTemplates().isEmpty()) {
-            throw nothingToRebuild();
+        int waitSeconds = body.waitSeconds() == null ? 30 : body.waitSeconds();
+        if (waitSeconds < 0 || waitSeconds > 60) {
+            throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "waitSeconds must be 0 to"
+                    + " 60");
         }
-        var result = (partial ? rebuilder.restoreLost() : rebuilder.rebuild())
-                .orElseThrow(AdminController::nothingToRebuild);
-        AdminSupport.audit(jdbc, request, partial ? "REDIS_RESTORE_LOST" : "REDIS_REBUILD",
-                "namespace", partial ? "DEGRADED " + guard.degradedTemplates() : state.name(), guard.state().name() + " events=" + result.events(),
-                reason);
-        return result;
+        var started = rebuilds.start(reason);
+        if (started.started()) {
+            AdminSupport.audit(jdbc, request, started.run().kind() == dev.redrain.issuance.grab
+                    .RebuildRuns.Kind.FULL ? "REDIS_REBUILD" : "REDIS_RESTORE_LOST",
+                    "namespace", guard.state().name() + " degraded "
+                            + guard.degradedTemplates(), "rebuild "
+                                    + started.run().rebuildId(), reason);
+        }
+        return rebuildAnswer(rebuilds.await(started.run().rebuildId(),
+                java.time.Duration.ofSeconds(waitSeconds)));
     }
 
-    private static ApiException nothingToRebuild() {
-        return new ApiException(HttpStatus.CONFLICT, ErrorCode.BUDGETS_LIVE,
-                "budgets are live in Redis; there is nothing to rebuild");
+    /** A rebuild as it stands: its phase and progress, and its result once done. */
+    @GetMapping("/admin/budgets/rebuilds/{rebuildId}")
+    dev.redrain.issuance.grab.RebuildRuns.Run rebuildRun(@PathVariable long rebuildId) {
+        return rebuilds.find(rebuildId).orElseThrow(() -> ApiException.notFound(
+                ErrorCode.UNKNOWN_REBUILD, "no rebuild " + rebuildId + " of this namespace"));
+    }
+
+    /** The latest rebuild of this namespace. */
+    @GetMapping("/admin/budgets/rebuilds/latest")
+    dev.redrain.issuance.grab.RebuildRuns.Run latestRebuild() {
+        return rebuilds.latest().orElseThrow(() -> ApiException.notFound(
+                ErrorCode.UNKNOWN_REBUILD, "this namespace has never been rebuilt"));
+    }
+
+    private static org.springframework.http.ResponseEntity<dev.redrain.issuance.grab
+            .RebuildRuns.Run> rebuildAnswer(dev.redrain.issuance.grab.RebuildRuns.Run run) {
+        return switch (run.status()) {
+            case DONE -> org.springframework.http.ResponseEntity.ok(run);
+            case RUNNING -> org.springframework.http.ResponseEntity.accepted().location(
+                    java.net.URI.create("/admin/budgets/rebuilds/" + run.rebuildId()))
+                    .body(run);
+            case FAILED, ABANDONED -> throw ApiException.unavailable(ErrorCode.REBUILD_FAILED,
+                    "rebuild " + run.rebuildId() + " " + run.status().name().toLowerCase(
+                            java.util.Locale.ROOT) + ": " + run.error() + "; ask again",
+                    java.time.Duration.ofSeconds(1));
+        };
     }
 
     @GetMapping("/admin/switches")

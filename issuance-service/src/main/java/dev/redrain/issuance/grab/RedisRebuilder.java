@@ -108,6 +108,26 @@ public class RedisRebuilder {
             long readMs, long restoreMs, int unprovenEvents) {
     }
 
+    /** How far a rebuild has come; written by the rebuild, read by its runner's heartbeat. */
+    static final class Progress {
+        volatile RebuildRuns.Phase phase = RebuildRuns.Phase.STARTING;
+        final java.util.concurrent.atomic.AtomicLong recordsRead =
+                new java.util.concurrent.atomic.AtomicLong();
+        /** Outbox rows and topic records to read, once known (unrecorded marks add to it). */
+        final java.util.concurrent.atomic.AtomicLong recordsTotal =
+                new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicLong answersRestored =
+                new java.util.concurrent.atomic.AtomicLong();
+        volatile long answersTotal = -1;
+
+        void addTotal(long records) {
+            recordsTotal.updateAndGet(total -> Math.max(0, total) + records);
+        }
+    }
+
+    /** The progress of the rebuild running on this instance (one at a time, by the lock). */
+    private volatile Progress progress = new Progress();
+
     /**
      * Restores the shards of DEGRADED templates (lost while the budget epoch survived) from
      * the durable record, and only those: every other template keeps serving meanwhile.
@@ -124,12 +144,18 @@ public class RedisRebuilder {
      * </ol>
      */
     public java.util.Optional<Result> restoreLost() {
-        return exclusively(() -> guard.degradedTemplates().isEmpty() ? null : restoreLostNow());
+        return restoreLost(new Progress());
+    }
+
+    java.util.Optional<Result> restoreLost(Progress reported) {
+        return exclusively(reported, () -> guard.degradedTemplates().isEmpty() ? null
+                : restoreLostNow());
     }
 
     private Result restoreLostNow() {
         java.util.Set<String> lost = guard.degradedTemplates();
         long started = System.nanoTime();
+        progress.phase = RebuildRuns.Phase.SETTLING;
         sleep(quietPeriod());
         Map<String, Template> templates = catalog.current().templates();
         Map<String, BudgetStore.Surviving> surviving = new HashMap<>();
@@ -144,6 +170,7 @@ public class RedisRebuilder {
         long read = System.nanoTime();
         Map<String, List<Long>> grantedByTemplate = grantedByTemplate(events.values());
         long grantedMinor = 0;
+        progress.phase = RebuildRuns.Phase.RESTORING_BUDGETS;
         for (Map.Entry<String, BudgetStore.Surviving> entry : surviving.entrySet()) {
             Template template = templates.get(entry.getKey());
             List<Long> granted = grantedByTemplate.getOrDefault(template.templateId(),
@@ -184,6 +211,7 @@ public class RedisRebuilder {
      */
     private Map<String, TokenIssued> record() {
         Map<String, TokenIssued> events = new LinkedHashMap<>();
+        progress.phase = RebuildRuns.Phase.READING;
         // The outbox first, then the topic up to offsets taken after it: a row the relay
         // publishes meanwhile was unpublished when read (so it is in this read) or published
         // before (so it is on the topic below those offsets). The other order misses a row
@@ -212,7 +240,12 @@ public class RedisRebuilder {
      * run, budgets are live again (a concurrent call, here or on another instance, rebuilt).
      */
     public java.util.Optional<Result> rebuild() {
-        return exclusively(() -> guard.check() == BudgetGuard.State.LIVE ? null : rebuildNow());
+        return rebuild(new Progress());
+    }
+
+    java.util.Optional<Result> rebuild(Progress reported) {
+        return exclusively(reported, () -> guard.check() == BudgetGuard.State.LIVE ? null
+                : rebuildNow());
     }
 
     /**
@@ -220,8 +253,9 @@ public class RedisRebuilder {
      * lock, held on one connection for the whole rebuild. A caller that waited for another
      * rebuild finds its work done and gets empty instead of doing it again.
      */
-    private synchronized java.util.Optional<Result> exclusively(
+    private synchronized java.util.Optional<Result> exclusively(Progress reported,
             java.util.function.Supplier<Result> work) {
+        progress = reported;
         String lock = "redrain-rebuild-" + keys.namespace();
         return java.util.Optional.ofNullable(jdbc.execute(
                 (org.springframework.jdbc.core.ConnectionCallback<Result>) connection -> {
@@ -238,7 +272,7 @@ public class RedisRebuilder {
                 }));
     }
 
-    private static boolean namedLock(java.sql.Connection connection, String sql, String name,
+    static boolean namedLock(java.sql.Connection connection, String sql, String name,
             long waitSeconds) throws java.sql.SQLException {
         try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, name);
@@ -259,6 +293,7 @@ public class RedisRebuilder {
         Map<String, List<Long>> grantedByTemplate = grantedByTemplate(events.values());
         int templates = 0;
         long grantedMinor = 0;
+        progress.phase = RebuildRuns.Phase.RESTORING_BUDGETS;
         for (Template template : catalog.current().templates().values()) {
             List<Long> granted = grantedByTemplate.getOrDefault(template.templateId(), List.of());
             budgets.loadRemaining(template, granted);
@@ -297,17 +332,21 @@ public class RedisRebuilder {
             }
         }
         Set<String> credited = credited(outTradeNos);
+        progress.phase = RebuildRuns.Phase.RESTORING_ANSWERS;
+        progress.answersTotal = events.size();
         int pending = 0;
         List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
         for (TokenIssued event : events) {
             window.add(restore(event, credited.contains(event.outTradeNo())));
             if (window.size() == RESTORE_WINDOW) {
                 awaitAll(window);
+                progress.answersRestored.addAndGet(RESTORE_WINDOW);
             }
             if (event.hasToken() && !credited.contains(event.outTradeNo())) {
                 pending++;
             }
         }
+        progress.answersRestored.addAndGet(window.size());
         awaitAll(window);
         int cappedUsers = restoreCaps(events);
         LOG.info("answers of {} grabs restored where missing; cap counters of {} users",
@@ -397,6 +436,9 @@ public class RedisRebuilder {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions);
+            progress.addTotal(partitions.stream().mapToLong(p -> ends.get(p) - starts.get(p))
+                    .sum());
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(),
@@ -422,6 +464,7 @@ public class RedisRebuilder {
             for (String key : page.getKeys()) {
                 String payload = redis.sync().get(key);
                 if (payload != null) {
+                    progress.addTotal(1);
                     add(events, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
@@ -432,11 +475,13 @@ public class RedisRebuilder {
     private void readOutbox(Map<String, TokenIssued> events) {
         jdbc.query("SELECT payload FROM outbox WHERE topic = ? AND published_at IS NULL ORDER BY"
                 + " outbox_id", row -> {
+                    progress.addTotal(1);
                     add(events, row.getBytes(1));
                 }, topics.tokenIssued());
     }
 
     private void add(Map<String, TokenIssued> events, byte[] payload) {
+        progress.recordsRead.incrementAndGet();
         try {
             TokenIssued event = serde.deserialize(payload, TokenIssued.class);
             if (event.hasToken()) {

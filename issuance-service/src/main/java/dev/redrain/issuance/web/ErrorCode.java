@@ -42,6 +42,13 @@ public enum ErrorCode {
      * (an earlier call, perhaps one whose answer was lost, already did it).
      */
     BUDGETS_LIVE,
+    /**
+     * The budget rebuild failed (its error is in the answer and at
+     * /admin/budgets/rebuilds/{id}); nothing half-done is left that a new call cannot finish.
+     */
+    REBUILD_FAILED,
+    /** No such budget rebuild. */
+    UNKNOWN_REBUILD,
     /** A dependency is down; the request changed nothing and can be retried. */
     DEPENDENCY_UNAVAILABLE,
     /** No such account for this app (an app sees only its own users' wallets). */

@@ -54,7 +54,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class GrabBenchmark {
     /** Rains declared for the run: grabs may name only declared rains. */
     private static final int RAINS = 2_000;
-    private static final String APP = "bench";
+    static final String APP = "bench";
     private static final String SECRET = "bench-secret-0123456789abcdef0123456789";
 
     public static void main(String[] args) throws Exception {
@@ -191,7 +191,7 @@ public final class GrabBenchmark {
     private record MeasuredPath(String name, IntConsumer call) {
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         int middle = sorted.length / 2;
@@ -250,7 +250,7 @@ public final class GrabBenchmark {
                 "1");
     }
 
-    private static GrabCommand command(long grab, int users) {
+    static GrabCommand command(long grab, int users) {
         return new GrabCommand(APP, "u" + (grab % users), "bench", "scene-1", rainOf(grab, users),
                 null);
     }
@@ -404,7 +404,7 @@ public final class GrabBenchmark {
         return done.get() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static void seed(JdbcTemplate jdbc) {
+    static void seed(JdbcTemplate jdbc) {
         Timestamp starts = Timestamp.from(Instant.now().minus(1, ChronoUnit.HOURS));
         Timestamp ends = Timestamp.from(Instant.now().plus(1, ChronoUnit.DAYS));
         jdbc.update("INSERT INTO activity (activity_id, name, live_stage, starts_at, ends_at,"
@@ -426,7 +426,7 @@ public final class GrabBenchmark {
                         .map(row -> new Object[] {row[0]}).toList());
     }
 
-    private static ConfigurableApplicationContext start(EmbeddedKafka kafka, String database,
+    static ConfigurableApplicationContext start(EmbeddedKafka kafka, String database,
             String namespace, String tomcatThreads) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -452,11 +452,11 @@ public final class GrabBenchmark {
     }
 
     /** The run's Redis keys (budgets, grab records, tokens): a benchmark leaves nothing behind. */
-    private static void deleteNamespace(String namespace) {
+    static void deleteNamespace(String namespace) {
         dev.redrain.testsupport.RedisExtension.deleteNamespace(TestServices.redisUri(), namespace);
     }
 
-    private static void createDatabase(String name, boolean create) throws Exception {
+    static void createDatabase(String name, boolean create) throws Exception {
         try (Connection connection = DriverManager.getConnection(TestServices.jdbcUrl(""),
                 TestServices.databaseUser(), TestServices.databasePassword());
                 Statement statement = connection.createStatement()) {
@@ -465,7 +465,7 @@ public final class GrabBenchmark {
         }
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
