@@ -91,7 +91,7 @@ class DeclaredRainITCase extends IssuanceTestBase {
         expect(grab("timer", "dr-later", Fixtures.SCENE, null), 409, "RAIN_NOT_OPEN");
         expect(grab("timer", "dr-over", Fixtures.SCENE, null), 409, "RAIN_NOT_OPEN");
         assertThat(snapshot()).isEqualTo(before);
-        ok(grab("timer", "dr-now", Fixtures.SCENE, null));
+        JsonNode granted = ok(grab("timer", "dr-now", Fixtures.SCENE, null));
 
         HttpResponse<String> cancelled = admin(OPERATOR_TOKEN, "POST",
                 "/admin/activities/dr/rains/dr-now/cancel", "{\"reason\":\"wrong time\"}");
@@ -99,7 +99,15 @@ class DeclaredRainITCase extends IssuanceTestBase {
         assertThat(JSON.readTree(cancelled.body()).get("status").asText()).isEqualTo("CANCELLED");
         Map<String, Object> afterCancel = snapshot();
         expect(grab("timer2", "dr-now", Fixtures.SCENE, null), 409, "RAIN_NOT_OPEN");
-        assertThat(snapshot()).isEqualTo(afterCancel);
+        // A client asking again for the grab it made before the cancel gets that answer.
+        JsonNode askedAgain = ok(grab("timer", "dr-now", Fixtures.SCENE, null));
+        assertThat(askedAgain.get("outTradeNo").asText())
+                .isEqualTo(granted.get("outTradeNo").asText());
+        assertThat(askedAgain.get("token").asText()).isEqualTo(granted.get("token").asText());
+        assertThat(snapshot()).as("nothing granted or bound by the refusals and the answer")
+                .isEqualTo(afterCancel);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM account_binding WHERE user_id ="
+                + " 'timer2'", Long.class)).as("a refused grab binds no account").isZero();
         HttpResponse<String> revive = schedule("dr-now", now.minus(1, ChronoUnit.MINUTES),
                 now.plus(3, ChronoUnit.HOURS));
         assertThat(revive.statusCode()).isEqualTo(409);

@@ -131,9 +131,7 @@ final class Chaos {
         faults.get();
         out.println("rain over: " + rain.outcomes());
         int unanswered = rain.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
-        out.println("asked again after the rain: " + rain.askedAgain() + " taps answered, "
-                + unanswered + " still unanswered" + (unanswered == 0 ? ""
-                : " " + rain.stillUnansweredBecause()));
+        out.println(rain.askedAgainSummary());
         Withdrawals.Result withdrawals = Withdrawals.run(client, rain, 0.1, settings.seed(),
                 "CNY");
         out.println("withdrawals: " + withdrawals.byStatus());

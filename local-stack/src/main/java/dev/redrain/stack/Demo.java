@@ -95,9 +95,7 @@ final class Demo {
         // demo's faults (Kafka, the credit job) leave taps answered, so there are none to ask.
         int unanswered = main.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
         if (main.askedAgain() + unanswered > 0) {
-            out.println("asked again after the rain: " + main.askedAgain() + " taps answered, "
-                    + unanswered + " still unanswered" + (unanswered == 0 ? ""
-                    : " " + main.stillUnansweredBecause()));
+            out.println(main.askedAgainSummary());
         }
 
         Withdrawals.Result withdrawals = Withdrawals.run(client, main, withdrawShare, rain.seed,

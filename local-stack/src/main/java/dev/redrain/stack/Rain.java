@@ -85,6 +85,7 @@ final class Rain {
      */
     private final Map<String, Unanswered> unanswered = new ConcurrentHashMap<>();
     private final Map<String, String> stillUnanswered = new ConcurrentHashMap<>();
+    private final Map<String, Long> refusedWhenAskedAgain = new ConcurrentHashMap<>();
     private final LongAdder askedAgain = new LongAdder();
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
@@ -326,6 +327,13 @@ final class Rain {
                 unanswered.remove(key);
                 askedAgain.increment();
                 answered(tap.userId(), tap.app(), tap.rain(), answer.json());
+            } else if (isFinalRefusal(answer)) {
+                // A grab the service decided is answered even once its rain or activity has
+                // closed; a refusal now means it granted nothing for this tap (a grant it did
+                // make would show as held by no client: invariant "received = granted").
+                unanswered.remove(key);
+                refusedWhenAskedAgain.merge(answer.status() + " " + codeOf(answer), 1L,
+                        Long::sum);
             } else {
                 stillUnanswered.put(key, answer.status() + " " + codeOf(answer));
             }
@@ -337,8 +345,22 @@ final class Rain {
         }
     }
 
+    /** A 4xx that asking again will not change (not a 429, not a grab still in progress). */
+    private static boolean isFinalRefusal(IssuanceClient.Answer answer) {
+        return answer.status() >= 400 && answer.status() < 500 && answer.status() != 429
+                && !"GRAB_IN_PROGRESS".equals(codeOf(answer));
+    }
+
+    /** What asking again after the rain came to, for the report. */
+    String askedAgainSummary() {
+        return "asked again after the rain: " + askedAgain.sum() + " taps answered, refused "
+                + new TreeMap<>(refusedWhenAskedAgain) + ", " + unanswered.size()
+                + " still unanswered" + (unanswered.isEmpty() ? "" : " "
+                        + stillUnansweredBecause());
+    }
+
     /** Why the taps still unanswered were not answered the last time they were asked. */
-    Map<String, Long> stillUnansweredBecause() {
+    private Map<String, Long> stillUnansweredBecause() {
         Map<String, Long> because = new TreeMap<>();
         unanswered.keySet().forEach(key -> because.merge(stillUnanswered.getOrDefault(key,
                 "not asked"), 1L, Long::sum));

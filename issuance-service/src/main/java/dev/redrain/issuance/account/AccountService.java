@@ -35,6 +35,16 @@ public class AccountService {
         this.properties = properties;
     }
 
+    /** The actId already bound to the app's user, if any: binds nothing. */
+    public java.util.Optional<String> bound(String appId, String userId) {
+        String cached = cache.get(appId + "\u0000" + userId);
+        if (cached != null) {
+            return java.util.Optional.of(cached);
+        }
+        return java.util.Optional.ofNullable(jdbc.execute((java.sql.Connection connection) ->
+                boundActId(connection, appId, userId)));
+    }
+
     /**
      * The actId of the app's user, binding one on first use. A binding takes one pooled
      * connection for all its statements (a new user's four round trips, a known user's one):

@@ -58,6 +58,9 @@ public class GrabService {
             GrabService.class);
     /** How long a duplicate waits for the first request's answer before giving up. */
     static final Duration DUPLICATE_WAIT_MAX = Duration.ofSeconds(3);
+    /** Refusals of a grab that closed: a request asked again still gets its answer. */
+    private static final java.util.Set<ErrorCode> CLOSED = java.util.EnumSet.of(
+            ErrorCode.ACTIVITY_NOT_LIVE, ErrorCode.RAIN_NOT_OPEN, ErrorCode.SCENE_CLOSED);
     private static final long DUPLICATE_POLL_MS = 5;
     /** How long a grab waits for its event to be recorded before it answers 503. */
     static final String RECORD_DEADLINE = "${redrain.grab.record-deadline:3s}";
@@ -131,14 +134,14 @@ public class GrabService {
                         "no activity " + command.activityId()));
         Activity child = parent.liveStage() == null ? null
                 : snapshot.child(parent, parent.liveStage()).orElse(null);
-        if (child == null || !parent.isLive(now) || !child.isLive(now)) {
-            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.ACTIVITY_NOT_LIVE,
-                    "activity " + parent.activityId() + " does not take grabs now");
-        }
-        String awardType = declaredAwardType(snapshot, parent, command, now);
-        if (switches.isOn(Switches.sceneClosed(parent.activityId(), command.sceneId()))) {
-            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.SCENE_CLOSED,
-                    "scene " + command.sceneId() + " is closed");
+        String awardType;
+        try {
+            awardType = takingGrabs(snapshot, parent, child, command, now);
+        } catch (ApiException closed) {
+            if (!CLOSED.contains(closed.code())) {
+                throw closed;
+            }
+            return answeredBefore(snapshot, parent, child, command).orElseThrow(() -> closed);
         }
         Template entry = snapshot.entryTemplate(child, awardType)
                 .orElseThrow(() -> ApiException.notFound(ErrorCode.UNKNOWN_AWARD_TYPE,
@@ -208,6 +211,50 @@ public class GrabService {
         }
         return issue(new Claim(command, parent, child, entry, actId, key, recordId, claimId,
                 now), chain, early, capped.join());
+    }
+
+    /**
+     * The award type the grab asks for, if the activity, its live stage, the rain and the
+     * scene take grabs now; else the refusal.
+     */
+    private String takingGrabs(Catalog snapshot, Activity parent, Activity child,
+            GrabCommand command, Instant now) {
+        if (child == null || !parent.isLive(now) || !child.isLive(now)) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.ACTIVITY_NOT_LIVE,
+                    "activity " + parent.activityId() + " does not take grabs now");
+        }
+        String awardType = declaredAwardType(snapshot, parent, command, now);
+        if (switches.isOn(Switches.sceneClosed(parent.activityId(), command.sceneId()))) {
+            throw new ApiException(HttpStatus.CONFLICT, ErrorCode.SCENE_CLOSED,
+                    "scene " + command.sceneId() + " is closed");
+        }
+        return awardType;
+    }
+
+    /**
+     * The answer a grab already has, for a request that would now be refused because its
+     * activity, rain or scene closed meanwhile: a client told to ask again for a grab the
+     * service decided (a 503, a dropped connection) gets that answer, as it would have before
+     * the close. Empty when the key has no answer; binds no account and grants nothing.
+     */
+    private Optional<GrabAnswer> answeredBefore(Catalog snapshot, Activity parent,
+            Activity child, GrabCommand command) {
+        String awardType = child == null ? null : snapshot.rain(parent.activityId(),
+                command.rainId()).map(rain -> rain.awardTypeByScene().get(command.sceneId()))
+                .orElse(null);
+        if (awardType == null || command.awardType() != null
+                && !command.awardType().equals(awardType)) {
+            return Optional.empty();
+        }
+        Optional<String> actId = accounts.bound(command.appId(), command.userId());
+        if (actId.isEmpty()) {
+            return Optional.empty();
+        }
+        String recordId = recordId(parent.activityId(), new IdempotencyKey(actId.get(),
+                command.sceneId(), command.rainId(), awardType, child.stage()).value());
+        GrabAnswer answer = store.answer(actId.get(), recordId);
+        return answer == null ? Optional.empty()
+                : Optional.of(recordedAnswer(actId.get(), recordId, answer));
     }
 
     /**

@@ -75,6 +75,8 @@ public class RedisRebuilder {
 
     private final Duration recordDeadline;
     private final Duration budgetCheckInterval;
+    /** How long the topic read waits without a record (or an answer) before it fails. */
+    private final Duration topicStall;
 
     RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
@@ -83,7 +85,10 @@ public class RedisRebuilder {
             @org.springframework.beans.factory.annotation.Value(GrabService.RECORD_DEADLINE)
             Duration recordDeadline,
             @org.springframework.beans.factory.annotation.Value(
-                    "${redrain.budget-check-interval:1s}") Duration budgetCheckInterval) {
+                    "${redrain.budget-check-interval:1s}") Duration budgetCheckInterval,
+            @org.springframework.beans.factory.annotation.Value(
+                    "${redrain.rebuild.topic-stall:30s}") Duration topicStall) {
+        this.topicStall = topicStall;
         this.recordDeadline = recordDeadline;
         this.budgetCheckInterval = budgetCheckInterval;
         this.grantProof = grantProof;
@@ -429,6 +434,8 @@ public class RedisRebuilder {
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         // The whole topic is read once, as fast as it arrives: big polls, not 500 records each.
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        // Metadata and offset lookups give up with the read, not after the client's 60 s.
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) topicStall.toMillis());
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topics.tokenIssued())
                     .stream().map(info -> new TopicPartition(info.topic(), info.partition()))
@@ -439,14 +446,28 @@ public class RedisRebuilder {
             Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions);
             progress.addTotal(partitions.stream().mapToLong(p -> ends.get(p) - starts.get(p))
                     .sum());
+            long lastRecord = System.nanoTime();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                var records = consumer.poll(POLL);
+                for (ConsumerRecord<String, byte[]> record : records) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(),
                             record.partition()))) {
                         add(events, record.value());
                     }
                 }
+                if (!records.isEmpty()) {
+                    lastRecord = System.nanoTime();
+                } else if (System.nanoTime() - lastRecord > topicStall.toNanos()) {
+                    // A broker that stopped answering would hold the rebuild (and every grab)
+                    // forever: it fails instead, and the next call runs it again.
+                    throw new IllegalStateException("the token-issued topic gave no record for "
+                            + topicStall.toSeconds() + " s with records left to read; is Kafka"
+                            + " up?");
+                }
             }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("the token-issued topic did not answer within "
+                    + topicStall.toSeconds() + " s; is Kafka up?", e);
         }
     }
 
