@@ -7,16 +7,23 @@ import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.grab.RebuildRunner;
+import dev.redrain.issuance.grab.RebuildRuns;
 import dev.redrain.issuance.ops.Switches;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
 import dev.redrain.issuance.web.Validation;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -43,11 +50,11 @@ class AdminController {
     private final Switches switches;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
-    private final dev.redrain.issuance.grab.RebuildRunner rebuilds;
+    private final RebuildRunner rebuilds;
 
     AdminController(CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard,
             Switches switches, JdbcTemplate jdbc, TransactionTemplate transactions,
-            dev.redrain.issuance.grab.RebuildRunner rebuilds) {
+            RebuildRunner rebuilds) {
         this.rebuilds = rebuilds;
         this.catalog = catalog;
         this.budgets = budgets;
@@ -86,7 +93,7 @@ class AdminController {
                 }
             }
         }
-        rows.sort(java.util.Comparator.comparing(TemplateBudget::templateId));
+        rows.sort(Comparator.comparing(TemplateBudget::templateId));
         return new Budgets(parentId, parent.liveStage(), guard.state().name(), rows);
     }
 
@@ -145,7 +152,7 @@ class AdminController {
      * and a Location to follow it. Refused (409) while every budget is live.
      */
     @PostMapping("/admin/budgets/rebuild")
-    org.springframework.http.ResponseEntity<dev.redrain.issuance.grab.RebuildRuns.Run> rebuild(
+    ResponseEntity<RebuildRuns.Run> rebuild(
             @RequestBody RebuildRequest body, HttpServletRequest request)
             throws InterruptedException {
         String reason = AdminSupport.reason(body.reason());
@@ -163,34 +170,33 @@ class AdminController {
                                     + started.run().rebuildId(), reason);
         }
         return rebuildAnswer(rebuilds.await(started.run().rebuildId(),
-                java.time.Duration.ofSeconds(waitSeconds)));
+                Duration.ofSeconds(waitSeconds)));
     }
 
     /** A rebuild as it stands: its phase and progress, and its result once done. */
     @GetMapping("/admin/budgets/rebuilds/{rebuildId}")
-    dev.redrain.issuance.grab.RebuildRuns.Run rebuildRun(@PathVariable long rebuildId) {
+    RebuildRuns.Run rebuildRun(@PathVariable long rebuildId) {
         return rebuilds.find(rebuildId).orElseThrow(() -> ApiException.notFound(
                 ErrorCode.UNKNOWN_REBUILD, "no rebuild " + rebuildId + " of this namespace"));
     }
 
     /** The latest rebuild of this namespace. */
     @GetMapping("/admin/budgets/rebuilds/latest")
-    dev.redrain.issuance.grab.RebuildRuns.Run latestRebuild() {
+    RebuildRuns.Run latestRebuild() {
         return rebuilds.latest().orElseThrow(() -> ApiException.notFound(
                 ErrorCode.UNKNOWN_REBUILD, "this namespace has never been rebuilt"));
     }
 
-    private static org.springframework.http.ResponseEntity<dev.redrain.issuance.grab
-            .RebuildRuns.Run> rebuildAnswer(dev.redrain.issuance.grab.RebuildRuns.Run run) {
+    private static ResponseEntity<RebuildRuns.Run> rebuildAnswer(RebuildRuns.Run run) {
         return switch (run.status()) {
-            case DONE -> org.springframework.http.ResponseEntity.ok(run);
-            case RUNNING -> org.springframework.http.ResponseEntity.accepted().location(
-                    java.net.URI.create("/admin/budgets/rebuilds/" + run.rebuildId()))
+            case DONE -> ResponseEntity.ok(run);
+            case RUNNING -> ResponseEntity.accepted().location(
+                    URI.create("/admin/budgets/rebuilds/" + run.rebuildId()))
                     .body(run);
             case FAILED, ABANDONED -> throw ApiException.unavailable(ErrorCode.REBUILD_FAILED,
                     "rebuild " + run.rebuildId() + " " + run.status().name().toLowerCase(
-                            java.util.Locale.ROOT) + ": " + run.error() + "; ask again",
-                    java.time.Duration.ofSeconds(1));
+                            Locale.ROOT) + ": " + run.error() + "; ask again",
+                    Duration.ofSeconds(1));
         };
     }
 

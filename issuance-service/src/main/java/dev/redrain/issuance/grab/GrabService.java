@@ -29,6 +29,7 @@ import dev.redrain.issuance.events.EventPublisher;
 import dev.redrain.issuance.ops.Switches;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
+import io.lettuce.core.RedisException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -36,12 +37,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -54,13 +61,12 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class GrabService {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
-            GrabService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GrabService.class);
     /** How long a duplicate waits for the first request's answer before giving up. */
     static final Duration DUPLICATE_WAIT_MAX = Duration.ofSeconds(3);
     /** Refusals of a grab that closed: a request asked again still gets its answer. */
-    private static final java.util.Set<ErrorCode> CLOSED = java.util.EnumSet.of(
-            ErrorCode.ACTIVITY_NOT_LIVE, ErrorCode.RAIN_NOT_OPEN, ErrorCode.SCENE_CLOSED);
+    private static final Set<ErrorCode> CLOSED = EnumSet.of(ErrorCode.ACTIVITY_NOT_LIVE,
+            ErrorCode.RAIN_NOT_OPEN, ErrorCode.SCENE_CLOSED);
     private static final long DUPLICATE_POLL_MS = 5;
     /** How long a grab waits for its event to be recorded before it answers 503. */
     static final String RECORD_DEADLINE = "${redrain.grab.record-deadline:3s}";
@@ -334,12 +340,12 @@ public class GrabService {
     private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             // A broken connection's bare I/O exception: a Redis failure (503), not a 500.
-            throw new io.lettuce.core.RedisException(e.getCause());
+            throw new RedisException(e.getCause());
         }
     }
 
@@ -555,7 +561,7 @@ public class GrabService {
             if (event.hasToken()) {
                 grantProof.verify(event.grant(), event.grantProof());
             }
-            if (java.util.Objects.equals(event.outTradeNo(), answer.outTradeNo())
+            if (Objects.equals(event.outTradeNo(), answer.outTradeNo())
                     && event.actId().equals(answer.actId())
                     && event.outcome() == answer.outcome()
                     && event.amountMinor() == answer.amountMinor()) {

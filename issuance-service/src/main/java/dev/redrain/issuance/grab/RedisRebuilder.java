@@ -14,26 +14,46 @@ import dev.redrain.core.token.TokenStatus;
 import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
+import dev.redrain.issuance.budget.BudgetRaises;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.config.IssuanceProperties;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -71,7 +91,7 @@ public class RedisRebuilder {
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final EventSerde serde = new EventSerde();
-    private final dev.redrain.issuance.budget.BudgetRaises raises;
+    private final BudgetRaises raises;
 
     private final Duration recordDeadline;
     private final Duration budgetCheckInterval;
@@ -81,12 +101,12 @@ public class RedisRebuilder {
     RedisRebuilder(IssuanceProperties properties, Topics topics, JdbcTemplate jdbc,
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
             TokenCodec codec, GrantProof grantProof, StatefulRedisConnection<String, String> redis,
-            RedisKeys keys, dev.redrain.issuance.budget.BudgetRaises raises,
-            @org.springframework.beans.factory.annotation.Value(GrabService.RECORD_DEADLINE)
+            RedisKeys keys, BudgetRaises raises,
+            @Value(GrabService.RECORD_DEADLINE)
             Duration recordDeadline,
-            @org.springframework.beans.factory.annotation.Value(
+            @Value(
                     "${redrain.budget-check-interval:1s}") Duration budgetCheckInterval,
-            @org.springframework.beans.factory.annotation.Value(
+            @Value(
                     "${redrain.rebuild.topic-stall:30s}") Duration topicStall) {
         this.topicStall = topicStall;
         this.recordDeadline = recordDeadline;
@@ -116,13 +136,13 @@ public class RedisRebuilder {
     /** How far a rebuild has come; written by the rebuild, read by its runner's heartbeat. */
     static final class Progress {
         volatile RebuildRuns.Phase phase = RebuildRuns.Phase.STARTING;
-        final java.util.concurrent.atomic.AtomicLong recordsRead =
-                new java.util.concurrent.atomic.AtomicLong();
+        final AtomicLong recordsRead =
+                new AtomicLong();
         /** Outbox rows and topic records to read, once known (unrecorded marks add to it). */
-        final java.util.concurrent.atomic.AtomicLong recordsTotal =
-                new java.util.concurrent.atomic.AtomicLong(-1);
-        final java.util.concurrent.atomic.AtomicLong answersRestored =
-                new java.util.concurrent.atomic.AtomicLong();
+        final AtomicLong recordsTotal =
+                new AtomicLong(-1);
+        final AtomicLong answersRestored =
+                new AtomicLong();
         volatile long answersTotal = -1;
 
         void addTotal(long records) {
@@ -148,17 +168,17 @@ public class RedisRebuilder {
      *       what is left: budget minus recorded grants minus what survivors hold.</li>
      * </ol>
      */
-    public java.util.Optional<Result> restoreLost() {
+    public Optional<Result> restoreLost() {
         return restoreLost(new Progress());
     }
 
-    java.util.Optional<Result> restoreLost(Progress reported) {
+    Optional<Result> restoreLost(Progress reported) {
         return exclusively(reported, () -> guard.degradedTemplates().isEmpty() ? null
                 : restoreLostNow());
     }
 
     private Result restoreLostNow() {
-        java.util.Set<String> lost = guard.degradedTemplates();
+        Set<String> lost = guard.degradedTemplates();
         long started = System.nanoTime();
         progress.phase = RebuildRuns.Phase.SETTLING;
         sleep(quietPeriod());
@@ -229,7 +249,7 @@ public class RedisRebuilder {
     }
 
     private static Map<String, List<Long>> grantedByTemplate(
-            java.util.Collection<TokenIssued> events) {
+            Collection<TokenIssued> events) {
         Map<String, List<Long>> granted = new HashMap<>();
         for (TokenIssued event : events) {
             if (event.hasToken()) {
@@ -244,11 +264,11 @@ public class RedisRebuilder {
      * Rebuilds the whole store (see the class comment); empty when, by the time this call may
      * run, budgets are live again (a concurrent call, here or on another instance, rebuilt).
      */
-    public java.util.Optional<Result> rebuild() {
+    public Optional<Result> rebuild() {
         return rebuild(new Progress());
     }
 
-    java.util.Optional<Result> rebuild(Progress reported) {
+    Optional<Result> rebuild(Progress reported) {
         return exclusively(reported, () -> guard.check() == BudgetGuard.State.LIVE ? null
                 : rebuildNow());
     }
@@ -258,12 +278,12 @@ public class RedisRebuilder {
      * lock, held on one connection for the whole rebuild. A caller that waited for another
      * rebuild finds its work done and gets empty instead of doing it again.
      */
-    private synchronized java.util.Optional<Result> exclusively(Progress reported,
-            java.util.function.Supplier<Result> work) {
+    private synchronized Optional<Result> exclusively(Progress reported,
+            Supplier<Result> work) {
         progress = reported;
         String lock = "redrain-rebuild-" + keys.namespace();
-        return java.util.Optional.ofNullable(jdbc.execute(
-                (org.springframework.jdbc.core.ConnectionCallback<Result>) connection -> {
+        return Optional.ofNullable(jdbc.execute(
+                (ConnectionCallback<Result>) connection -> {
                     if (!namedLock(connection, "SELECT GET_LOCK(?, ?)", lock,
                             REBUILD_LOCK_WAIT.toSeconds())) {
                         throw new IllegalStateException("another rebuild of " + keys.namespace()
@@ -277,14 +297,14 @@ public class RedisRebuilder {
                 }));
     }
 
-    static boolean namedLock(java.sql.Connection connection, String sql, String name,
-            long waitSeconds) throws java.sql.SQLException {
-        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+    static boolean namedLock(Connection connection, String sql, String name,
+            long waitSeconds) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, name);
             if (waitSeconds >= 0) {
                 statement.setLong(2, waitSeconds);
             }
-            try (java.sql.ResultSet row = statement.executeQuery()) {
+            try (ResultSet row = statement.executeQuery()) {
                 return row.next() && row.getInt(1) == 1;
             }
         }
@@ -329,7 +349,7 @@ public class RedisRebuilder {
      * the ledger has not booked it), where Redis lacks them, and the users' cap counters.
      * Returns how many tokens are pending.
      */
-    private int restoreAnswers(java.util.Collection<TokenIssued> events) {
+    private int restoreAnswers(Collection<TokenIssued> events) {
         Set<String> outTradeNos = new HashSet<>();
         for (TokenIssued event : events) {
             if (event.hasToken()) {
@@ -340,7 +360,7 @@ public class RedisRebuilder {
         progress.phase = RebuildRuns.Phase.RESTORING_ANSWERS;
         progress.answersTotal = events.size();
         int pending = 0;
-        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
+        List<CompletableFuture<Long>> window = new ArrayList<>();
         for (TokenIssued event : events) {
             window.add(restore(event, credited.contains(event.outTradeNo())));
             if (window.size() == RESTORE_WINDOW) {
@@ -364,7 +384,7 @@ public class RedisRebuilder {
      * cap counters to it, so a rebuild never gives a user a second allowance. Returns how many
      * users were restored.
      */
-    private int restoreCaps(java.util.Collection<TokenIssued> events) {
+    private int restoreCaps(Collection<TokenIssued> events) {
         Map<String, Template> templates = catalog.current().templates();
         Map<String, List<GrabStore.CapCharge>> byUser = new HashMap<>();
         for (TokenIssued event : events) {
@@ -375,7 +395,7 @@ public class RedisRebuilder {
                                 template.userCaps(), event.amountMinor()));
             }
         }
-        List<java.util.concurrent.CompletableFuture<Long>> window = new ArrayList<>();
+        List<CompletableFuture<Long>> window = new ArrayList<>();
         for (Map.Entry<String, List<GrabStore.CapCharge>> user : byUser.entrySet()) {
             window.add(grabs.restoreCapsAsync(user.getKey(), user.getValue(),
                     properties.grabRecordTtl()));
@@ -391,20 +411,20 @@ public class RedisRebuilder {
      * Waits for a window of restores; the first failure fails the rebuild (it is safe to run
      * again: every restore writes only what is missing), after the others have finished.
      */
-    private static void awaitAll(List<java.util.concurrent.CompletableFuture<Long>> window) {
+    private static void awaitAll(List<CompletableFuture<Long>> window) {
         try {
-            java.util.concurrent.CompletableFuture.allOf(window.toArray(
-                    java.util.concurrent.CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
+            CompletableFuture.allOf(window.toArray(
+                    CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw cause instanceof RuntimeException runtime ? runtime
-                    : new io.lettuce.core.RedisException(cause);
+                    : new RedisException(cause);
         } finally {
             window.clear();
         }
     }
 
-    private java.util.concurrent.CompletableFuture<Long> restore(TokenIssued event,
+    private CompletableFuture<Long> restore(TokenIssued event,
             boolean credited) {
         Map<String, String> fields = Map.of();
         String token = null;
@@ -465,7 +485,7 @@ public class RedisRebuilder {
                             + " up?");
                 }
             }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("the token-issued topic did not answer within "
                     + topicStall.toSeconds() + " s; is Kafka up?", e);
         }
@@ -477,16 +497,16 @@ public class RedisRebuilder {
      * their proof verifies. Found by SCAN, in batches; there are few outside an outage.
      */
     private void readUnrecorded(Map<String, TokenIssued> events) {
-        io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
-        io.lettuce.core.ScanArgs match = io.lettuce.core.ScanArgs.Builder.matches(
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs match = ScanArgs.Builder.matches(
                 keys.unrecordedPattern()).limit(1_000);
         do {
-            io.lettuce.core.KeyScanCursor<String> page = redis.sync().scan(cursor, match);
+            KeyScanCursor<String> page = redis.sync().scan(cursor, match);
             for (String key : page.getKeys()) {
                 String payload = redis.sync().get(key);
                 if (payload != null) {
                     progress.addTotal(1);
-                    add(events, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    add(events, payload.getBytes(StandardCharsets.UTF_8));
                 }
             }
             cursor = page;
@@ -526,7 +546,7 @@ public class RedisRebuilder {
         for (int from = 0; from < all.size(); from += 500) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
             credited.addAll(jdbc.queryForList("SELECT out_trade_no FROM ledger_journal WHERE"
-                    + " out_trade_no IN (" + String.join(",", java.util.Collections.nCopies(
+                    + " out_trade_no IN (" + String.join(",", Collections.nCopies(
                             chunk.size(), "?")) + ")", String.class, chunk.toArray()));
         }
         return credited;
