@@ -4,16 +4,22 @@ import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.budget.LuaScript;
+import dev.redrain.core.event.TokenIssued;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +30,7 @@ import org.springframework.stereotype.Component;
  * crashed instance expires after the claim TTL and the next request takes over.
  */
 @Component
-class GrabStore {
+class GrabStore implements GrabRecords {
     private static final String DONE = "DONE|";
     private static final String CLAIM = "CLAIM|";
     private static final DateTimeFormatter DAY = DateTimeFormatter.BASIC_ISO_DATE;
@@ -132,7 +138,7 @@ class GrabStore {
             """, ScriptOutputType.INTEGER);
 
     private final RedisCommands<String, String> redis;
-    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
+    private final RedisAsyncCommands<String, String> async;
     private final RedisKeys keys;
 
     GrabStore(StatefulRedisConnection<String, String> connection, RedisKeys keys) {
@@ -141,24 +147,12 @@ class GrabStore {
         this.keys = keys;
     }
 
-    sealed interface ClaimResult permits Claimed, Busy, Answered {
-    }
-
-    record Claimed() implements ClaimResult {
-    }
-
-    record Busy() implements ClaimResult {
-    }
-
-    /** @param unrecorded the answer's event while it is not yet recorded durably, else null */
-    record Answered(GrabAnswer answer, byte[] unrecorded) implements ClaimResult {
-    }
-
     /**
      * Claims the idempotency key for this request (answered: its answer; busy: another request
      * holds it), without waiting, so the grab waits for it together with its budget.
      */
-    java.util.concurrent.CompletableFuture<ClaimResult> claimAsync(String actId,
+    @Override
+    public CompletableFuture<ClaimResult> claimAsync(String actId,
             String idempotencyKey, String claimId, Duration ttl) {
         return CLAIM_SCRIPT.<List<Object>>runAsync(async, new String[] {keys.grab(actId,
                 idempotencyKey), keys.unrecorded(actId, idempotencyKey)}, claimId,
@@ -174,29 +168,11 @@ class GrabStore {
     }
 
     /** The committed answer for the key, or null while none is. */
-    GrabAnswer answer(String actId, String idempotencyKey) {
+    @Override
+    public GrabAnswer answer(String actId, String idempotencyKey) {
         String value = redis.get(keys.grab(actId, idempotencyKey));
         return value != null && value.startsWith(DONE)
                 ? GrabAnswer.decode(value.substring(DONE.length())) : null;
-    }
-
-    /** How the commit of an award counts against the user's caps of its template. */
-    record CapCharge(String templateId, LocalDate businessDay, UserCaps caps, long amountMinor) {
-    }
-
-    sealed interface CommitResult permits Committed, AnsweredFirst, Capped {
-    }
-
-    /** This request's answer is now the key's answer. */
-    record Committed() implements CommitResult {
-    }
-
-    /** Another request answered the key first (this request's claim had expired). */
-    record AnsweredFirst(GrabAnswer answer) implements CommitResult {
-    }
-
-    /** The award would pass one of the user's caps: nothing was written, the claim stands. */
-    record Capped() implements CommitResult {
     }
 
     /**
@@ -204,7 +180,8 @@ class GrabStore {
      * when {@code charge} is not null. Throws {@link ClaimLostException} when the claim expired
      * with no answer.
      */
-    CommitResult commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
+    @Override
+    public CommitResult commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
             Map<String, String> tokenFields, CapCharge charge, byte[] event,
             Duration recordTtl) {
         boolean award = answer.outTradeNo() != null;
@@ -240,7 +217,8 @@ class GrabStore {
     }
 
     /** The event of an answer not yet recorded durably, or null. */
-    byte[] unrecorded(String actId, String idempotencyKey) {
+    @Override
+    public byte[] unrecorded(String actId, String idempotencyKey) {
         String event = redis.get(keys.unrecorded(actId, idempotencyKey));
         return event == null ? null : event.getBytes(StandardCharsets.UTF_8);
     }
@@ -249,7 +227,8 @@ class GrabStore {
      * Forgets the unrecorded event once Kafka or the outbox has it. Not waited for: if it is
      * lost, a retry records the event once more (a copy every reader ignores).
      */
-    void recorded(String actId, String idempotencyKey) {
+    @Override
+    public void recorded(String actId, String idempotencyKey) {
         async.del(keys.unrecorded(actId, idempotencyKey));
     }
 
@@ -258,7 +237,8 @@ class GrabStore {
      * {@code businessDay}), without waiting: sent with the claim, it lets the grab skip a
      * template whose cap is reached before reserving its budget. Advisory; the commit decides.
      */
-    java.util.concurrent.CompletableFuture<Map<String, UserCaps.Granted>> grantedAsync(
+    @Override
+    public CompletableFuture<Map<String, UserCaps.Granted>> grantedAsync(
             String actId, List<String> templateIds, LocalDate businessDay) {
         String day = DAY.format(businessDay);
         List<String> fields = new ArrayList<>();
@@ -268,7 +248,7 @@ class GrabStore {
         }
         return async.hmget(keys.userCaps(actId), fields.toArray(String[]::new)).toCompletableFuture()
                 .thenApply(values -> {
-                    Map<String, UserCaps.Granted> granted = new java.util.HashMap<>();
+                    Map<String, UserCaps.Granted> granted = new HashMap<>();
                     for (int i = 0; i < templateIds.size(); i++) {
                         granted.put(templateIds.get(i), new UserCaps.Granted(
                                 count(values, 4 * i), count(values, 4 * i + 1),
@@ -278,7 +258,7 @@ class GrabStore {
                 });
     }
 
-    private static long count(List<io.lettuce.core.KeyValue<String, String>> values, int index) {
+    private static long count(List<KeyValue<String, String>> values, int index) {
         return values.get(index).hasValue() ? Long.parseLong(values.get(index).getValue()) : 0;
     }
 
@@ -286,9 +266,9 @@ class GrabStore {
      * A rebuild's restore of a user's cap counters (see RESTORE_CAPS_SCRIPT), from the grants
      * of capped templates the record holds for this user.
      */
-    java.util.concurrent.CompletableFuture<Long> restoreCapsAsync(String actId,
+    CompletableFuture<Long> restoreCapsAsync(String actId,
             List<CapCharge> grants, Duration ttl) {
-        Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        Map<String, Long> counters = new LinkedHashMap<>();
         for (CapCharge grant : grants) {
             String day = grant.templateId() + "|" + DAY.format(grant.businessDay());
             counters.merge(grant.templateId() + "|n", 1L, Long::sum);
@@ -310,7 +290,7 @@ class GrabStore {
      * rebuild sends many and waits for them together (one at a time, a rebuild of 1,085
      * grabs spent 0.65 s here, ~0.6 ms each, while grabs were refused).
      */
-    java.util.concurrent.CompletableFuture<Long> restoreAsync(String actId,
+    CompletableFuture<Long> restoreAsync(String actId,
             String idempotencyKey, GrabAnswer answer, Map<String, String> tokenFields,
             boolean credited, Duration recordTtl) {
         boolean award = answer.outTradeNo() != null;
@@ -328,19 +308,13 @@ class GrabStore {
     }
 
     /** The token hash of an award, as the issuer writes it (and a rebuild restores it). */
-    static Map<String, String> tokenFields(dev.redrain.core.event.TokenIssued event,
+    static Map<String, String> tokenFields(TokenIssued event,
             String status) {
         return TokenHash.fieldsOf(event, status);
     }
 
-    void abandon(String actId, String idempotencyKey, String claimId) {
+    @Override
+    public void abandon(String actId, String idempotencyKey, String claimId) {
         ABANDON_SCRIPT.run(redis, new String[] {keys.grab(actId, idempotencyKey)}, claimId);
-    }
-
-    /** The claim expired before the commit and nobody answered: the caller retries. */
-    static final class ClaimLostException extends RuntimeException {
-        ClaimLostException() {
-            super("grab claim expired before its commit");
-        }
     }
 }

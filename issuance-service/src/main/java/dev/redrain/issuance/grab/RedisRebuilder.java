@@ -102,7 +102,7 @@ public class RedisRebuilder {
             CatalogRefresher catalog, BudgetStore budgets, BudgetGuard guard, GrabStore grabs,
             TokenCodec codec, GrantProof grantProof, StatefulRedisConnection<String, String> redis,
             RedisKeys keys, BudgetRaises raises,
-            @Value(GrabService.RECORD_DEADLINE)
+            @Value(GrabRecorder.RECORD_DEADLINE)
             Duration recordDeadline,
             @Value(
                     "${redrain.budget-check-interval:1s}") Duration budgetCheckInterval,
@@ -386,17 +386,17 @@ public class RedisRebuilder {
      */
     private int restoreCaps(Collection<TokenIssued> events) {
         Map<String, Template> templates = catalog.current().templates();
-        Map<String, List<GrabStore.CapCharge>> byUser = new HashMap<>();
+        Map<String, List<GrabRecords.CapCharge>> byUser = new HashMap<>();
         for (TokenIssued event : events) {
             Template template = event.hasToken() ? templates.get(event.templateId()) : null;
             if (template != null && template.userCaps().any()) {
                 byUser.computeIfAbsent(event.actId(), actId -> new ArrayList<>()).add(
-                        new GrabStore.CapCharge(template.templateId(), event.businessDate(),
+                        new GrabRecords.CapCharge(template.templateId(), event.businessDate(),
                                 template.userCaps(), event.amountMinor()));
             }
         }
         List<CompletableFuture<Long>> window = new ArrayList<>();
-        for (Map.Entry<String, List<GrabStore.CapCharge>> user : byUser.entrySet()) {
+        for (Map.Entry<String, List<GrabRecords.CapCharge>> user : byUser.entrySet()) {
             window.add(grabs.restoreCapsAsync(user.getKey(), user.getValue(),
                     properties.grabRecordTtl()));
             if (window.size() == RESTORE_WINDOW) {
@@ -440,7 +440,7 @@ public class RedisRebuilder {
                 event.awardType(), event.amountMinor(), event.currency(),
                 event.outcome() == Outcome.EMPTY ? null : event.outTradeNo(), token,
                 event.actId());
-        return grabs.restoreAsync(event.actId(), GrabService.recordId(event.parentActivityId(),
+        return grabs.restoreAsync(event.actId(), AdmittedGrab.recordId(event.parentActivityId(),
                 event.idempotencyKey()), answer, fields, credited,
                 properties.grabRecordTtl());
     }

@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * <p>Every instance sweeps. A mark is taken only once it is older than the record deadline plus
  * a margin, so a request still recording its own event is left alone; two sweepers recording
  * the same mark publish one event twice under one event id, a copy every reader ignores. A mark
- * is recorded only through {@link GrabService#recordMarked}, which refuses one that is not this
+ * is recorded only through {@link GrabRecorder#recordMarked}, which refuses one that is not this
  * service's proven record of the key's answer: a key planted in Redis publishes nothing.
  */
 @Component
@@ -48,7 +48,7 @@ class UnrecordedSweeper {
     private static final String MARK = ":unrec:";
     private static final Logger LOG = LoggerFactory.getLogger(UnrecordedSweeper.class);
 
-    private final GrabService grabs;
+    private final GrabRecorder grabs;
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final Clock clock;
@@ -64,9 +64,9 @@ class UnrecordedSweeper {
                 }
             });
 
-    UnrecordedSweeper(GrabService grabs, StatefulRedisConnection<String, String> redis,
+    UnrecordedSweeper(GrabRecorder grabs, StatefulRedisConnection<String, String> redis,
             RedisKeys keys, Clock clock, MeterRegistry meters,
-            @Value(GrabService.RECORD_DEADLINE) Duration recordDeadline) {
+            @Value(GrabRecorder.RECORD_DEADLINE) Duration recordDeadline) {
         this.grabs = grabs;
         this.redis = redis;
         this.keys = keys;

@@ -1,0 +1,33 @@
+package dev.redrain.issuance.grab;
+
+import dev.redrain.core.ids.IdempotencyKey;
+import dev.redrain.issuance.activity.Activity;
+import dev.redrain.issuance.activity.Template;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A grab the service takes: every decision made before any budget moves. The client named only
+ * the activity, rain and scene; the rest comes from the catalog and the user's account.
+ *
+ * @param child the parent's live stage
+ * @param entry the template the scene's award type enters the fallback chain at
+ * @param recordId the Redis record of {@code key}, scoped by the parent activity
+ * @param chain the templates to try in order (the entry first unless fallback-only is on)
+ * @param now when the grab arrived: the token's issue time and the caps' business day
+ */
+record AdmittedGrab(GrabCommand command, Activity parent, Activity child, Template entry,
+        String actId, IdempotencyKey key, String recordId, List<Template> chain, Instant now) {
+
+    AdmittedGrab {
+        chain = List.copyOf(chain);
+    }
+
+    /**
+     * The Redis record of an idempotency key, scoped by the parent activity: the published key
+     * does not name the activity, and two activities may use the same scene and rain names.
+     */
+    static String recordId(String parentActivityId, String idempotencyKey) {
+        return parentActivityId + ":" + idempotencyKey;
+    }
+}
