@@ -9,7 +9,7 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.issuance.events.OutboxRelay;
-import dev.redrain.testsupport.KafkaBrokerProcess;
+import dev.redrain.kafkabroker.KafkaBrokerProcess;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.redrain.issuance;
 
 import dev.redrain.core.keys.Topics;
-import dev.redrain.testsupport.KafkaBrokerProcess;
+import dev.redrain.kafkabroker.KafkaBrokerProcess;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;

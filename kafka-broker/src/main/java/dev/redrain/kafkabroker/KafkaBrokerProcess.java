@@ -1,4 +1,4 @@
-package dev.redrain.testsupport;
+package dev.redrain.kafkabroker;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * A real single-node KRaft Kafka broker in a child JVM (main class {@code kafka.Kafka}, from
  * the test class path), with its log on disk, that a test can stop and start again on the same
  * port: a Kafka outage, with the data still there after it. Start-up takes a few seconds;
- * use the in-process {@link EmbeddedKafka} where no outage is needed.
+ * use test-support's in-process EmbeddedKafka where no outage is needed.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -77,8 +79,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     /** Creates topics and waits until the broker leads every partition. */
-    public void createTopics(java.util.Map<String, Integer> partitionsByTopic) {
-        EmbeddedKafka.createTopics(bootstrapServers(), partitionsByTopic);
+    public void createTopics(Map<String, Integer> partitionsByTopic) {
+        KafkaTopics.create(bootstrapServers(), partitionsByTopic);
     }
 
     /** The folder holding the broker's configuration, log directory and output. */
@@ -148,7 +150,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     public void close() throws Exception {
         stop();
         try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile()
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile()
                     .delete());
         }
     }

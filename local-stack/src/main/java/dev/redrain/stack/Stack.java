@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
-import dev.redrain.testsupport.KafkaBrokerProcess;
+import dev.redrain.kafkabroker.KafkaBrokerProcess;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
