@@ -5,6 +5,16 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.kafkabroker.KafkaBrokerProcess;
+import dev.redrain.stack.channel.PaymentChannel;
+import dev.redrain.stack.load.IssuanceClient;
+import dev.redrain.stack.ops.Dashboard;
+import dev.redrain.stack.ops.Ops;
+import dev.redrain.stack.run.ChildJvm;
+import dev.redrain.stack.run.FlinkJobs;
+import dev.redrain.stack.run.LatencyProxy;
+import dev.redrain.stack.run.LocalServices;
+import dev.redrain.stack.run.StackInfo;
+import dev.redrain.stack.run.StackSettings;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -34,10 +44,7 @@ import java.util.Set;
  * executable jar), both Flink jobs on a MiniCluster, the payment channel simulator and the ops
  * dashboard. Every secret is generated for the run. Closing stops everything, in reverse.
  */
-final class Stack implements AutoCloseable {
-    static final List<String> APPS = List.of("douyin", "toutiao", "xigua", "huoshan", "fanqie",
-            "lark", "pipixia", "qishui");
-    static final String BUSINESS_ZONE = "Asia/Shanghai";
+public final class Stack implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final StackSettings settings;
@@ -60,7 +67,7 @@ final class Stack implements AutoCloseable {
         this.out = out;
     }
 
-    static Stack start(StackSettings settings, PrintStream out) throws Exception {
+    public static Stack start(StackSettings settings, PrintStream out) throws Exception {
         Stack stack = new Stack(settings, out);
         try {
             stack.startAll();
@@ -105,11 +112,11 @@ final class Stack implements AutoCloseable {
         step(t0, "Kafka broker " + kafka.bootstrapServers() + " (child JVM)");
 
         Map<String, String> appSecrets = new LinkedHashMap<>();
-        APPS.forEach(app -> appSecrets.put(app, secret(32)));
+        StackSettings.APPS.forEach(app -> appSecrets.put(app, secret(32)));
         String operatorToken = secret(24);
         String viewerToken = secret(24);
         String merchantKey = secret(24);
-        channel = new PaymentChannel(Clock.systemUTC(), java.time.ZoneId.of(BUSINESS_ZONE),
+        channel = new PaymentChannel(Clock.systemUTC(), java.time.ZoneId.of(StackSettings.BUSINESS_ZONE),
                 LocalServices.freePort(),
                 kafka.bootstrapServers(), topics.tokenCredited(), cashCurrencies(),
                 merchantKey, settings.channel(), run.resolve("statements"));
@@ -136,7 +143,7 @@ final class Stack implements AutoCloseable {
                 database.jdbcUrl(settings.database()), database.user(), services.redisUri(),
                 settings.namespace(), kafka.bootstrapServers(), StackSettings.TOPIC_PREFIX,
                 appSecrets, operatorToken, viewerToken, merchantKey, run.toString(),
-                BUSINESS_ZONE, tokenKeys);
+                StackSettings.BUSINESS_ZONE, tokenKeys);
         info.write(run);
         // The apps' request timeout: 5 s; 10 s on a faultable stack, whose MySQL may be slowed
         // to half a second a round trip (a new user's binding takes several).
@@ -154,39 +161,39 @@ final class Stack implements AutoCloseable {
         out.printf("  [%5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, what);
     }
 
-    StackInfo info() {
+    public StackInfo info() {
         return info;
     }
 
-    IssuanceClient client() {
+    public IssuanceClient client() {
         return client;
     }
 
-    PaymentChannel channel() {
+    public PaymentChannel channel() {
         return channel;
     }
 
-    FlinkJobs flink() {
+    public FlinkJobs flink() {
         return flink;
     }
 
-    Ops ops() {
+    public Ops ops() {
         return ops;
     }
 
-    HikariDataSource dataSource() {
+    public HikariDataSource dataSource() {
         return dataSource;
     }
 
-    KafkaBrokerProcess kafka() {
+    public KafkaBrokerProcess kafka() {
         return kafka;
     }
 
-    List<ChildJvm> issuanceInstances() {
+    public List<ChildJvm> issuanceInstances() {
         return List.copyOf(issuance);
     }
 
-    StackSettings settings() {
+    public StackSettings settings() {
         return settings;
     }
 
@@ -196,7 +203,7 @@ final class Stack implements AutoCloseable {
      * ERROR line, within 3 s of one of them), the first {@code max}: printed when a rain saw a
      * 5xx, so a failure on a machine nobody can log into says which dependency and why.
      */
-    List<String> issuanceFailureLines(List<java.time.Instant> around, int max) {
+    public List<String> issuanceFailureLines(List<java.time.Instant> around, int max) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < issuance.size() && lines.size() < max; i++) {
             Path log = settings.runDirectory().resolve("logs").resolve("issuance-" + (i + 1)
@@ -234,12 +241,12 @@ final class Stack implements AutoCloseable {
                 .toMillis()) <= 3_000);
     }
 
-    LocalServices services() {
+    public LocalServices services() {
         return services;
     }
 
     /** The latency proxy in front of MySQL (faultable stacks only), else null. */
-    LatencyProxy mysqlProxy() {
+    public LatencyProxy mysqlProxy() {
         return mysqlProxy;
     }
 
@@ -280,7 +287,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** Restarts an issuance instance after it was killed (the chaos suite's fault). */
-    void restartIssuance(int index) throws Exception {
+    public void restartIssuance(int index) throws Exception {
         ChildJvm jvm = issuance.get(index);
         jvm.start();
         jvm.awaitHealthy(info.issuanceUrls().get(index) + "/actuator/health",
@@ -297,7 +304,7 @@ final class Stack implements AutoCloseable {
                 "redrain.namespace=" + settings.namespace(),
                 "redrain.kafka-bootstrap=" + kafka.bootstrapServers(),
                 "redrain.topic-prefix=" + StackSettings.TOPIC_PREFIX,
-                "redrain.business-zone=" + BUSINESS_ZONE,
+                "redrain.business-zone=" + StackSettings.BUSINESS_ZONE,
                 "redrain.token-keys=" + tokenKeys,
                 "redrain.token-active-key-id=k1",
                 "redrain.admins.ops.token-sha256=" + sha256(operatorToken),

@@ -1,15 +1,18 @@
 package dev.redrain.stack;
 
+import dev.redrain.stack.channel.PaymentChannel;
+import dev.redrain.stack.cli.StackOptions;
+import dev.redrain.stack.run.StackSettings;
 import dev.redrain.testsupport.TestServices;
 import java.nio.file.Path;
 
 /** Stacks for the tests: the shared MariaDB and Redis, a database and namespace of their own. */
-final class TestStacks {
+public final class TestStacks {
     private TestStacks() {
     }
 
     /** Free ports, a run folder under the build folder, database {@code database}. */
-    static StackSettings settings(String database, PaymentChannel.Knobs knobs,
+    public static StackSettings settings(String database, PaymentChannel.Knobs knobs,
             boolean faultable, int instances) throws Exception {
         Path home = Path.of(System.getProperty("redrain.home", ".."));
         Path run = home.resolve("local-stack").resolve("target").resolve("it-" + database);
@@ -21,7 +24,7 @@ final class TestStacks {
     }
 
     /** Drops the test's database and empties its Redis namespace. */
-    static void dropDatabase(String name) throws Exception {
+    public static void dropDatabase(String name) throws Exception {
         try (var connection = java.sql.DriverManager.getConnection(TestServices.jdbcUrl(""),
                 TestServices.databaseUser(), TestServices.databasePassword());
                 var statement = connection.createStatement()) {

@@ -1,5 +1,10 @@
 package dev.redrain.core.money;
 
+import java.math.BigDecimal;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Currency;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -75,6 +80,27 @@ public record Money(long amountMinor, String currency) {
         Objects.requireNonNull(other, "other");
         if (!currency.equals(other.currency)) {
             throw new CurrencyMismatchException(currency, other.currency);
+        }
+    }
+
+    /**
+     * The amount as people read it: major units with thousands separators and the currency's
+     * own decimals, then the code ({@code 12,965.69 CNY}, {@code -0.05 CNY}). A code that is
+     * not an ISO 4217 currency (points, coins) has no minor unit: {@code 1,200 POINTS}.
+     */
+    public String display() {
+        int digits = fractionDigits(currency);
+        BigDecimal major = BigDecimal.valueOf(amountMinor, digits);
+        DecimalFormat format = new DecimalFormat(digits == 0 ? "#,##0"
+                : "#,##0." + "0".repeat(digits), DecimalFormatSymbols.getInstance(Locale.ROOT));
+        return format.format(major) + " " + currency;
+    }
+
+    private static int fractionDigits(String currency) {
+        try {
+            return Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+        } catch (IllegalArgumentException notIso) {
+            return 0;
         }
     }
 

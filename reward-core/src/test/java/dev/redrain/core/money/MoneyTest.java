@@ -41,4 +41,13 @@ class MoneyTest {
         assertThatThrownBy(() -> Money.of(1, "CNY; DROP")).isInstanceOf(IllegalArgumentException.class);
         assertThat(Money.isCurrencyCode("COUPON_GOLD")).isTrue();
     }
+
+    @Test
+    void displaysMajorUnitsWithSeparatorsAndTheCurrencysDecimals() {
+        assertThat(Money.of(1_296_569, "CNY").display()).isEqualTo("12,965.69 CNY");
+        assertThat(Money.of(-5, "CNY").display()).isEqualTo("-0.05 CNY");
+        assertThat(Money.of(0, "CNY").display()).isEqualTo("0.00 CNY");
+        assertThat(Money.of(123_456_789, "JPY").display()).isEqualTo("123,456,789 JPY");
+        assertThat(Money.of(1_200, "POINTS").display()).isEqualTo("1,200 POINTS");
+    }
 }

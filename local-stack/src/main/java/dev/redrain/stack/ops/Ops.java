@@ -1,0 +1,288 @@
+package dev.redrain.stack.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.stack.channel.PaymentChannel;
+import dev.redrain.stack.load.IssuanceClient;
+import dev.redrain.stack.run.FlinkJobs;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * What on-call sees, once a second: each live activity's budget burn per template against a
+ * straight-line plan over the activity's window (from the issuance admin API), grab outcomes
+ * per second (the instances' own counters), credit lag (issue to credit, from the
+ * TokenCredited events), the latest budget alerts with their runbook links, the jobs'
+ * states, and the last settlement. Snapshots are numbered and the last ones kept, so a page
+ * and a test can name the exact figures they show.
+ */
+public final class Ops implements AutoCloseable {
+    private static final int KEPT_SNAPSHOTS = 300;
+    private static final Duration LAG_WINDOW = Duration.ofSeconds(10);
+
+    record TemplateBurn(String activityId, String templateId, String stage, String awardType,
+            String currency, long budgetMinor, long grantedMinor, long remainingMinor,
+            long grantedCount, long planMinor) {
+    }
+
+    record ActivityView(String activityId, String name, String liveStage, Instant startsAt,
+            Instant endsAt, List<TemplateBurn> templates) {
+    }
+
+    record Alert(String alertId, Instant firedAt, String severity, String rule,
+            String templateId, String summary, String runbookUrl) {
+    }
+
+    record SettlementView(long runId, String businessDate, String status, Instant finishedAt,
+            Map<String, Long> breaksByCategory, long openBreaks, long repairedBreaks,
+            String reportPath) {
+    }
+
+    public record Snapshot(long seq, Instant at, List<ActivityView> activities,
+            Map<String, Long> grabsTotal, Map<String, Long> grabsPerSecond,
+            long creditedTokens, Long lagP50Ms, Long lagP99Ms, List<Alert> alerts,
+            Map<String, Long> alertsByRule, SettlementView settlement,
+            Map<String, String> parts) {
+    }
+
+    private final IssuanceClient client;
+    private final DataSource dataSource;
+    private final PaymentChannel channel;
+    private final FlinkJobs flink;
+    private final Supplier<List<String>> liveInstances;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+                Thread thread = new Thread(runnable, "ops-snapshots");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private final Deque<Snapshot> snapshots = new ArrayDeque<>();
+    private final Map<String, Map<String, Long>> lastCountsByInstance = new HashMap<>();
+    private final Map<String, Long> totals = new TreeMap<>();
+    private long seq;
+
+    public Ops(IssuanceClient client, DataSource dataSource, PaymentChannel channel, FlinkJobs flink,
+            Supplier<List<String>> liveInstances) {
+        this.client = client;
+        this.dataSource = dataSource;
+        this.channel = channel;
+        this.flink = flink;
+        this.liveInstances = liveInstances;
+        timer.scheduleWithFixedDelay(this::takeQuietly, 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** The latest snapshot (taking one if none was taken yet). */
+    public synchronized Snapshot latest() {
+        return snapshots.isEmpty() ? take() : snapshots.peekLast();
+    }
+
+    synchronized Optional<Snapshot> bySeq(long wanted) {
+        return snapshots.stream().filter(snapshot -> snapshot.seq() == wanted).findFirst();
+    }
+
+    private void takeQuietly() {
+        try {
+            take();
+        } catch (RuntimeException e) {
+            // A part is down (that is what a dashboard is for): the next second tries again.
+        }
+    }
+
+    synchronized Snapshot take() {
+        Instant now = Instant.now();
+        Map<String, Long> perSecond = grabCounts();
+        long[] lag = channel.lagPercentilesMs(LAG_WINDOW);
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("issuance instances up", liveInstances.get().size() + " of "
+                + client.instances().size());
+        parts.put("credit job", flink.creditJobStatus());
+        parts.put("budget-monitor job", flink.monitorJobStatus());
+        parts.put("credit job restarts", Integer.toString(flink.creditRestarts()));
+        List<Alert> alerts = new ArrayList<>();
+        Map<String, Long> alertsByRule = new TreeMap<>();
+        SettlementView settlement;
+        List<ActivityView> activities;
+        try (Connection connection = dataSource.getConnection()) {
+            alerts(connection, alerts, alertsByRule);
+            settlement = settlement(connection);
+            activities = activities(connection, now);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Snapshot snapshot = new Snapshot(++seq, now, activities, Map.copyOf(totals), perSecond,
+                channel.creditedTokens(), lag == null ? null : lag[0],
+                lag == null ? null : lag[1], alerts, alertsByRule, settlement, parts);
+        snapshots.addLast(snapshot);
+        while (snapshots.size() > KEPT_SNAPSHOTS) {
+            snapshots.removeFirst();
+        }
+        return snapshot;
+    }
+
+    /**
+     * Adds each instance's increase of {@code redrain.grabs} by outcome since the last
+     * snapshot to the totals, and returns the increase (per second, as snapshots are a second
+     * apart). A restarted instance counts from zero again: its new count is its increase.
+     */
+    private Map<String, Long> grabCounts() {
+        Map<String, Long> increase = new TreeMap<>();
+        for (String instance : liveInstances.get()) {
+            JsonNode metric = client.plainGet(instance, "/actuator/metrics/redrain.grabs");
+            if (metric == null) {
+                continue;
+            }
+            Map<String, Long> last = lastCountsByInstance.computeIfAbsent(instance,
+                    key -> new HashMap<>());
+            for (JsonNode tag : metric.path("availableTags")) {
+                if (!"outcome".equals(tag.path("tag").asText())) {
+                    continue;
+                }
+                for (JsonNode outcome : tag.path("values")) {
+                    JsonNode one = client.plainGet(instance, "/actuator/metrics/redrain.grabs"
+                            + "?tag=outcome:" + outcome.asText());
+                    if (one == null) {
+                        continue;
+                    }
+                    long count = one.path("measurements").path(0).path("value").asLong();
+                    long before = last.getOrDefault(outcome.asText(), 0L);
+                    long delta = count >= before ? count - before : count;
+                    last.put(outcome.asText(), count);
+                    increase.merge(outcome.asText(), delta, Long::sum);
+                    totals.merge(outcome.asText(), delta, Long::sum);
+                }
+            }
+        }
+        return increase;
+    }
+
+    private List<ActivityView> activities(Connection connection, Instant now)
+            throws SQLException {
+        List<ActivityView> views = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT activity_id,"
+                + " name, starts_at, ends_at FROM activity WHERE parent_activity_id IS NULL"
+                + " AND status <> 'ENDED' ORDER BY activity_id");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                String id = rows.getString(1);
+                Instant startsAt = rows.getTimestamp(3).toInstant();
+                Instant endsAt = rows.getTimestamp(4).toInstant();
+                JsonNode budgets;
+                try {
+                    budgets = client.adminOk("GET", "/admin/activities/" + id + "/budgets",
+                            null);
+                } catch (Exception e) {
+                    continue;
+                }
+                double elapsed = Math.min(1.0, Math.max(0.0, (double) Duration.between(startsAt,
+                        now).toMillis() / Math.max(1, Duration.between(startsAt, endsAt)
+                                .toMillis())));
+                List<TemplateBurn> templates = new ArrayList<>();
+                for (JsonNode t : budgets.path("templates")) {
+                    long budget = t.path("budgetMinor").asLong();
+                    templates.add(new TemplateBurn(t.path("activityId").asText(),
+                            t.path("templateId").asText(), t.path("stage").asText(),
+                            t.path("awardType").asText(), t.path("currency").asText(), budget,
+                            t.path("grantedMinor").asLong(), t.path("remainingMinor").asLong(),
+                            t.path("grantedCount").asLong(), Math.round(budget * elapsed)));
+                }
+                views.add(new ActivityView(id, rows.getString(2),
+                        budgets.path("liveStage").asText(), startsAt, endsAt, templates));
+            }
+        }
+        return views;
+    }
+
+    private static void alerts(Connection connection, List<Alert> alerts,
+            Map<String, Long> byRule) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT alert_id,"
+                + " fired_at, severity, rule, template_id, summary, runbook_url FROM budget_alert"
+                + " ORDER BY fired_at DESC, alert_id LIMIT 20");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                alerts.add(new Alert(rows.getString(1), rows.getTimestamp(2).toInstant(),
+                        rows.getString(3), rows.getString(4), rows.getString(5),
+                        rows.getString(6), rows.getString(7)));
+            }
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT rule, COUNT(*) FROM budget_alert GROUP BY rule");
+                ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                byRule.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+    }
+
+    private static SettlementView settlement(Connection connection) throws SQLException {
+        long runId;
+        String date;
+        String status;
+        Timestamp finished;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT run_id,"
+                + " business_date, status, finished_at FROM settlement_run"
+                + " ORDER BY run_id DESC LIMIT 1");
+                ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                return null;
+            }
+            runId = rows.getLong(1);
+            date = rows.getDate(2).toLocalDate().toString();
+            status = rows.getString(3);
+            finished = rows.getTimestamp(4);
+        }
+        Map<String, Long> byCategory = new TreeMap<>();
+        long open = 0;
+        long repaired = 0;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT category, status,"
+                + " COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY category,"
+                + " status")) {
+            statement.setDate(1, java.sql.Date.valueOf(date));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    byCategory.merge(rows.getString(1), rows.getLong(3), Long::sum);
+                    if ("OPEN".equals(rows.getString(2))) {
+                        open += rows.getLong(3);
+                    } else if ("REPAIRED".equals(rows.getString(2))) {
+                        repaired += rows.getLong(3);
+                    }
+                }
+            }
+        }
+        String report = null;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT file_path FROM"
+                + " settlement_report_file WHERE run_id = ? AND file_name = 'report.html'")) {
+            statement.setLong(1, runId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    report = rows.getString(1);
+                }
+            }
+        }
+        return new SettlementView(runId, date, status,
+                finished == null ? null : finished.toInstant(), byCategory, open, repaired,
+                report);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,277 @@
+package dev.redrain.stack.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.stack.Stack;
+import dev.redrain.stack.TestStacks;
+import dev.redrain.stack.channel.PaymentChannel;
+import dev.redrain.stack.load.Festival;
+import dev.redrain.stack.load.RainOptions;
+import dev.redrain.stack.run.StackJson;
+import dev.redrain.testsupport.Chromium;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The local stack end to end, as {@code ./redrain demo} runs it (real MariaDB, Redis, a Kafka
+ * broker process, the issuance service's jar, both Flink jobs, the settlement's jar): a small
+ * rain conserves money to the fen; with faults injected, every difference is a break the
+ * settlement names; the dashboard, loaded in headless Chromium during the rain, shows figures
+ * that move and agree with its API and with the issuance service's.
+ */
+class LocalStackITCase {
+    private static final String FORMAL_CASH = Festival.ACTIVITY_ID + "-formal-cash";
+    private static final Path BUILD = Path.of(System.getProperty("redrain.home", "."))
+            .resolve("local-stack").resolve("target");
+
+    @Test
+    void aSmallDemoConservesMoneyAndTheDashboardFollowsTheRain() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (Stack stack = Stack.start(TestStacks.settings("ls_demo_clean",
+                PaymentChannel.Knobs.none(), false, 1), out)) {
+            CompletableFuture<Demo.Outcome> demo = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new Demo(stack, out).run(rain(400, 80, 20, 2), Demo.Faults.none(),
+                            0.2);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                dashboardFollowsTheRain(stack);
+            } catch (AssertionError e) {
+                demo.join();
+                throw new AssertionError(e.getMessage() + "\n--- the demo's output ---\n"
+                        + log.toString(StandardCharsets.UTF_8), e);
+            }
+            Demo.Outcome outcome = demo.get();
+            Summary summary = outcome.summary();
+            // Every check prints the demo's whole output when it fails (CI shows nothing else).
+            String why = log.toString(StandardCharsets.UTF_8);
+            assertThat(summary.problems()).as(why).isEmpty();
+            assertThat(summary.breaksByCategory()).as(why).isEmpty();
+            long cashGranted = summary.granted().get("CNY")[1];
+            assertThat(cashGranted).as(why).isPositive();
+            assertThat(summary.received().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.credited().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.funded().get("CNY")[1]).as(why).isEqualTo(cashGranted);
+            assertThat(summary.payoutsStatedMinor()).as(why)
+                    .isEqualTo(summary.withdrawalsPaidMinor()).isPositive();
+            // The formal cash budget ran out mid-rain and the coupons took over.
+            assertThat(summary.granted().get("CPN")[0]).as(why).isPositive();
+            assertThat(outcome.rain().outcomes()).as(why).containsKeys("AWARDED", "FALLBACK");
+            assertThat(outcome.rain().idempotencyViolations()).as(why).isZero();
+            assertThat(outcome.rain().serverErrors()).as(why).isZero();
+            assertThat(outcome.rain().timeouts()).as(why).isZero();
+            assertThat(summary.alertsByRule()).as(why).containsKey("THRESHOLD");
+            assertThat(Path.of(summary.reportPath())).as(why).isRegularFile();
+            settlementShowsOnTheDashboard(stack);
+        } finally {
+            TestStacks.dropDatabase("ls_demo_clean");
+        }
+    }
+
+    @Test
+    void faultsAreNamedAsBreaksAndNothingIsLost() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(0.02, 0.02, 0.1, 7);
+        try (Stack stack = Stack.start(TestStacks.settings("ls_demo_faults", knobs, false, 1),
+                out)) {
+            Demo.Outcome outcome = new Demo(stack, out).run(rain(300, 60, 24, 2),
+                    new Demo.Faults(4, 6, 15), 0.3);
+            Summary summary = outcome.summary();
+            String why = log.toString(StandardCharsets.UTF_8);
+            assertThat(summary.problems()).as(why).isEmpty();
+            assertThat(outcome.faultsInjected()).as(why).anyMatch(f -> f.startsWith("Kafka"))
+                    .anyMatch(f -> f.startsWith("credit job restarted from chk-"));
+            assertThat(summary.injectedFaults()).isPositive();
+            assertThat(summary.breaksByCategory().values().stream().mapToLong(Long::longValue)
+                    .sum()).isEqualTo(summary.injectedFaults());
+            assertThat(summary.missedFaults()).isEmpty();
+            assertThat(summary.unexplainedBreaks()).isEmpty();
+            long cashGranted = summary.granted().get("CNY")[1];
+            assertThat(summary.received().get("CNY")[1]).isEqualTo(cashGranted);
+            assertThat(summary.credited().get("CNY")[1]).isEqualTo(cashGranted);
+            assertThat(outcome.rain().idempotencyViolations()).isZero();
+            assertThat(outcome.withdrawals().byStatus()).containsKey("PAYOUT_FAILED");
+        } finally {
+            TestStacks.dropDatabase("ls_demo_faults");
+        }
+    }
+
+    private void dashboardFollowsTheRain(Stack stack) throws Exception {
+        Chromium chromium = Chromium.find();
+        awaitGrabs(stack, 50);
+        // What the dashboard served near the rain's start: the page must show more than it.
+        long early = answered(api(stack, "/api/ops?seq=" + stack.ops().latest().seq()));
+        long grantedBefore = adminGranted(stack);
+        // The dashboard shows its latest snapshot, taken about once a second (slower on a busy
+        // machine): wait for one surely taken after the reading above (two on from the latest
+        // now), or the page may rightly show less than that reading.
+        long fresh = stack.ops().latest().seq() + 2;
+        awaitSnapshot(stack, fresh);
+        Page first = load(chromium, stack);
+        long grantedAfter = adminGranted(stack);
+        String page = "page " + first + ", issuance API granted " + grantedBefore + " before, "
+                + grantedAfter + " after";
+        assertThat(first.seq).as(page).isGreaterThanOrEqualTo(fresh);
+        JsonNode shown = api(stack, "/api/ops?seq=" + first.seq);
+        assertThat(first.awarded).as(page)
+                .isEqualTo(shown.path("grabsTotal").path("AWARDED").asLong());
+        assertThat(first.credited).as(page).isEqualTo(shown.path("creditedTokens").asLong());
+        assertThat(first.formalCashGranted).as(page).isEqualTo(grantedOf(shown));
+        // The page's figure lies between the issuance API's readings before and after it.
+        assertThat(first.formalCashGranted).as(page).isBetween(grantedBefore, grantedAfter);
+        assertThat(first.answered()).as(page + ", " + early + " grabs answered near the start")
+                .isGreaterThan(early);
+        Thread.sleep(3_000);
+        Path screenshot = BUILD.resolve("dashboard.png");
+        Files.deleteIfExists(screenshot);
+        Page second = load(chromium, stack);
+        // The rain (20 s) may be over by now on a slow machine: the page still refreshes.
+        assertThat(second.seq).as(second + " after " + first).isGreaterThan(first.seq);
+        assertThat(second.answered()).as(second + " after " + first)
+                .isGreaterThanOrEqualTo(first.answered());
+        chromium.run("--screenshot=" + screenshot.toAbsolutePath(), "--window-size=1400,1100",
+                "--virtual-time-budget=4000", stack.info().dashboardUrl() + "/");
+        assertThat(screenshot).isRegularFile();
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    }
+
+    private void settlementShowsOnTheDashboard(Stack stack) throws Exception {
+        Chromium chromium = Chromium.find();
+        String dom = chromium.run("--virtual-time-budget=4000", "--dump-dom",
+                stack.info().dashboardUrl() + "/").stdout();
+        assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"");
+        assertThat(dom).contains("data-rule=\"THRESHOLD\"")
+                .contains(stack.info().dashboardUrl() + "/runbooks/budget-alert.md");
+        HttpResponse<String> runbook = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.info().dashboardUrl() + "/runbooks/budget-alert.md")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(runbook.statusCode()).isEqualTo(200);
+        assertThat(runbook.body()).contains("THRESHOLD");
+    }
+
+    /** What the rendered page shows. */
+    private record Page(long seq, long awarded, long fallback, long empty, long credited,
+            long formalCashGranted) {
+        /** Every grab answered, EMPTY included: once both budgets are gone only EMPTY grows. */
+        long answered() {
+            return awarded + fallback + empty;
+        }
+    }
+
+    private static Page load(Chromium chromium, Stack stack) throws Exception {
+        String dom = chromium.run("--virtual-time-budget=3000", "--dump-dom",
+                stack.info().dashboardUrl() + "/").stdout();
+        return new Page(number(dom, "<body[^>]*data-seq=\"(\\d+)\""),
+                number(dom, "id=\"grabs-total-AWARDED\">(\\d+)<"),
+                optional(dom, "id=\"grabs-total-FALLBACK\">(\\d+)<"),
+                optional(dom, "id=\"grabs-total-EMPTY\">(\\d+)<"),
+                number(dom, "id=\"credited\">(\\d+)<"),
+                number(dom, "data-template=\"" + FORMAL_CASH + "\">.*?class=\"granted\""
+                        + " data-minor=\"(\\d+)\""));
+    }
+
+    private static long number(String dom, String regex) {
+        Matcher matcher = Pattern.compile(regex, Pattern.DOTALL).matcher(dom);
+        assertThat(matcher.find()).as("the page shows " + regex + ":\n" + dom).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    private static long optional(String dom, String regex) {
+        Matcher matcher = Pattern.compile(regex, Pattern.DOTALL).matcher(dom);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+    }
+
+    private static long answered(JsonNode snapshot) {
+        JsonNode totals = snapshot.path("grabsTotal");
+        return totals.path("AWARDED").asLong() + totals.path("FALLBACK").asLong()
+                + totals.path("EMPTY").asLong();
+    }
+
+    private static long grantedOf(JsonNode snapshot) {
+        for (JsonNode activity : snapshot.path("activities")) {
+            for (JsonNode template : activity.path("templates")) {
+                if (template.path("templateId").asText().equals(FORMAL_CASH)) {
+                    return template.path("grantedMinor").asLong();
+                }
+            }
+        }
+        throw new AssertionError("no " + FORMAL_CASH + " in " + snapshot);
+    }
+
+    private static long adminGranted(Stack stack) throws Exception {
+        JsonNode budgets = stack.client().adminOk("GET", "/admin/activities/"
+                + Festival.ACTIVITY_ID + "/budgets", null);
+        for (JsonNode template : budgets.path("templates")) {
+            if (template.path("templateId").asText().equals(FORMAL_CASH)) {
+                return template.path("grantedMinor").asLong();
+            }
+        }
+        throw new AssertionError("no " + FORMAL_CASH);
+    }
+
+    private static void awaitGrabs(Stack stack, long atLeast) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            Map<String, Long> totals = stack.ops().latest().grabsTotal();
+            if (totals.getOrDefault("AWARDED", 0L) >= atLeast && adminGrantedQuietly(stack) > 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the rain did not start within 60 s");
+    }
+
+    private static void awaitSnapshot(Stack stack, long seq) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            if (stack.ops().latest().seq() >= seq) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the dashboard took no snapshot " + seq + " within 30 s");
+    }
+
+    private static long adminGrantedQuietly(Stack stack) {
+        try {
+            return adminGranted(stack);
+        } catch (Exception | AssertionError e) {
+            return 0;
+        }
+    }
+
+    private static JsonNode api(Stack stack, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.info().dashboardUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return StackJson.MAPPER.readTree(response.body());
+    }
+
+    private static RainOptions rain(int users, double rate, int seconds, int rains) {
+        RainOptions options = new RainOptions();
+        options.users = users;
+        options.rate = rate;
+        options.durationSeconds = seconds;
+        options.rains = rains;
+        options.apps = 8;
+        options.seed = 42;
+        return options;
+    }
+}
