@@ -1,5 +1,6 @@
 package dev.redrain.monitor;
 
+import dev.redrain.core.config.JobConnections;
 import dev.redrain.core.event.BudgetAlert;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
@@ -57,8 +58,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </ul>
  */
 public final class BudgetMonitorJob {
-    public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
-    public static final String JDBC_URL = "jdbc.url";
+    public static final String KAFKA_BOOTSTRAP = JobConnections.KAFKA_BOOTSTRAP;
+    public static final String JDBC_URL = JobConnections.JDBC_URL;
 
     /** Stable operator ids: savepoints map state by these. Never change them. */
     static final String UID_SOURCE = "token-issued-source";
@@ -149,13 +150,12 @@ public final class BudgetMonitorJob {
 
     /** The production job (Kafka and MySQL/Redis rules in; Kafka, MySQL, webhook out). */
     public static BudgetMonitorJob fromParameters(ParameterTool p) {
-        Topics topics = new Topics(p.get("topic.prefix", Topics.DEFAULT.prefix()));
-        String bootstrap = p.getRequired(KAFKA_BOOTSTRAP);
-        String jdbcUrl = p.getRequired(JDBC_URL);
-        String jdbcUser = p.get("jdbc.user", "root");
-        // A command line is visible to every user of the machine; the environment is not.
-        String jdbcPassword = p.get("jdbc.password",
-                System.getenv().getOrDefault("REDRAIN_JDBC_PASSWORD", ""));
+        JobConnections connections = JobConnections.from(p.toMap(), System.getenv());
+        Topics topics = connections.topics();
+        String bootstrap = connections.kafkaBootstrap();
+        String jdbcUrl = connections.jdbcUrl();
+        String jdbcUser = connections.jdbcUser();
+        String jdbcPassword = connections.jdbcPassword();
         List<NamedSink> sinks = new ArrayList<>();
         sinks.add(new NamedSink("kafka", kafkaSink(bootstrap, topics)));
         sinks.add(new NamedSink("mysql", new AlertJdbcSink(jdbcUrl, jdbcUser, jdbcPassword,
@@ -178,10 +178,8 @@ public final class BudgetMonitorJob {
                 "redrain-budget-monitor")),
                 watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
                         Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
-                ruleSource(jdbcUrl, jdbcUser, jdbcPassword,
-                        p.get("redis.uri", System.getenv().getOrDefault("REDRAIN_REDIS_URI",
-                                "redis://127.0.0.1:6379")),
-                        p.get("redis.namespace", "rd"), p.getLong("rules.refresh-ms", 10_000)),
+                ruleSource(jdbcUrl, jdbcUser, jdbcPassword, connections.redisUri(),
+                        connections.redisNamespace(), p.getLong("rules.refresh-ms", 10_000)),
                 settings, sinks);
     }
 

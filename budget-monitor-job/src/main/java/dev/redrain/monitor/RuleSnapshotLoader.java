@@ -1,15 +1,13 @@
 package dev.redrain.monitor;
 
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.keys.RedisKeys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,24 +22,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads every template's rule from MySQL and what its budget shards have granted from Redis.
  * Driven by a rate-limited generator source, so the monitor's rules change without resubmitting
- * the job: edit {@code reward_template} (or use the admin API) and the next refresh carries it.
+ * the job: change a template through the admin API (or its row) and the next refresh carries it.
  * A failed MySQL read repeats the last good rules; a failed Redis read sends no Redis figures
  * (the drift rule then waits), so neither stops the job.
  */
 public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot> {
     private static final Logger LOG = LoggerFactory.getLogger(RuleSnapshotLoader.class);
-    static final String QUERY = "SELECT t.template_id, t.activity_id, a.parent_activity_id,"
-            + " a.stage, t.currency, s.minor_per_major, t.budget_minor, t.budget_shards, t.alert_thresholds_pct,"
-            + " t.burn_margin_minutes, t.unused_pct_max, t.spike_factor_pct,"
-            + " t.outcome_share_max_pct, t.drift_tolerance_minor, t.drift_grace_seconds,"
-            + " LEAST(a.ends_at, p.ends_at) AS ends_at,"
-            + " CASE WHEN p.status = 'ENDED' OR a.status = 'ENDED'"
-            + "   THEN LEAST(a.ends_at, p.ends_at, GREATEST(a.updated_at, p.updated_at))"
-            + "   ELSE NULL END AS ended_at"
-            + " FROM reward_template t JOIN activity a ON a.activity_id = t.activity_id"
-            + " JOIN activity p ON p.activity_id = a.parent_activity_id"
-            + " JOIN asset s ON s.asset_code = t.currency";
-
+    private static final CatalogStore CATALOG = new CatalogStore();
     private final String jdbcUrl;
     private final String jdbcUser;
     private final String jdbcPassword;
@@ -90,35 +77,33 @@ public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot>
             connection = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
         }
         List<TemplateRule> rules = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(QUERY);
-                ResultSet row = statement.executeQuery()) {
-            while (row.next()) {
-                TemplateRule rule = new TemplateRule();
-                rule.templateId = row.getString("template_id");
-                rule.activityId = row.getString("activity_id");
-                rule.parentActivityId = row.getString("parent_activity_id");
-                rule.stage = row.getString("stage");
-                rule.currency = row.getString("currency");
-                rule.minorPerMajor = row.getLong("minor_per_major");
-                rule.budgetMinor = row.getLong("budget_minor");
-                rule.budgetShards = row.getInt("budget_shards");
-                rule.thresholdsPct = TemplateRule.parseThresholds(
-                        row.getString("alert_thresholds_pct"));
-                rule.burnMarginMinutes = row.getInt("burn_margin_minutes");
-                rule.unusedPctMax = row.getInt("unused_pct_max");
-                rule.spikeFactorPct = row.getInt("spike_factor_pct");
-                rule.outcomeShareMaxPct = row.getInt("outcome_share_max_pct");
-                rule.driftToleranceMinor = row.getLong("drift_tolerance_minor");
-                rule.driftGraceSeconds = row.getInt("drift_grace_seconds");
-                Timestamp ends = row.getTimestamp("ends_at");
-                Timestamp ended = row.getTimestamp("ended_at");
-                rule.endsAtMs = (ended != null ? ended : ends).getTime();
-                if (rule.stage != null) {
-                    rules.add(rule);
-                }
+        for (CatalogStore.MonitoredTemplate row : CATALOG.monitored(connection)) {
+            if (row.stage() != null) {
+                rules.add(rule(row));
             }
         }
         return rules;
+    }
+
+    private static TemplateRule rule(CatalogStore.MonitoredTemplate row) {
+        TemplateRule rule = new TemplateRule();
+        rule.templateId = row.templateId();
+        rule.activityId = row.activityId();
+        rule.parentActivityId = row.parentActivityId();
+        rule.stage = row.stage();
+        rule.currency = row.currency();
+        rule.minorPerMajor = row.minorPerMajor();
+        rule.budgetMinor = row.budgetMinor();
+        rule.budgetShards = row.budgetShards();
+        rule.thresholdsPct = TemplateRule.parseThresholds(row.alertThresholdsPct());
+        rule.burnMarginMinutes = row.burnMarginMinutes();
+        rule.unusedPctMax = row.unusedPctMax();
+        rule.spikeFactorPct = row.spikeFactorPct();
+        rule.outcomeShareMaxPct = row.outcomeShareMaxPct();
+        rule.driftToleranceMinor = row.driftToleranceMinor();
+        rule.driftGraceSeconds = row.driftGraceSeconds();
+        rule.endsAtMs = (row.endedAt() != null ? row.endedAt() : row.endsAt()).toEpochMilli();
+        return rule;
     }
 
     /** Granted minor units per template, summed over its shards; null if Redis failed. */

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -105,7 +109,7 @@ public final class FlinkRestClient {
      *     the vertex has not reported yet
      */
     public Map<String, String> vertexMetrics(String jobId, String vertexNamePrefix,
-            java.util.Collection<String> metricNames) {
+            Collection<String> metricNames) {
         Map<String, Object> job = Json.parseObject(send(get("/jobs/" + jobId), 200));
         String vertexId = null;
         for (Object vertex : (List<?>) job.get("vertices")) {
@@ -119,18 +123,18 @@ public final class FlinkRestClient {
                     + vertexNamePrefix + "...");
         }
         String path = "/jobs/" + jobId + "/vertices/" + vertexId + "/metrics";
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (Object metric : (List<?>) Json.parse(send(get(path), 200))) {
             String id = String.valueOf(((Map<?, ?>) metric).get("id"));
             if (metricNames.contains(id.substring(id.lastIndexOf('.') + 1))) {
                 ids.add(id);
             }
         }
-        Map<String, String> values = new java.util.TreeMap<>();
+        Map<String, String> values = new TreeMap<>();
         if (ids.isEmpty()) {
             return values;
         }
-        String query = java.net.URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+        String query = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
         for (Object metric : (List<?>) Json.parse(send(get(path + "?get=" + query), 200))) {
             Map<?, ?> fields = (Map<?, ?>) metric;
             values.put(String.valueOf(fields.get("id")), String.valueOf(fields.get("value")));

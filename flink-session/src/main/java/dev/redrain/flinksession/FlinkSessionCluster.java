@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,7 +90,7 @@ public final class FlinkSessionCluster implements AutoCloseable {
     public static FlinkSessionCluster startFromBuild() throws InterruptedException {
         Path lib = Path.of(System.getProperty("redrain.flink.lib",
                 "../flink-session/target/flink/lib"));
-        Path work = Path.of("target", "flink-session-" + java.util.UUID.randomUUID().toString()
+        Path work = Path.of("target", "flink-session-" + UUID.randomUUID().toString()
                 .substring(0, 8)).toAbsolutePath();
         return start(Settings.defaults(lib, work));
     }

@@ -3,8 +3,8 @@ package dev.redrain.issuance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.activity.Stage;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetReleaser;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.budget.Reservation;

@@ -2,6 +2,7 @@ package dev.redrain.stack;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.kafkabroker.KafkaBrokerProcess;
@@ -22,14 +23,21 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -116,7 +124,7 @@ public final class Stack implements AutoCloseable {
         String operatorToken = secret(24);
         String viewerToken = secret(24);
         String merchantKey = secret(24);
-        channel = new PaymentChannel(Clock.systemUTC(), java.time.ZoneId.of(StackSettings.BUSINESS_ZONE),
+        channel = new PaymentChannel(Clock.systemUTC(), ZoneId.of(StackSettings.BUSINESS_ZONE),
                 LocalServices.freePort(),
                 kafka.bootstrapServers(), topics.tokenCredited(), cashCurrencies(),
                 merchantKey, settings.channel(), run.resolve("statements"));
@@ -203,7 +211,7 @@ public final class Stack implements AutoCloseable {
      * ERROR line, within 3 s of one of them), the first {@code max}: printed when a rain saw a
      * 5xx, so a failure on a machine nobody can log into says which dependency and why.
      */
-    public List<String> issuanceFailureLines(List<java.time.Instant> around, int max) {
+    public List<String> issuanceFailureLines(List<Instant> around, int max) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < issuance.size() && lines.size() < max; i++) {
             Path log = settings.runDirectory().resolve("logs").resolve("issuance-" + (i + 1)
@@ -218,7 +226,7 @@ public final class Stack implements AutoCloseable {
                         .limit(max - lines.size())
                         .forEach(line -> lines.add(instance + line.substring(0,
                                 Math.min(400, line.length()))));
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 lines.add(instance + "log unreadable: " + e);
             }
         }
@@ -226,15 +234,15 @@ public final class Stack implements AutoCloseable {
     }
 
     /** True when the log line's leading timestamp is within 3 s of one of the times. */
-    private static boolean near(String line, List<java.time.Instant> times) {
+    private static boolean near(String line, List<Instant> times) {
         int end = line.indexOf(' ');
         if (end < 0) {
             return false;
         }
-        java.time.Instant at;
+        Instant at;
         try {
-            at = java.time.OffsetDateTime.parse(line.substring(0, end)).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            at = OffsetDateTime.parse(line.substring(0, end)).toInstant();
+        } catch (DateTimeParseException e) {
             return false;
         }
         return times.stream().anyMatch(time -> Math.abs(Duration.between(time, at)
@@ -368,15 +376,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private Set<String> cashCurrencies() throws Exception {
-        Set<String> cash = new java.util.HashSet<>();
-        try (var connection = dataSource.getConnection();
-                var rows = connection.createStatement().executeQuery(
-                        "SELECT asset_code FROM asset WHERE asset_kind = 'CASH'")) {
-            while (rows.next()) {
-                cash.add(rows.getString(1));
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return new CatalogStore().cashAssets(connection);
         }
-        return cash;
     }
 
     private static HikariDataSource dataSource(String url, LocalServices.Database database) {
@@ -430,7 +432,7 @@ public final class Stack implements AutoCloseable {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }

@@ -1,19 +1,28 @@
 package dev.redrain.settlement;
 
+import dev.redrain.core.catalog.Activity;
+import dev.redrain.core.catalog.CatalogStore;
+import dev.redrain.core.catalog.Template;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -67,15 +76,11 @@ final class ReportWriter {
             + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
             + " WHERE last_seen_date = ? AND status <> 'CLEARED'"
             + " GROUP BY category, 3, currency ORDER BY 1, 2, 3, 5";
-    static final String UTILISATION = "SELECT t.template_id, a.stage, t.currency,"
-            + " t.budget_minor, COALESCE(SUM(r.amount_minor), 0) AS issued_minor,"
-            + " COUNT(r.out_trade_no) AS tokens,"
-            + " ROUND(100 * COALESCE(SUM(r.amount_minor), 0) / t.budget_minor, 2) AS pct"
-            + " FROM reward_template t JOIN activity a ON a.activity_id = t.activity_id"
-            + " JOIN recon_redis_token r ON r.template_id = t.template_id"
-            + "   AND r.business_date = ?"
-            + " GROUP BY t.template_id, a.stage, t.currency, t.budget_minor"
-            + " ORDER BY a.stage, t.template_id";
+    /** What Redis issued per template tonight; the budget comes from the catalog's owner. */
+    static final String ISSUED = "SELECT template_id, SUM(amount_minor), COUNT(*) FROM"
+            + " recon_redis_token WHERE business_date = ? AND template_id IS NOT NULL"
+            + " GROUP BY template_id";
+    private static final CatalogStore CATALOG = new CatalogStore();
 
     List<Path> write(Path reportDir, LocalDate date) {
         Path folder = reportDir.resolve(date.toString());
@@ -104,7 +109,7 @@ final class ReportWriter {
         tables.put("import-errors.csv", table("SELECT source_file, line_number, reason,"
                 + " raw_line FROM recon_import_error WHERE business_date = ?"
                 + " ORDER BY line_number", date));
-        tables.put("utilisation.csv", table(UTILISATION, date));
+        tables.put("utilisation.csv", utilisation(date));
         List<Path> files = new ArrayList<>();
         Long runId = runs.currentRun(date);
         try {
@@ -126,6 +131,46 @@ final class ReportWriter {
             }
         }
         return files;
+    }
+
+    /**
+     * Budget utilisation per template: issued tonight (the Redis leg) against the template's
+     * budget, with the stage and currency the catalog gives it (a token's own fields are not
+     * trusted for either).
+     */
+    private Table utilisation(LocalDate date) {
+        Map<String, long[]> issued = new HashMap<>();
+        jdbc.query(ISSUED, (ResultSet rs) -> {
+            issued.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+        }, date);
+        CatalogStore.Snapshot catalog = jdbc.execute(
+                (ConnectionCallback<CatalogStore.Snapshot>) CATALOG::read);
+        Map<String, Activity> activities = new HashMap<>();
+        catalog.activities().forEach(activity -> activities.put(activity.activityId(),
+                activity));
+        List<List<String>> rows = new ArrayList<>();
+        catalog.templates().stream()
+                .filter(template -> issued.containsKey(template.templateId())
+                        && activities.containsKey(template.activityId()))
+                .sorted(Comparator.comparing((Template template) -> String.valueOf(
+                        activities.get(template.activityId()).stage()))
+                        .thenComparing(Template::templateId))
+                .forEach(template -> {
+                    long[] sums = issued.get(template.templateId());
+                    rows.add(List.of(template.templateId(), String.valueOf(activities.get(
+                            template.activityId()).stage()), template.currency(),
+                            Long.toString(template.budgetMinor()), Long.toString(sums[0]),
+                            Long.toString(sums[1]), percent(sums[0], template.budgetMinor())));
+                });
+        return new Table(List.of("template_id", "stage", "currency", "budget_minor",
+                "issued_minor", "tokens", "pct"), rows);
+    }
+
+    /** As MySQL's ROUND(100 * issued / budget, 2): the division kept to 4 places first. */
+    private static String percent(long issuedMinor, long budgetMinor) {
+        return BigDecimal.valueOf(issuedMinor).multiply(BigDecimal.valueOf(100))
+                .divide(BigDecimal.valueOf(budgetMinor), 4, RoundingMode.HALF_UP)
+                .setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     /** A query's result as text: column labels and rows (null as an empty cell). */
@@ -150,7 +195,7 @@ final class ReportWriter {
     private Table table(String sql, Object... arguments) {
         List<String> columns = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
-        jdbc.query(sql, (java.sql.ResultSet rs) -> {
+        jdbc.query(sql, (ResultSet rs) -> {
             var meta = rs.getMetaData();
             if (columns.isEmpty()) {
                 for (int i = 1; i <= meta.getColumnCount(); i++) {

@@ -1,12 +1,13 @@
 package dev.redrain.settlement;
 
-import dev.redrain.core.keys.Topics;
-import dev.redrain.core.token.GrantProof;
-import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.TokenKeyRing;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
@@ -16,9 +17,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 import javax.sql.DataSource;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -45,6 +46,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -345,8 +347,8 @@ class SettlementJobConfig {
 
     @Bean
     BreakClassifier breakClassifier(JdbcTemplate jdbc, SchemaMigrated migrated) {
-        return new BreakClassifier(new HashSet<>(jdbc.queryForList("SELECT asset_code FROM asset"
-                + " WHERE withdrawable", String.class)));
+        return new BreakClassifier(jdbc.execute((ConnectionCallback<Set<String>>)
+                new CatalogStore()::withdrawableAssets));
     }
 
     @Bean

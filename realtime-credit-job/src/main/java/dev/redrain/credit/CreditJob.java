@@ -1,5 +1,6 @@
 package dev.redrain.credit;
 
+import dev.redrain.core.config.JobConnections;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.secrets.Redacted;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -45,14 +46,14 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * </ul>
  */
 public final class CreditJob {
-    public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap";
+    public static final String KAFKA_BOOTSTRAP = JobConnections.KAFKA_BOOTSTRAP;
     public static final String KAFKA_GROUP = "kafka.group";
-    public static final String TOPIC_PREFIX = "topic.prefix";
-    public static final String JDBC_URL = "jdbc.url";
-    public static final String JDBC_USER = "jdbc.user";
-    public static final String JDBC_PASSWORD = "jdbc.password";
-    public static final String REDIS_URI = "redis.uri";
-    public static final String REDIS_NAMESPACE = "redis.namespace";
+    public static final String TOPIC_PREFIX = JobConnections.TOPIC_PREFIX;
+    public static final String JDBC_URL = JobConnections.JDBC_URL;
+    public static final String JDBC_USER = JobConnections.JDBC_USER;
+    public static final String JDBC_PASSWORD = JobConnections.JDBC_PASSWORD;
+    public static final String REDIS_URI = JobConnections.REDIS_URI;
+    public static final String REDIS_NAMESPACE = JobConnections.REDIS_NAMESPACE;
     public static final String BATCH_SIZE = "batch.size";
     public static final String BATCH_FLUSH_MS = "batch.flush-ms";
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval-ms";
@@ -119,23 +120,26 @@ public final class CreditJob {
 
     /** The production job (Kafka in, ledger and dead letters out) from the flags above. */
     public static CreditJob fromParameters(ParameterTool parameters) {
-        Topics topics = new Topics(parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()));
-        String bootstrap = parameters.getRequired(KAFKA_BOOTSTRAP);
+        JobConnections connections = connections(parameters);
+        Topics topics = connections.topics();
+        String bootstrap = connections.kafkaBootstrap();
         return new CreditJob(kafkaSource(parameters, bootstrap, topics),
                 grantCheckSettings(parameters), new LedgerCreditSink(sinkSettings(parameters)),
                 deadLetterSink(bootstrap, topics));
     }
 
     static CreditSinkSettings sinkSettings(ParameterTool parameters) {
-        return new CreditSinkSettings(parameters.getRequired(JDBC_URL),
-                parameters.get(JDBC_USER, "root"), parameters.get(JDBC_PASSWORD,
-                        System.getenv().getOrDefault("REDRAIN_JDBC_PASSWORD", "")),
-                parameters.get(REDIS_URI, System.getenv().getOrDefault("REDRAIN_REDIS_URI",
-                        "redis://127.0.0.1:6379")),
-                parameters.get(REDIS_NAMESPACE, "rd"), parameters.getRequired(KAFKA_BOOTSTRAP),
-                parameters.get(TOPIC_PREFIX, Topics.DEFAULT.prefix()),
+        JobConnections connections = connections(parameters);
+        return new CreditSinkSettings(connections.jdbcUrl(), connections.jdbcUser(),
+                connections.jdbcPassword(), connections.redisUri(),
+                connections.redisNamespace(), connections.kafkaBootstrap(),
+                connections.topics().prefix(),
                 parameters.getInt(BATCH_SIZE, 500), parameters.getLong(BATCH_FLUSH_MS, 200),
                 parameters.getLong(TOKEN_TTL_SECONDS, 7 * 24 * 3600));
+    }
+
+    private static JobConnections connections(ParameterTool parameters) {
+        return JobConnections.from(parameters.toMap(), System.getenv());
     }
 
     /** The token key ring (from the keys file, else the environment) and the catalog's DB. */

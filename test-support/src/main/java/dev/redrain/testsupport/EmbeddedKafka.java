@@ -1,8 +1,10 @@
 package dev.redrain.testsupport;
 
 import dev.redrain.kafkabroker.KafkaTopics;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -85,8 +87,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (java.io.IOException e) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
             // A leftover temporary folder is harmless; the broker itself is already stopped.
         }
     }

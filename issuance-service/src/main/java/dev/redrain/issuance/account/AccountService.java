@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -36,12 +38,12 @@ public class AccountService {
     }
 
     /** The actId already bound to the app's user, if any: binds nothing. */
-    public java.util.Optional<String> bound(String appId, String userId) {
+    public Optional<String> bound(String appId, String userId) {
         String cached = cache.get(appId + "\u0000" + userId);
         if (cached != null) {
-            return java.util.Optional.of(cached);
+            return Optional.of(cached);
         }
-        return java.util.Optional.ofNullable(jdbc.execute((java.sql.Connection connection) ->
+        return Optional.ofNullable(jdbc.execute((Connection connection) ->
                 boundActId(connection, appId, userId)));
     }
 
@@ -57,7 +59,7 @@ public class AccountService {
         if (cached != null) {
             return cached;
         }
-        String actId = jdbc.execute((java.sql.Connection connection) -> {
+        String actId = jdbc.execute((Connection connection) -> {
             String bound = boundActId(connection, appId, userId);
             if (bound != null) {
                 return bound;
@@ -99,7 +101,7 @@ public class AccountService {
         return count != null && count > 0;
     }
 
-    private static String boundActId(java.sql.Connection connection, String appId,
+    private static String boundActId(Connection connection, String appId,
             String userId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT act_id FROM"
                 + " account_binding WHERE app_id = ? AND user_id = ?")) {

@@ -1,7 +1,14 @@
 package dev.redrain.issuance.activity;
 
 import dev.redrain.core.activity.Stage;
+import dev.redrain.core.catalog.Activity;
+import dev.redrain.core.catalog.CatalogStore;
+import dev.redrain.core.catalog.Rain;
+import dev.redrain.core.catalog.Template;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +38,7 @@ public final class Catalog {
             Map<String, Map<String, Rain>> rainsByParent) {
         this.activities = Map.copyOf(activities);
         this.templates = Map.copyOf(templates);
-        Map<String, Map<String, Rain>> rains = new java.util.HashMap<>();
+        Map<String, Map<String, Rain>> rains = new HashMap<>();
         rainsByParent.forEach((parent, byId) -> rains.put(parent, Map.copyOf(byId)));
         this.rainsByParent = Map.copyOf(rains);
         this.templatesByActivity = templates.values().stream()
@@ -41,6 +48,18 @@ public final class Catalog {
 
     public static Catalog empty() {
         return new Catalog(Map.of(), Map.of());
+    }
+
+    /** The snapshot of what the catalog's owner read. */
+    public static Catalog of(CatalogStore.Snapshot rows) {
+        Map<String, Activity> activities = new HashMap<>();
+        rows.activities().forEach(activity -> activities.put(activity.activityId(), activity));
+        Map<String, Template> templates = new HashMap<>();
+        rows.templates().forEach(template -> templates.put(template.templateId(), template));
+        Map<String, Map<String, Rain>> rains = new HashMap<>();
+        rows.rains().forEach(rain -> rains.computeIfAbsent(rain.parentActivityId(),
+                parent -> new HashMap<>()).put(rain.rainId(), rain));
+        return new Catalog(activities, templates, rains);
     }
 
     public Optional<Activity> activity(String activityId) {
@@ -54,7 +73,7 @@ public final class Catalog {
     }
 
     /** Every rain declared for {@code parentActivityId}. */
-    public java.util.Collection<Rain> rains(String parentActivityId) {
+    public Collection<Rain> rains(String parentActivityId) {
         return rainsByParent.getOrDefault(parentActivityId, Map.of()).values();
     }
 
@@ -98,7 +117,7 @@ public final class Catalog {
 
     /** The template and its fallbacks, in order, without repeats, at most FALLBACK_DEPTH_MAX. */
     public List<Template> fallbackChain(Template entry) {
-        List<Template> chain = new java.util.ArrayList<>();
+        List<Template> chain = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         Template current = entry;
         while (current != null && chain.size() < FALLBACK_DEPTH_MAX

@@ -2,6 +2,8 @@ package dev.redrain.issuance.admin;
 
 import dev.redrain.issuance.config.IssuanceProperties;
 import dev.redrain.issuance.security.RoutedPath;
+import dev.redrain.issuance.web.ErrorCode;
+import dev.redrain.issuance.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,9 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -44,7 +47,7 @@ class AdminAuthFilter extends OncePerRequestFilter {
     }
 
     /** What anyone reaching the port may read: UP or DOWN, for load balancers and probes. */
-    private static final java.util.Set<String> PUBLIC_HEALTH = java.util.Set.of(
+    private static final Set<String> PUBLIC_HEALTH = Set.of(
             "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness");
 
     @Override
@@ -92,14 +95,8 @@ class AdminAuthFilter extends OncePerRequestFilter {
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response,
             int status, String detail) throws IOException {
-        String code = status == 401 ? "BAD_CREDENTIALS" : "FORBIDDEN";
-        response.setStatus(status);
-        response.setContentType("application/problem+json");
-        response.getOutputStream().write(("{\"type\":\"https://redrain.dev/problems/"
-                + code.toLowerCase(Locale.ROOT).replace('_', '-') + "\",\"title\":\"" + code
-                + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\",\"instance\":\""
-                + request.getRequestURI().replace("\"", "") + "\",\"code\":\"" + code + "\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        Problems.write(request, response, HttpStatus.valueOf(status), status == 401
+                ? ErrorCode.BAD_CREDENTIALS : ErrorCode.FORBIDDEN, detail, null);
     }
 
     static byte[] sha256(String text) {

@@ -1,10 +1,12 @@
 package dev.redrain.issuance.admin;
 
 import dev.redrain.core.activity.Stage;
-import dev.redrain.issuance.activity.UserCaps;
+import dev.redrain.core.catalog.UserCaps;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -40,6 +42,13 @@ final class AdminSupport {
         int columnMax = 255;
         return value == null || value.length() <= columnMax ? value
                 : value.substring(0, columnMax - 3) + "...";
+    }
+
+    /** What a change changed, as {@code field=value ...}, cut to the audit column. */
+    static String describe(Map<String, String> changed) {
+        String text = changed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return text.length() <= 255 ? text : text.substring(0, 252) + "...";
     }
 
     static String reason(String reason) {

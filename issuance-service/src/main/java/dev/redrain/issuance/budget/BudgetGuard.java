@@ -1,12 +1,17 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import jakarta.annotation.PostConstruct;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -40,30 +45,29 @@ public class BudgetGuard {
     private final RedisKeys keys;
     private final BudgetStore budgets;
     private final CatalogRefresher catalog;
-    private volatile State state = State.LIVE;
-    /** Set after construction (the raises need the catalog this guard also uses). */
-    private volatile BudgetRaises raises;
-
-    @org.springframework.beans.factory.annotation.Autowired
-    void setRaises(BudgetRaises raises) {
-        this.raises = raises;
-    }
-    /** Template versions this instance has seen loaded, so a check is cheap. */
-    private final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** Templates with a shard lost while the epoch survived: they grant nothing until rebuilt. */
-    private final java.util.Set<String> degraded =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final BudgetRaises raises;
     private final ShardLoads shardLoads;
+    private volatile State state = State.LIVE;
+    /** Template versions this instance has seen loaded, so a check is cheap. */
+    private final Set<String> loaded = ConcurrentHashMap.newKeySet();
+    /** Templates with a shard lost while the epoch survived: they grant nothing until rebuilt. */
+    private final Set<String> degraded = ConcurrentHashMap.newKeySet();
 
     BudgetGuard(JdbcTemplate jdbc, StatefulRedisConnection<String, String> redis, RedisKeys keys,
-            BudgetStore budgets, CatalogRefresher catalog, ShardLoads shardLoads) {
-        this.shardLoads = shardLoads;
+            BudgetStore budgets, CatalogRefresher catalog, BudgetRaises raises,
+            ShardLoads shardLoads) {
         this.jdbc = jdbc;
         this.redis = redis;
         this.keys = keys;
         this.budgets = budgets;
         this.catalog = catalog;
+        this.raises = raises;
+        this.shardLoads = shardLoads;
+    }
+
+    /** The first check, before the service takes a grab (the web server starts after it). */
+    @PostConstruct
+    void firstCheck() {
         check();
     }
 
@@ -76,12 +80,12 @@ public class BudgetGuard {
         return !degraded.isEmpty() && degraded.contains(templateId);
     }
 
-    public java.util.Set<String> degradedTemplates() {
-        return java.util.Set.copyOf(degraded);
+    public Set<String> degradedTemplates() {
+        return Set.copyOf(degraded);
     }
 
     /** A rebuild restored these lost shards of the template: it may serve again. */
-    public void restored(Template template, java.util.Collection<Integer> shards) {
+    public void restored(Template template, Collection<Integer> shards) {
         shardLoads.markRestored(template, shards);
     }
 
@@ -140,9 +144,7 @@ public class BudgetGuard {
         if (next == State.LIVE) {
             refreshDegraded();
             loadActiveTemplates();
-            if (raises != null) {
-                raises.applyPending();
-            }
+            raises.applyPending();
         }
         return next;
     }
@@ -170,7 +172,7 @@ public class BudgetGuard {
      * DEGRADED on every instance (they read the LOST set at each check).
      */
     private boolean loadFirstShards(Template template) {
-        List<Integer> missing = new java.util.ArrayList<>(budgets.missingShards(template));
+        List<Integer> missing = new ArrayList<>(budgets.missingShards(template));
         if (!missing.isEmpty()) {
             List<Integer> first = shardLoads.claimFirstLoads(template, missing);
             if (!first.isEmpty()) {
@@ -194,7 +196,7 @@ public class BudgetGuard {
 
     /** The LOST set as MySQL has it, so every instance refuses the same templates. */
     private void refreshDegraded() {
-        java.util.Set<String> lost = shardLoads.lostTemplates();
+        Set<String> lost = shardLoads.lostTemplates();
         for (String templateId : degraded) {
             if (!lost.contains(templateId)) {
                 degraded.remove(templateId);

@@ -1,12 +1,13 @@
 package dev.redrain.issuance.budget;
 
-import dev.redrain.issuance.activity.AmountRule;
+import dev.redrain.core.catalog.AmountRule;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -44,6 +45,27 @@ public class BudgetRaises {
         this.redis = redis;
         this.budgets = budgets;
         this.catalog = catalog;
+    }
+
+    /** A raise as recorded: which template it raises and by how much. */
+    public record Raise(String templateId, long addMinor) {
+    }
+
+    /** The raise recorded under {@code raiseId}, locked for the caller's transaction. */
+    public Optional<Raise> lockRecorded(String raiseId) {
+        return jdbc.query("SELECT template_id, add_minor FROM budget_raise WHERE raise_id = ?"
+                + " FOR UPDATE", (row, index) -> new Raise(row.getString(1), row.getLong(2)),
+                raiseId).stream().findFirst();
+    }
+
+    /**
+     * Records a raise in the caller's transaction (with the template's new budget), to be
+     * applied to the shards by {@link #applyPending} once it commits.
+     */
+    public void record(String raiseId, Raise raise, String actor, String reason) {
+        jdbc.update("INSERT INTO budget_raise (raise_id, template_id, add_minor, actor, reason)"
+                + " VALUES (?, ?, ?, ?, ?)", raiseId, raise.templateId(), raise.addMinor(),
+                actor, reason);
     }
 
     /** Applies every raise not yet applied; returns how many it completed. */

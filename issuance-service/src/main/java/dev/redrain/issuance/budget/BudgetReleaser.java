@@ -1,9 +1,10 @@
 package dev.redrain.issuance.budget;
 
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.Template;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,7 +80,7 @@ public class BudgetReleaser implements DisposableBean {
         try {
             scheduler.schedule(() -> retry(template, reservation, attempt),
                     RETRY_DELAYS_MS[attempt], TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        } catch (RejectedExecutionException stopping) {
             pending.decrementAndGet();
             abandon(reservation, stopping);
         }

@@ -1,9 +1,11 @@
 package dev.redrain.issuance.budget;
 
-import dev.redrain.issuance.activity.AmountRule;
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.AmountRule;
+import dev.redrain.core.catalog.Template;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -72,7 +74,7 @@ public final class BudgetShares {
 
     /** The pool's packets minus those already granted (one packet per granted amount). */
     public static List<List<Long>> remainingPools(Template template, List<Long> grantedAmounts) {
-        java.util.Map<Long, Integer> granted = new java.util.HashMap<>();
+        Map<Long, Integer> granted = new HashMap<>();
         grantedAmounts.forEach(amount -> granted.merge(amount, 1, Integer::sum));
         List<List<Long>> pools = new ArrayList<>();
         for (List<Long> pool : pools(template)) {

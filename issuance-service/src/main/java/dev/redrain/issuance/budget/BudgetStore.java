@@ -1,16 +1,20 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.catalog.AmountRule;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.issuance.activity.AmountRule;
-import dev.redrain.issuance.activity.Template;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +115,7 @@ public class BudgetStore {
     }
 
     private final RedisCommands<String, String> redis;
-    private final io.lettuce.core.api.async.RedisAsyncCommands<String, String> async;
+    private final RedisAsyncCommands<String, String> async;
     private final RedisKeys keys;
     private final Map<String, Long> exhaustedShards = new ConcurrentHashMap<>();
 
@@ -159,7 +163,7 @@ public class BudgetStore {
      * and skipped there). Null when the home shard is already known to be exhausted. Fails with
      * {@link BudgetNotLoadedException} when the shard is not in Redis.
      */
-    public java.util.concurrent.CompletableFuture<Optional<Reservation>> reserveHomeAsync(
+    public CompletableFuture<Optional<Reservation>> reserveHomeAsync(
             Template template, String actId, long drawnAmountMinor) {
         int shard = Math.floorMod(actId.hashCode(), template.budgetShards());
         String exhaustedKey = template.templateId() + "#" + shard;
@@ -202,7 +206,7 @@ public class BudgetStore {
     }
 
     /** {@link #release} without waiting; the future fails with the command's exception. */
-    public java.util.concurrent.CompletableFuture<Boolean> releaseAsync(Template template,
+    public CompletableFuture<Boolean> releaseAsync(Template template,
             Reservation reservation) {
         return RELEASE.<Long>runAsync(async, releaseKeys(template, reservation),
                 releaseArgs(template, reservation)).thenApply(done -> {
@@ -213,7 +217,7 @@ public class BudgetStore {
 
     private String[] releaseKeys(Template template, Reservation reservation) {
         String[] shardKeys = shardKeys(template, reservation.shard());
-        String[] releaseKeys = java.util.Arrays.copyOf(shardKeys, shardKeys.length + 1);
+        String[] releaseKeys = Arrays.copyOf(shardKeys, shardKeys.length + 1);
         releaseKeys[shardKeys.length] = keys.budgetReleased(template.templateId(),
                 reservation.shard(), reservation.id());
         return releaseKeys;
@@ -233,7 +237,7 @@ public class BudgetStore {
      * Loads {@code shards} (null: all) at their full shares, each only if it is not in Redis.
      * Only for a shard's first load: the guard decides that from the durable record.
      */
-    int loadFirst(Template template, java.util.Collection<Integer> shards) {
+    int loadFirst(Template template, Collection<Integer> shards) {
         long[] shares = BudgetShares.shares(template);
         List<List<Long>> pools = template.rule() == AmountRule.POOL
                 ? BudgetShares.pools(template) : null;
@@ -255,7 +259,7 @@ public class BudgetStore {
 
     /** The template's shards that Redis does not have, asked in one round trip. */
     public List<Integer> missingShards(Template template) {
-        List<java.util.concurrent.CompletableFuture<Long>> exists = new ArrayList<>();
+        List<CompletableFuture<Long>> exists = new ArrayList<>();
         for (int shard = 0; shard < template.budgetShards(); shard++) {
             exists.add(async.exists(keys.budgetRemaining(template.templateId(), shard))
                     .toCompletableFuture());
@@ -385,7 +389,7 @@ public class BudgetStore {
      * on the first shard loaded.
      */
     private int loadShards(Template template, long[] shares, List<List<Long>> pools,
-            long grantedAmount, long grantedCount, java.util.Collection<Integer> only) {
+            long grantedAmount, long grantedCount, Collection<Integer> only) {
         int loaded = 0;
         boolean grantedCounted = false;
         for (int shard = 0; shard < shares.length; shard++) {
@@ -407,7 +411,7 @@ public class BudgetStore {
         }
         if (loaded > 0) {
             LOG.info("loaded {} budget shards of template {} ({} of {} minor units left)",
-                    loaded, template.templateId(), java.util.Arrays.stream(shares).sum(),
+                    loaded, template.templateId(), Arrays.stream(shares).sum(),
                     template.budgetMinor());
         }
         return loaded;

@@ -1,7 +1,7 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.issuance.activity.Template;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

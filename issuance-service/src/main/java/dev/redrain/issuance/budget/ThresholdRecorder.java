@@ -1,8 +1,8 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;

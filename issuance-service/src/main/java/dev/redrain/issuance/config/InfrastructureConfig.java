@@ -1,15 +1,23 @@
 package dev.redrain.issuance.config;
 
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.issuance.events.EventPublisher;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -17,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -49,13 +58,12 @@ public class InfrastructureConfig {
      */
     @Bean(destroyMethod = "shutdown")
     RedisClient redisClient(IssuanceProperties properties,
-            @org.springframework.beans.factory.annotation.Value(
-                    "${redrain.redis-command-timeout:2s}") java.time.Duration commandTimeout) {
-        io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(properties.redisUri());
+            @Value("${redrain.redis-command-timeout:2s}") Duration commandTimeout) {
+        RedisURI uri = RedisURI.create(properties.redisUri());
         uri.setTimeout(commandTimeout);
         RedisClient client = RedisClient.create(uri);
-        client.setOptions(io.lettuce.core.ClientOptions.builder()
-                .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled(commandTimeout))
+        client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
         return client;
     }
@@ -77,7 +85,7 @@ public class InfrastructureConfig {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                dev.redrain.issuance.events.EventPublisher.DELIVERY_TIMEOUT_MS);
+                EventPublisher.DELIVERY_TIMEOUT_MS);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return new KafkaProducer<>(config);
@@ -90,6 +98,12 @@ public class InfrastructureConfig {
                     + " must be configured (from the secret store; see runbooks/key-rotation.md)");
         }
         return TokenKeyRing.parse(properties.tokenKeys(), properties.tokenActiveKeyId());
+    }
+
+    /** The catalog tables' owner, shared with the jobs and the settlement. */
+    @Bean
+    CatalogStore catalogStore() {
+        return new CatalogStore();
     }
 
     @Bean
@@ -109,15 +123,15 @@ public class InfrastructureConfig {
     }
 
     @Bean
-    dev.redrain.core.ledger.LedgerWriter ledgerWriter(DataSource dataSource, Clock clock,
+    LedgerWriter ledgerWriter(DataSource dataSource, Clock clock,
             SchemaMigrated migrated) {
-        return new dev.redrain.core.ledger.LedgerWriter(dataSource, clock);
+        return new LedgerWriter(dataSource, clock);
     }
 
     @Bean
-    dev.redrain.core.ledger.WalletLedger walletLedger(DataSource dataSource, Clock clock,
+    WalletLedger walletLedger(DataSource dataSource, Clock clock,
             SchemaMigrated migrated) {
-        return new dev.redrain.core.ledger.WalletLedger(dataSource, clock);
+        return new WalletLedger(dataSource, clock);
     }
 
     /** Applies the schema migrations before anything reads a table. */

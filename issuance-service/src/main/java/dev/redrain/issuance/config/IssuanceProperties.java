@@ -1,5 +1,6 @@
 package dev.redrain.issuance.config;
 
+import dev.redrain.core.secrets.Redacted;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -75,7 +76,7 @@ public record IssuanceProperties(
     /** Never prints a secret: no token keys, no signing secrets, no credentials in a URI. */
     @Override
     public String toString() {
-        return "IssuanceProperties{redisUri=" + dev.redrain.core.secrets.Redacted.uri(redisUri)
+        return "IssuanceProperties{redisUri=" + Redacted.uri(redisUri)
                 + ", namespace=" + namespace + ", kafka=" + kafkaBootstrap + ", topicPrefix="
                 + topicPrefix + ", businessZone=" + businessZone + ", tokenActiveKeyId="
                 + tokenActiveKeyId + ", apps=" + apps + ", admins=" + admins.keySet()

@@ -1,6 +1,12 @@
 package dev.redrain.issuance.events;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -8,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -60,7 +67,7 @@ public class OutboxRelay {
      * must never wait for it.
      */
     public int drainBatch() {
-        Integer published = jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Integer>)
+        Integer published = jdbc.execute((ConnectionCallback<Integer>)
                 connection -> {
                     if (!namedLock(connection, "SELECT GET_LOCK(?, 0)")) {
                         return 0;
@@ -74,12 +81,12 @@ public class OutboxRelay {
         return published == null ? 0 : published;
     }
 
-    private int drainLocked(java.sql.Connection connection) throws java.sql.SQLException {
-        List<Row> rows = new java.util.ArrayList<>();
-        try (java.sql.PreparedStatement select = connection.prepareStatement("SELECT outbox_id,"
+    private int drainLocked(Connection connection) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT outbox_id,"
                 + " topic, message_key, payload FROM outbox WHERE published_at IS NULL"
                 + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX);
-                java.sql.ResultSet result = select.executeQuery()) {
+                ResultSet result = select.executeQuery()) {
             while (result.next()) {
                 rows.add(new Row(result.getLong(1), result.getString(2), result.getString(3),
                         result.getBytes(4)));
@@ -90,7 +97,7 @@ public class OutboxRelay {
         }
         // Stop issuing at the first send that fails at once (no metadata: the broker is down),
         // so nothing after it overtakes it.
-        List<Future<RecordMetadata>> sends = new java.util.ArrayList<>();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
         for (Row row : rows) {
             Future<RecordMetadata> send = send(row);
             sends.add(send);
@@ -100,7 +107,7 @@ public class OutboxRelay {
         }
         // Wait for every issued send and mark each one Kafka has: a send that landed is never
         // sent again. One that failed is sent again next time, with everything after it.
-        List<Row> acknowledged = new java.util.ArrayList<>();
+        List<Row> acknowledged = new ArrayList<>();
         Exception failure = null;
         for (int i = 0; i < sends.size(); i++) {
             try {
@@ -115,7 +122,7 @@ public class OutboxRelay {
             }
         }
         // By id, not by range: a row with a lower id may commit after this batch was read.
-        try (java.sql.PreparedStatement update = connection.prepareStatement("UPDATE outbox SET"
+        try (PreparedStatement update = connection.prepareStatement("UPDATE outbox SET"
                 + " published_at = CURRENT_TIMESTAMP(3), attempts = attempts + 1 WHERE"
                 + " outbox_id = ?")) {
             for (Row row : acknowledged) {
@@ -140,16 +147,16 @@ public class OutboxRelay {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return false;
         }
     }
 
-    private static boolean namedLock(java.sql.Connection connection, String sql)
-            throws java.sql.SQLException {
-        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+    private static boolean namedLock(Connection connection, String sql)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, LOCK_NAME);
-            try (java.sql.ResultSet result = statement.executeQuery()) {
+            try (ResultSet result = statement.executeQuery()) {
                 return result.next() && result.getInt(1) == 1;
             }
         }

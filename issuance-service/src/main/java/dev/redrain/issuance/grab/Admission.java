@@ -1,6 +1,6 @@
 package dev.redrain.issuance.grab;
 
-import dev.redrain.issuance.activity.Activity;
+import dev.redrain.core.catalog.Activity;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 

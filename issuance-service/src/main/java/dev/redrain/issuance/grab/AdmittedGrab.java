@@ -1,8 +1,8 @@
 package dev.redrain.issuance.grab;
 
+import dev.redrain.core.catalog.Activity;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.ids.IdempotencyKey;
-import dev.redrain.issuance.activity.Activity;
-import dev.redrain.issuance.activity.Template;
 import java.time.Instant;
 import java.util.List;
 

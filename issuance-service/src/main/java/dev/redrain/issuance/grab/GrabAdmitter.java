@@ -1,12 +1,12 @@
 package dev.redrain.issuance.grab;
 
+import dev.redrain.core.catalog.Activity;
+import dev.redrain.core.catalog.Rain;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.ids.IdempotencyKey;
 import dev.redrain.issuance.account.AccountService;
-import dev.redrain.issuance.activity.Activity;
 import dev.redrain.issuance.activity.Catalog;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Rain;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.ops.Switches;
 import dev.redrain.issuance.web.ApiException;

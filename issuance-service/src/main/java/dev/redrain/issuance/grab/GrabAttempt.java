@@ -1,7 +1,7 @@
 package dev.redrain.issuance.grab;
 
-import dev.redrain.issuance.activity.Template;
-import dev.redrain.issuance.activity.UserCaps;
+import dev.redrain.core.catalog.Template;
+import dev.redrain.core.catalog.UserCaps;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
 import dev.redrain.issuance.budget.Reservation;
 import io.lettuce.core.RedisException;

@@ -1,6 +1,6 @@
 package dev.redrain.issuance.grab;
 
-import dev.redrain.issuance.activity.UserCaps;
+import dev.redrain.core.catalog.UserCaps;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;

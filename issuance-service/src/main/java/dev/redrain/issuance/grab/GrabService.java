@@ -1,7 +1,7 @@
 package dev.redrain.issuance.grab;
 
 import dev.redrain.core.activity.Outcome;
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
 import dev.redrain.issuance.config.IssuanceProperties;
 import dev.redrain.issuance.web.ApiException;

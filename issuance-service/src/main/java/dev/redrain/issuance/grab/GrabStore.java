@@ -1,10 +1,10 @@
 package dev.redrain.issuance.grab;
 
+import dev.redrain.core.catalog.UserCaps;
+import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
-import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.issuance.budget.LuaScript;
-import dev.redrain.core.event.TokenIssued;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -181,8 +181,8 @@ class GrabStore implements GrabRecords {
      * with no answer.
      */
     @Override
-    public CommitResult commit(String actId, String idempotencyKey, String claimId, GrabAnswer answer,
-            Map<String, String> tokenFields, CapCharge charge, byte[] event,
+    public CommitResult commit(String actId, String idempotencyKey, String claimId,
+            GrabAnswer answer, Map<String, String> tokenFields, CapCharge charge, byte[] event,
             Duration recordTtl) {
         boolean award = answer.outTradeNo() != null;
         UserCaps caps = charge == null ? UserCaps.NONE : charge.caps();
@@ -246,8 +246,8 @@ class GrabStore implements GrabRecords {
             fields.addAll(List.of(templateId + "|n", templateId + "|m",
                     templateId + "|" + day + "|n", templateId + "|" + day + "|m"));
         }
-        return async.hmget(keys.userCaps(actId), fields.toArray(String[]::new)).toCompletableFuture()
-                .thenApply(values -> {
+        return async.hmget(keys.userCaps(actId), fields.toArray(String[]::new))
+                .toCompletableFuture().thenApply(values -> {
                     Map<String, UserCaps.Granted> granted = new HashMap<>();
                     for (int i = 0; i < templateIds.size(); i++) {
                         granted.put(templateIds.get(i), new UserCaps.Granted(

@@ -1,6 +1,6 @@
 package dev.redrain.issuance.grab;
 
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.issuance.budget.BudgetNotLoadedException;
 import dev.redrain.issuance.budget.Reservation;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package dev.redrain.issuance.grab;
 
 import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.OutTradeNoGenerator;
@@ -9,7 +10,6 @@ import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenStatus;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.Reservation;
 import dev.redrain.issuance.config.IssuanceProperties;
 import java.time.LocalDate;

@@ -5,6 +5,8 @@ import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
 import jakarta.annotation.PreDestroy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -171,8 +173,8 @@ public class RebuildRunner {
     private static String instanceName() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             host = "unknown-host";
         }
         return host + "/" + ProcessHandle.current().pid();

@@ -1,6 +1,6 @@
 package dev.redrain.issuance.grab;
 
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetReleaser;
 import dev.redrain.issuance.budget.BudgetStore;

@@ -1,6 +1,7 @@
 package dev.redrain.issuance.grab;
 
 import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
@@ -12,7 +13,6 @@ import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
 import dev.redrain.core.token.TokenStatus;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetRaises;
 import dev.redrain.issuance.budget.BudgetStore;

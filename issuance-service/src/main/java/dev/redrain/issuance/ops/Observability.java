@@ -1,8 +1,8 @@
 package dev.redrain.issuance.ops;
 
+import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.config.IssuanceProperties;
@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -79,11 +80,11 @@ class Observability {
                 return Health.down().withDetail("state", guard.state().name())
                         .withDetail("runbook", "runbooks/budget-rebuild.md").build();
             }
-            java.util.Set<String> degraded = guard.degradedTemplates();
+            Set<String> degraded = guard.degradedTemplates();
             // A DEGRADED template refuses its grabs while the others serve: still UP, with the
             // templates named so that an alert on the detail can page.
             return degraded.isEmpty() ? Health.up().build() : Health.up()
-                    .withDetail("degradedTemplates", new java.util.TreeSet<>(degraded))
+                    .withDetail("degradedTemplates", new TreeSet<>(degraded))
                     .withDetail("runbook", "runbooks/budget-rebuild.md").build();
         };
     }

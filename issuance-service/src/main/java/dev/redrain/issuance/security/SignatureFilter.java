@@ -3,6 +3,8 @@ package dev.redrain.issuance.security;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
+import dev.redrain.issuance.web.ErrorCode;
+import dev.redrain.issuance.web.Problems;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
@@ -21,11 +23,13 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -85,8 +89,9 @@ public class SignatureFilter extends OncePerRequestFilter {
             FilterChain chain) throws ServletException, IOException {
         byte[] body = request.getInputStream().readNBytes(BODY_BYTES_MAX + 1);
         if (body.length > BODY_BYTES_MAX) {
-            Problems.write(request, response, 413, "PAYLOAD_TOO_LARGE",
-                    "the body is larger than " + BODY_BYTES_MAX + " bytes");
+            Problems.write(request, response, HttpStatus.PAYLOAD_TOO_LARGE,
+                    ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + BODY_BYTES_MAX
+                            + " bytes", null);
             return;
         }
         String refusal;
@@ -95,13 +100,14 @@ public class SignatureFilter extends OncePerRequestFilter {
         } catch (RedisException e) {
             // The nonce cannot be recorded, so the request cannot be told from a replay: refuse
             // it as a dependency outage (retryable, nothing changed), never as a 500.
-            response.setHeader("Retry-After", "1");
-            Problems.write(request, response, 503, "DEPENDENCY_UNAVAILABLE",
-                    "Redis is unavailable; nothing was changed, retry shortly");
+            Problems.write(request, response, HttpStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.DEPENDENCY_UNAVAILABLE, "Redis is unavailable; nothing was"
+                            + " changed, retry shortly", Duration.ofSeconds(1));
             return;
         }
         if (refusal != null) {
-            Problems.write(request, response, 401, "BAD_SIGNATURE", refusal);
+            Problems.write(request, response, HttpStatus.UNAUTHORIZED, ErrorCode.BAD_SIGNATURE,
+                    refusal, null);
             return;
         }
         request.setAttribute(SignedApp.ATTRIBUTE, request.getHeader(APP_ID));

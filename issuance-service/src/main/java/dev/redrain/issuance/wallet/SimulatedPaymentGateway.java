@@ -1,6 +1,7 @@
 package dev.redrain.issuance.wallet;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +45,7 @@ public class SimulatedPaymentGateway implements PaymentGateway {
     }
 
     /** For tests: the payout ids starting with {@code prefix} this channel paid. */
-    public java.util.List<String> paid(String prefix) {
+    public List<String> paid(String prefix) {
         return outcomes.entrySet().stream().filter(entry -> entry.getKey().startsWith(prefix)
                 && entry.getValue().status() == Status.PAID).map(Map.Entry::getKey).sorted()
                 .toList();

@@ -6,6 +6,7 @@ import dev.redrain.issuance.web.ErrorCode;
 import dev.redrain.issuance.web.Validation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -48,7 +49,7 @@ class WalletController {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "amountMinor is required");
         }
         if (request.currency() != null && !request.currency().equals(WalletService.CASH)) {
-            throw new ApiException(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT,
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT,
                     ErrorCode.NOT_WITHDRAWABLE, "only " + WalletService.CASH
                             + " can be withdrawn");
         }

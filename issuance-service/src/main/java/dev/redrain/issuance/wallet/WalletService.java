@@ -1,5 +1,6 @@
 package dev.redrain.issuance.wallet;
 
+import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.CreditRequest;
@@ -7,7 +8,6 @@ import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.ledger.WalletLedger;
-import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.core.token.TokenCodec;
@@ -22,6 +22,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,7 +200,7 @@ public class WalletService {
         if (outTradeNos.isEmpty()) {
             return Set.of();
         }
-        String in = String.join(",", java.util.Collections.nCopies(outTradeNos.size(), "?"));
+        String in = String.join(",", Collections.nCopies(outTradeNos.size(), "?"));
         return new HashSet<>(jdbc.queryForList("SELECT out_trade_no FROM ledger_journal WHERE"
                 + " out_trade_no IN (" + in + ")", String.class, outTradeNos.toArray()));
     }

@@ -2,11 +2,11 @@ package dev.redrain.issuance.wallet;
 
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.ledger.WalletLedger;
-import dev.redrain.core.money.Money;
 import dev.redrain.core.token.RedPacketToken;
 import dev.redrain.issuance.ops.Switches;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ public class WithdrawalService {
             List<String> tokens) {
         if (switches.isOn(Switches.WALLET_READ_ONLY)) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.WALLET_READ_ONLY,
-                    "withdrawals are paused; balances still answer", java.time.Duration
+                    "withdrawals are paused; balances still answer", Duration
                     .ofSeconds(60));
         }
         if (amountMinor <= 0) {
@@ -193,7 +193,7 @@ public class WithdrawalService {
     private static ApiException inProgress() {
         return new ApiException(HttpStatus.CONFLICT, ErrorCode.WITHDRAWAL_IN_PROGRESS,
                 "another request is withdrawing with this requestId; retry the same request",
-                java.time.Duration.ofSeconds(1));
+                Duration.ofSeconds(1));
     }
 
     /**

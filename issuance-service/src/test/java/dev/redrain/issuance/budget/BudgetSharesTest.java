@@ -3,14 +3,14 @@ package dev.redrain.issuance.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.redrain.issuance.activity.AmountRule;
-import dev.redrain.issuance.activity.Template;
+import dev.redrain.core.catalog.AmountRule;
+import dev.redrain.core.catalog.Template;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class BudgetSharesTest {
 
@@ -82,6 +82,6 @@ class BudgetSharesTest {
             int shards) {
         return new Template("t-1", "a-1", "CASH", "CNY", rule, fixed, 1, 100, packets, budget,
                 shards, List.of(50, 80, 95, 100), null, true,
-                dev.redrain.issuance.activity.UserCaps.NONE, 0);
+                dev.redrain.core.catalog.UserCaps.NONE, 0);
     }
 }

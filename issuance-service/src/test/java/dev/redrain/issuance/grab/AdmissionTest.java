@@ -3,7 +3,7 @@ package dev.redrain.issuance.grab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.activity.Stage;
-import dev.redrain.issuance.activity.Activity;
+import dev.redrain.core.catalog.Activity;
 import java.time.Instant;
 import java.util.Set;
 import java.util.stream.IntStream;

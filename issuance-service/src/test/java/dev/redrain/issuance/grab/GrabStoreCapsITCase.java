@@ -3,8 +3,8 @@ package dev.redrain.issuance.grab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.activity.Outcome;
+import dev.redrain.core.catalog.UserCaps;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.issuance.activity.UserCaps;
 import dev.redrain.testsupport.RedisExtension;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;

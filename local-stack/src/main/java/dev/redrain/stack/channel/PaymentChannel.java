@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +79,7 @@ public final class PaymentChannel implements AutoCloseable {
     }
 
     private final Clock clock;
-    private final java.time.ZoneId businessZone;
+    private final ZoneId businessZone;
     private final Set<String> cashCurrencies;
     private final String merchantKey;
     private final Knobs knobs;
@@ -95,7 +98,7 @@ public final class PaymentChannel implements AutoCloseable {
     private int lagSampleCount;
     private volatile boolean running = true;
 
-    public PaymentChannel(Clock clock, java.time.ZoneId businessZone, int port, String kafkaBootstrap, String creditedTopic,
+    public PaymentChannel(Clock clock, ZoneId businessZone, int port, String kafkaBootstrap, String creditedTopic,
             Set<String> cashCurrencies, String merchantKey, Knobs knobs, Path statementDirectory)
             throws IOException {
         this.clock = clock;
@@ -229,7 +232,7 @@ public final class PaymentChannel implements AutoCloseable {
             LocalDate date;
             try {
                 date = LocalDate.parse(query.substring(5));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 respond(exchange, 400, Map.of("error", "not a date"));
                 return;
             }
@@ -309,7 +312,7 @@ public final class PaymentChannel implements AutoCloseable {
 
     /** Business dates present in the channel's lines (normally one: today). */
     public Set<LocalDate> dates() {
-        Set<LocalDate> dates = new java.util.TreeSet<>();
+        Set<LocalDate> dates = new TreeSet<>();
         lines.values().forEach(line -> dates.add(line.businessDate()));
         return dates;
     }

@@ -22,6 +22,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
@@ -195,13 +197,13 @@ public final class Redrain implements Runnable {
             rain.validate();
             StackInfo info = StackInfo.read(resolve(runDirectory).resolve(StackInfo.FILE));
             IssuanceClient client = new IssuanceClient(info.issuanceUrls(), info.appSecrets(),
-                    info.operatorToken(), java.time.Duration.ofSeconds(5), 64);
+                    info.operatorToken(), Duration.ofSeconds(5), 64);
             String activity = Festival.ACTIVITY_ID;
             if (!Festival.exists(client, activity)) {
                 Festival.seed(client, activity, rain.expectedFormalGrabs() * rain.rains, 0.6,
                         rain.duration());
                 Festival.switchStage(client, activity, "FORMAL");
-                Festival.awaitStage(client, activity, "FORMAL", java.time.Duration.ofSeconds(10));
+                Festival.awaitStage(client, activity, "FORMAL", Duration.ofSeconds(10));
                 Thread.sleep(1_500);
                 OUT.println("seeded festival " + activity + " (formal stage)");
             } else {
@@ -308,14 +310,14 @@ public final class Redrain implements Runnable {
                 throw new StackException("--duration is at least 30 s; --faults, --users and"
                         + " --rate are positive");
             }
-            long chosen = seed != null ? seed : new java.security.SecureRandom().nextLong();
+            long chosen = seed != null ? seed : new SecureRandom().nextLong();
             OUT.println("chaos: seed " + chosen + " (rerun with --seed " + chosen + ")");
             stack.instances = Math.max(2, stack.instances);
             try (Stack running = Stack.start(stack.settings(PaymentChannel.Knobs.none(), true),
                     OUT)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(running::close));
                 Chaos.Report report = new Chaos(running, OUT).run(new Chaos.Settings(chosen,
-                        java.time.Duration.ofSeconds(durationSeconds), faults, users, rate));
+                        Duration.ofSeconds(durationSeconds), faults, users, rate));
                 return report.held() ? 0 : 1;
             }
         }

@@ -6,6 +6,7 @@ import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackInfo;
 import dev.redrain.stack.run.StackSettings;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -81,7 +82,7 @@ public final class StackOptions {
         Path file = run.resolve(StackInfo.FILE);
         if (Files.isRegularFile(file)) {
             StackInfo info = StackInfo.read(file);
-            java.net.URI dashboard = java.net.URI.create(info.dashboardUrl());
+            URI dashboard = URI.create(info.dashboardUrl());
             if (LocalServices.answers(dashboard.getHost(), dashboard.getPort())) {
                 throw new StackException("a stack is running from " + run + " (its dashboard"
                         + " answers at " + info.dashboardUrl() + "); stop it with Ctrl-C or"

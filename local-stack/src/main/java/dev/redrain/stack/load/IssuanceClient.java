@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 
 /**
  * The issuance service as its callers see it: app requests signed like a real app's
@@ -57,7 +58,7 @@ public final class IssuanceClient {
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
-                .executor(java.util.concurrent.Executors.newFixedThreadPool(
+                .executor(Executors.newFixedThreadPool(
                         Math.max(2, connections / 8)))
                 .build();
     }

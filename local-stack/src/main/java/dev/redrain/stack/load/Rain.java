@@ -3,17 +3,22 @@ package dev.redrain.stack.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.stack.run.StackException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,10 +99,10 @@ public final class Rain {
     private final AtomicLong latencyMaxMs = new AtomicLong();
     private final long[] latencyBucketsMs = new long[64];
     private final AtomicInteger currentRain = new AtomicInteger(-1);
-    private final List<Trouble> troubles = java.util.Collections.synchronizedList(
+    private final List<Trouble> troubles = Collections.synchronizedList(
             new ArrayList<>());
     private volatile long startedAtNanos;
-    private volatile java.time.Instant startedAt;
+    private volatile Instant startedAt;
 
     public Rain(Settings settings, IssuanceClient client) {
         this.settings = settings;
@@ -119,7 +124,7 @@ public final class Rain {
         long rainNanos = durationNanos / settings.rains();
         AtomicLong nextSlot = new AtomicLong();
         startedAtNanos = System.nanoTime();
-        startedAt = java.time.Instant.now();
+        startedAt = Instant.now();
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
         for (int w = 0; w < WORKERS; w++) {
             int worker = w;
@@ -214,7 +219,7 @@ public final class Rain {
             throws IOException, InterruptedException {
         try {
             return client.app(pick, app, "POST", "/v1/grab", body);
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             if (client.instances().size() < 2) {
                 throw e;
             }
@@ -252,12 +257,12 @@ public final class Rain {
     }
 
     /** When the rain started (wall clock). */
-    public java.time.Instant startedAt() {
+    public Instant startedAt() {
         return startedAt;
     }
 
     /** The wall-clock time of a trouble (to find the service's log lines about it). */
-    public java.time.Instant wallClockOf(Trouble trouble) {
+    public Instant wallClockOf(Trouble trouble) {
         return startedAt.plusMillis(trouble.atMs());
     }
 
@@ -299,14 +304,14 @@ public final class Rain {
         ExecutorService askers = Executors.newFixedThreadPool(ASKERS);
         try {
             while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
-                List<java.util.concurrent.Future<?>> pass = new ArrayList<>();
+                List<Future<?>> pass = new ArrayList<>();
                 for (Map.Entry<String, Unanswered> entry : List.copyOf(unanswered.entrySet())) {
                     pass.add(askers.submit(() -> askAgain(entry.getKey(), entry.getValue())));
                 }
-                for (java.util.concurrent.Future<?> asked : pass) {
+                for (Future<?> asked : pass) {
                     try {
                         asked.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         throw new StackException("asking again failed: " + e.getCause());
                     }
                 }

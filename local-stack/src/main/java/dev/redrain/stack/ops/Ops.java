@@ -1,10 +1,13 @@
 package dev.redrain.stack.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.core.catalog.Activity;
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.stack.channel.PaymentChannel;
 import dev.redrain.stack.load.IssuanceClient;
 import dev.redrain.stack.run.FlinkJobs;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +39,7 @@ import javax.sql.DataSource;
  * and a test can name the exact figures they show.
  */
 public final class Ops implements AutoCloseable {
+    private static final CatalogStore CATALOG = new CatalogStore();
     private static final int KEPT_SNAPSHOTS = 300;
     private static final Duration LAG_WINDOW = Duration.ofSeconds(10);
 
@@ -173,41 +178,46 @@ public final class Ops implements AutoCloseable {
         return increase;
     }
 
+    /** The parents still running, as the catalog's owner reads them, with their burn. */
     private List<ActivityView> activities(Connection connection, Instant now)
             throws SQLException {
+        List<Activity> parents = CATALOG.read(connection).activities().stream()
+                .filter(activity -> activity.isParent() && !"ENDED".equals(activity.status()))
+                .sorted(Comparator.comparing(Activity::activityId)).toList();
         List<ActivityView> views = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT activity_id,"
-                + " name, starts_at, ends_at FROM activity WHERE parent_activity_id IS NULL"
-                + " AND status <> 'ENDED' ORDER BY activity_id");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                String id = rows.getString(1);
-                Instant startsAt = rows.getTimestamp(3).toInstant();
-                Instant endsAt = rows.getTimestamp(4).toInstant();
-                JsonNode budgets;
-                try {
-                    budgets = client.adminOk("GET", "/admin/activities/" + id + "/budgets",
-                            null);
-                } catch (Exception e) {
-                    continue;
-                }
-                double elapsed = Math.min(1.0, Math.max(0.0, (double) Duration.between(startsAt,
-                        now).toMillis() / Math.max(1, Duration.between(startsAt, endsAt)
-                                .toMillis())));
-                List<TemplateBurn> templates = new ArrayList<>();
-                for (JsonNode t : budgets.path("templates")) {
-                    long budget = t.path("budgetMinor").asLong();
-                    templates.add(new TemplateBurn(t.path("activityId").asText(),
-                            t.path("templateId").asText(), t.path("stage").asText(),
-                            t.path("awardType").asText(), t.path("currency").asText(), budget,
-                            t.path("grantedMinor").asLong(), t.path("remainingMinor").asLong(),
-                            t.path("grantedCount").asLong(), Math.round(budget * elapsed)));
-                }
-                views.add(new ActivityView(id, rows.getString(2),
-                        budgets.path("liveStage").asText(), startsAt, endsAt, templates));
+        for (Activity parent : parents) {
+            JsonNode budgets;
+            try {
+                budgets = client.adminOk("GET", "/admin/activities/" + parent.activityId()
+                        + "/budgets", null);
+            } catch (Exception e) {
+                continue;
             }
+            views.add(new ActivityView(parent.activityId(), parent.name(),
+                    budgets.path("liveStage").asText(), parent.startsAt(), parent.endsAt(),
+                    burns(budgets, elapsedShare(parent, now))));
         }
         return views;
+    }
+
+    /** How much of the activity's time has passed, 0 to 1. */
+    private static double elapsedShare(Activity parent, Instant now) {
+        return Math.min(1.0, Math.max(0.0, (double) Duration.between(parent.startsAt(), now)
+                .toMillis() / Math.max(1, Duration.between(parent.startsAt(), parent.endsAt())
+                        .toMillis())));
+    }
+
+    private static List<TemplateBurn> burns(JsonNode budgets, double elapsed) {
+        List<TemplateBurn> templates = new ArrayList<>();
+        for (JsonNode t : budgets.path("templates")) {
+            long budget = t.path("budgetMinor").asLong();
+            templates.add(new TemplateBurn(t.path("activityId").asText(),
+                    t.path("templateId").asText(), t.path("stage").asText(),
+                    t.path("awardType").asText(), t.path("currency").asText(), budget,
+                    t.path("grantedMinor").asLong(), t.path("remainingMinor").asLong(),
+                    t.path("grantedCount").asLong(), Math.round(budget * elapsed)));
+        }
+        return templates;
     }
 
     private static void alerts(Connection connection, List<Alert> alerts,
@@ -254,7 +264,7 @@ public final class Ops implements AutoCloseable {
         try (PreparedStatement statement = connection.prepareStatement("SELECT category, status,"
                 + " COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY category,"
                 + " status")) {
-            statement.setDate(1, java.sql.Date.valueOf(date));
+            statement.setDate(1, Date.valueOf(date));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     byCategory.merge(rows.getString(1), rows.getLong(3), Long::sum);

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -118,8 +119,8 @@ public final class FlinkJobs implements AutoCloseable {
     }
 
     private JobClient submit(String name, Map<String, String> parameters, String restorePath,
-            java.util.function.Consumer<StreamExecutionEnvironment> pipeline,
-            java.util.function.Consumer<StreamExecutionEnvironment> settings) throws Exception {
+            Consumer<StreamExecutionEnvironment> pipeline,
+            Consumer<StreamExecutionEnvironment> settings) throws Exception {
         Configuration configuration = new Configuration();
         configuration.set(DeploymentOptions.TARGET, "remote");
         configuration.set(DeploymentOptions.ATTACHED, false);

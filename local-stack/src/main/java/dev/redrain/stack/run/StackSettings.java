@@ -1,6 +1,7 @@
 package dev.redrain.stack.run;
 
 import dev.redrain.stack.channel.PaymentChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,7 +39,7 @@ public record StackSettings(Path home, Path runDirectory, String mysql, String m
     public Path jar(String module, String classifier) {
         Path target = home.resolve(module).resolve("target");
         Path jar = target.resolve(module + "-" + Version.PROJECT + "-" + classifier + ".jar");
-        if (!java.nio.file.Files.isRegularFile(jar)) {
+        if (!Files.isRegularFile(jar)) {
             throw new StackException(jar + " is missing: build it with ./mvnw -B -DskipTests"
                     + " package -pl " + module + " -am (./redrain does that by itself)");
         }

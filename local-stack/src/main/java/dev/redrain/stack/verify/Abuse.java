@@ -3,6 +3,7 @@ package dev.redrain.stack.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.core.activity.Outcome;
 import dev.redrain.core.activity.Stage;
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.OutTradeNoGenerator;
@@ -22,6 +23,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,14 +35,22 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -189,7 +199,7 @@ public final class Abuse {
                                     "awardType", "CASH")), "reason", "abuse suite"));
         }
         Instant later = Instant.now().plus(Duration.ofHours(1)).truncatedTo(
-                java.time.temporal.ChronoUnit.SECONDS);
+                ChronoUnit.SECONDS);
         client.adminOk("PUT", "/admin/activities/" + ACTIVITY + "/rains/" + RAIN_LATER, Map.of(
                 "opensAt", later.toString(), "closesAt", later.plusSeconds(600).toString(),
                 "scenes", List.of(Map.of("sceneId", "abuse", "awardType", "CASH")),
@@ -625,7 +635,7 @@ public final class Abuse {
     private void forgedEvents() throws Exception {
         Topics topics = new Topics(info.topicPrefix());
         OutTradeNoGenerator numbers = OutTradeNoGenerator.withRandomInstance(
-                java.time.Clock.systemUTC(), java.time.ZoneId.of(info.businessZone()));
+                Clock.systemUTC(), ZoneId.of(info.businessZone()));
         byte[] otherKey = randomBytes(32);
         GrantProof foreign = new GrantProof(TokenKeyRing.of(Map.of("k1", otherKey), "k1"));
         GrantProof unknownKey = new GrantProof(TokenKeyRing.of(Map.of("k9", otherKey), "k9"));
@@ -675,9 +685,9 @@ public final class Abuse {
 
     /** Publishes the events; returns each one's dead-letter reason by eventId, as it came. */
     private Map<String, String> publishAndAwaitLetters(Topics topics,
-            java.util.Collection<TokenIssued> events) throws Exception {
+            Collection<TokenIssued> events) throws Exception {
         Map<String, String> reasons = new LinkedHashMap<>();
-        java.util.Properties consumerConfig = new java.util.Properties();
+        Properties consumerConfig = new Properties();
         consumerConfig.put("bootstrap.servers", info.kafkaBootstrap());
         consumerConfig.put("key.deserializer", ByteArrayDeserializer.class.getName());
         consumerConfig.put("value.deserializer", ByteArrayDeserializer.class.getName());
@@ -688,7 +698,7 @@ public final class Abuse {
             letters.assign(partitions);
             letters.seekToEnd(partitions);
             partitions.forEach(letters::position);
-            java.util.Properties producerConfig = new java.util.Properties();
+            Properties producerConfig = new Properties();
             producerConfig.put("bootstrap.servers", info.kafkaBootstrap());
             producerConfig.put("key.serializer", StringSerializer.class.getName());
             producerConfig.put("value.serializer", ByteArraySerializer.class.getName());
@@ -737,7 +747,7 @@ public final class Abuse {
         }
         head.append("\r\n");
         String response;
-        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(content);
@@ -746,9 +756,9 @@ public final class Abuse {
                     StandardCharsets.UTF_8);
         }
         int actual = Integer.parseInt(response.split(" ", 3)[1]);
-        java.util.regex.Matcher type = java.util.regex.Pattern.compile(
+        Matcher type = Pattern.compile(
                 "(?im)^Content-Type:\\s*([^\\r\\n]+)").matcher(response);
-        java.util.regex.Matcher problem = java.util.regex.Pattern.compile(
+        Matcher problem = Pattern.compile(
                 "\"code\":\"([A-Z_]+)\"").matcher(response);
         judge(name, status, code, actual, type.find() ? type.group(1) : "",
                 problem.find() ? problem.group(1) : null);
@@ -913,23 +923,16 @@ public final class Abuse {
                             + " account_code",
                     "SELECT withdrawal_id, status, amount_minor FROM wallet_withdrawal ORDER BY"
                             + " withdrawal_id",
-                    "SELECT template_id, budget_minor, version FROM reward_template ORDER BY"
-                            + " template_id",
-                    "SELECT activity_id, status, live_stage, ends_at FROM activity ORDER BY"
-                            + " activity_id",
                     "SELECT COUNT(*) FROM unified_account",
                     "SELECT COUNT(*) FROM account_binding",
                     "SELECT COUNT(*) FROM budget_raise",
-                    "SELECT parent_activity_id, rain_id, opens_at, closes_at, status FROM rain"
-                            + " ORDER BY parent_activity_id, rain_id",
-                    "SELECT parent_activity_id, rain_id, scene_id, award_type FROM rain_scene"
-                            + " ORDER BY parent_activity_id, rain_id, scene_id",
                     "SELECT COUNT(*) FROM admin_audit",
                     "SELECT COUNT(*) FROM outbox")) {
                 try (ResultSet rows = statement.executeQuery(query)) {
                     state.put("mysql: " + query, rows(rows));
                 }
             }
+            catalog(new CatalogStore().read(connection), state);
         }
         RedisClient redis = RedisClient.create(info.redisUri());
         try (StatefulRedisConnection<String, String> connection = redis.connect()) {
@@ -951,11 +954,23 @@ public final class Abuse {
         return state;
     }
 
+    /** The catalog as its owner reads it: every activity, template and rain, each sorted. */
+    private static void catalog(CatalogStore.Snapshot catalog, Map<String, String> state) {
+        state.put("catalog: activities", catalog.activities().stream().map(String::valueOf)
+                .sorted().toList().toString());
+        state.put("catalog: templates", catalog.templates().stream().map(String::valueOf)
+                .sorted().toList().toString());
+        state.put("catalog: rains", catalog.rains().stream()
+                .map(rain -> rain.parentActivityId() + "/" + rain.rainId() + " " + rain.opensAt()
+                        + ".." + rain.closesAt() + (rain.cancelled() ? " cancelled " : " ")
+                        + new TreeMap<>(rain.awardTypeByScene())).sorted().toList().toString());
+    }
+
     private static String dump(RedisCommands<String, String> commands, String key) {
         return switch (commands.type(key)) {
             case "string" -> commands.get(key);
             case "hash" -> new TreeMap<>(commands.hgetall(key)).toString();
-            case "set" -> new java.util.TreeSet<>(commands.smembers(key)).toString();
+            case "set" -> new TreeSet<>(commands.smembers(key)).toString();
             case "list" -> commands.lrange(key, 0, -1).toString();
             case "zset" -> commands.zrangeWithScores(key, 0, -1).toString();
             default -> "(gone)";

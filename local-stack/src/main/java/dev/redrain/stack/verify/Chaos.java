@@ -12,18 +12,25 @@ import dev.redrain.stack.run.ChildJvm;
 import dev.redrain.stack.run.Settlement;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackSettings;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -241,7 +248,7 @@ public final class Chaos {
             try {
                 answer = stack.client().admin("POST", "/admin/budgets/rebuild", Map.of(
                         "reason", "chaos: Redis came back empty", "waitSeconds", 5));
-            } catch (java.io.IOException unanswered) {
+            } catch (IOException unanswered) {
                 lastRefusal = unanswered.toString();
                 Thread.sleep(1_000);
                 continue;
@@ -278,7 +285,7 @@ public final class Chaos {
                 if (answer.status() == 200) {
                     run = answer.json();
                 }
-            } catch (java.io.IOException unanswered) {
+            } catch (IOException unanswered) {
                 // The instance asked is down: the next poll goes to another.
             }
         }
@@ -518,10 +525,10 @@ public final class Chaos {
 
     private String issuedAtRainSeconds(Rain rain, String outTradeNo) {
         try {
-            java.time.Instant issued = java.time.LocalDateTime.parse(outTradeNo.substring(0, 17),
-                    java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS"))
-                    .atZone(java.time.ZoneId.of(stack.info().businessZone())).toInstant();
-            return String.format(java.util.Locale.ROOT, "%.1f", java.time.Duration.between(
+            Instant issued = LocalDateTime.parse(outTradeNo.substring(0, 17),
+                    DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS"))
+                    .atZone(ZoneId.of(stack.info().businessZone())).toInstant();
+            return String.format(Locale.ROOT, "%.1f", Duration.between(
                     rain.startedAt(), issued).toMillis() / 1e3);
         } catch (RuntimeException e) {
             return "?";
@@ -535,7 +542,7 @@ public final class Chaos {
                 PreparedStatement statement = connection.prepareStatement("SELECT category,"
                         + " status, COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY"
                         + " category, status")) {
-            statement.setDate(1, java.sql.Date.valueOf(date));
+            statement.setDate(1, Date.valueOf(date));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     byCategoryStatus.put(rows.getString(1) + "/" + rows.getString(2),
@@ -623,7 +630,7 @@ public final class Chaos {
         return amounts.toString();
     }
 
-    private static String first(java.util.Collection<?> items) {
+    private static String first(Collection<?> items) {
         return items.isEmpty() ? "" : items.stream().limit(5).toList().toString();
     }
 }

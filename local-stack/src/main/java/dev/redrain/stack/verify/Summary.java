@@ -1,11 +1,11 @@
 package dev.redrain.stack.verify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.core.money.Money;
 import dev.redrain.stack.channel.PaymentChannel;
 import dev.redrain.stack.load.Rain;
 import java.io.PrintStream;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -155,7 +155,7 @@ public record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<S
         try (PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
                 + " category, legs, status FROM recon_break WHERE last_seen_date = ?"
                 + " ORDER BY out_trade_no")) {
-            statement.setDate(1, java.sql.Date.valueOf(date));
+            statement.setDate(1, Date.valueOf(date));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     breaks.add(new String[] {rows.getString(1), rows.getString(2),
@@ -171,7 +171,7 @@ public record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<S
                 + " settlement_report_file f JOIN settlement_run r ON r.run_id = f.run_id"
                 + " WHERE r.business_date = ? AND f.file_name = 'report.html'"
                 + " ORDER BY r.run_id DESC LIMIT 1")) {
-            statement.setDate(1, java.sql.Date.valueOf(date));
+            statement.setDate(1, Date.valueOf(date));
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? rows.getString(1) : null;
             }

@@ -1,4 +1,4 @@
-package dev.redrain.issuance.activity;
+package dev.redrain.core.catalog;
 
 import dev.redrain.core.activity.Stage;
 import java.time.Instant;
@@ -22,6 +22,15 @@ public record Activity(
 
     public Activity {
         allowList = Set.copyOf(allowList);
+    }
+
+    /** The id of a parent's child for {@code stage}: {@code <parent>-internal|-gray|-formal}. */
+    public static String childId(String parentId, Stage stage) {
+        return parentId + switch (stage) {
+            case INTERNAL_TEST -> "-internal";
+            case GRAY -> "-gray";
+            case FORMAL -> "-formal";
+        };
     }
 
     public boolean isParent() {

@@ -1,4 +1,4 @@
-package dev.redrain.issuance.activity;
+package dev.redrain.core.catalog;
 
 /** How a template sizes each award. */
 public enum AmountRule {

@@ -1,4 +1,4 @@
-package dev.redrain.issuance.activity;
+package dev.redrain.core.catalog;
 
 import java.time.Instant;
 import java.util.Map;

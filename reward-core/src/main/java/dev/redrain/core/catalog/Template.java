@@ -1,4 +1,4 @@
-package dev.redrain.issuance.activity;
+package dev.redrain.core.catalog;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.redrain.issuance.activity;
+package dev.redrain.core.catalog;
 
 /**
  * How much one user may be granted from one template: a count and an amount over the whole

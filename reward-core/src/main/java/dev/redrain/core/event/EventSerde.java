@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.redrain.core.event.EventDecodingException.Reason;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -59,7 +60,7 @@ public final class EventSerde {
             header.put(VERSION_FIELD, type.schemaVersion());
             String json = header.toString();
             HEADERS.put(type, (json.substring(0, json.length() - 1) + ",")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .getBytes(StandardCharsets.UTF_8));
         }
     }
 

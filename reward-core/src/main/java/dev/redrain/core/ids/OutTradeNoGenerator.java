@@ -2,6 +2,7 @@ package dev.redrain.core.ids;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -135,7 +136,7 @@ public final class OutTradeNoGenerator {
         try {
             return LocalDate.of(number(outTradeNo, 0, 4), number(outTradeNo, 4, 6),
                     number(outTradeNo, 6, 8));
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("not an outTradeNo (bad date): " + outTradeNo, e);
         }
     }

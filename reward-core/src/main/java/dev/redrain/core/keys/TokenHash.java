@@ -1,5 +1,11 @@
 package dev.redrain.core.keys;
 
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.token.Grant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The fields of a token's Redis hash ({@link RedisKeys#token}), and the Lua scripts that move a
  * token's status. The issuance service writes the hash at grab time; the credit job, the
@@ -68,17 +74,17 @@ public final class TokenHash {
      *
      * @throws IllegalArgumentException when a grant field is missing or unreadable
      */
-    public static dev.redrain.core.token.Grant grantOf(java.util.Map<String, String> hash) {
-        return new dev.redrain.core.token.Grant(required(hash, OUT_TRADE_NO),
+    public static Grant grantOf(Map<String, String> hash) {
+        return new Grant(required(hash, OUT_TRADE_NO),
                 required(hash, APP_ID), required(hash, ACT_ID),
                 required(hash, PARENT_ACTIVITY_ID), required(hash, ACTIVITY_ID),
-                dev.redrain.core.activity.Stage.valueOf(required(hash, STAGE)),
+                Stage.valueOf(required(hash, STAGE)),
                 required(hash, SCENE_ID), required(hash, RAIN_ID), required(hash, TEMPLATE_ID),
                 required(hash, AWARD_TYPE), Long.parseLong(required(hash, AMOUNT_MINOR)),
                 required(hash, CURRENCY), Long.parseLong(required(hash, ISSUED_AT_MS)));
     }
 
-    private static String required(java.util.Map<String, String> hash, String field) {
+    private static String required(Map<String, String> hash, String field) {
         String value = hash.get(field);
         if (value == null) {
             throw new IllegalArgumentException("no " + field);
@@ -90,9 +96,9 @@ public final class TokenHash {
      * The token hash of an award, as the issuer writes it (and a rebuild restores it): the
      * grant's fields and its proof, so the nightly repair can check that it is a real grant.
      */
-    public static java.util.Map<String, String> fieldsOf(
-            dev.redrain.core.event.TokenIssued event, String status) {
-        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+    public static Map<String, String> fieldsOf(
+            TokenIssued event, String status) {
+        Map<String, String> fields = new LinkedHashMap<>();
         fields.put(STATUS, status);
         fields.put(OUT_TRADE_NO, event.outTradeNo());
         fields.put(ACT_ID, event.actId());

@@ -1,5 +1,6 @@
 package dev.redrain.core.ledger;
 
+import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.ledger.CreditResult.Status;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -12,6 +13,8 @@ import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +54,8 @@ public final class LedgerWriter {
     private static final long BACKOFF_MS_MAX = 1_000;
     private static final int MYSQL_DEADLOCK = 1213;
     private static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
+    /** Budgets are the catalog's: read through its owner, in this transaction. */
+    private static final CatalogStore CATALOG = new CatalogStore();
     private static final String JOURNAL_TYPE_TOKEN_CREDIT = "TOKEN_CREDIT";
 
     private final DataSource dataSource;
@@ -259,26 +264,9 @@ public final class LedgerWriter {
 
     /** The budget of each (activity stage, asset) the requests draw on: its templates' sum. */
     private static Map<String, Long> budgetLimits(Connection connection,
-            java.util.Collection<CreditRequest> requests) throws SQLException {
-        Set<String> activities = new java.util.TreeSet<>();
-        requests.forEach(request -> activities.add(request.activityId()));
-        List<String> ids = new ArrayList<>(activities);
-        Map<String, Long> limits = new HashMap<>();
-        String sql = "SELECT activity_id, currency, SUM(budget_minor) FROM reward_template"
-                + " WHERE activity_id IN (" + inList(ids.size()) + ") GROUP BY activity_id,"
-                + " currency";
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < ids.size(); i++) {
-                statement.setString(i + 1, ids.get(i));
-            }
-            try (ResultSet result = statement.executeQuery()) {
-                while (result.next()) {
-                    limits.put(result.getString(1) + "\u0000" + result.getString(2),
-                            result.getLong(3));
-                }
-            }
-        }
-        return limits;
+            Collection<CreditRequest> requests) throws SQLException {
+        return CATALOG.stageBudgets(connection, requests.stream()
+                .map(CreditRequest::activityId).toList());
     }
 
     private static String limitKey(CreditRequest request) {
@@ -290,7 +278,7 @@ public final class LedgerWriter {
             Set<String> refused, LocalDateTime now) throws SQLException {
         List<CreditRequest> rows = new ArrayList<>();
         refused.forEach(outTradeNo -> rows.add(unique.get(outTradeNo)));
-        rows.sort(java.util.Comparator.comparing(CreditRequest::outTradeNo));
+        rows.sort(Comparator.comparing(CreditRequest::outTradeNo));
         for (List<CreditRequest> chunk : chunks(rows)) {
             String sql = "INSERT INTO ledger_refusal (out_trade_no, reason, act_id, activity_id,"
                     + " stage, award_type, currency, amount_minor, source, first_refused_at,"

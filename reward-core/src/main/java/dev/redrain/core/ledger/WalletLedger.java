@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -204,7 +205,7 @@ public final class WalletLedger {
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO"
                 + " ledger_journal (out_trade_no, journal_type, act_id, currency, amount_minor,"
                 + " business_date, source, writer_txn_id, created_at) VALUES (?, ?, ?, ?, ?, ?,"
-                + " 'SERVICE', ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                + " 'SERVICE', ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             statement.setString(1, outTradeNo);
             statement.setString(2, journalType);
             statement.setString(3, actId);

@@ -1,5 +1,8 @@
 package dev.redrain.core.secrets;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -20,10 +23,10 @@ public final class Redacted {
      * UI): a parameter whose name says it is a password or secret is left out, and every value
      * is shown as {@link #uri} shows it.
      */
-    public static java.util.Map<String, String> parameters(java.util.Map<String, String> all) {
-        java.util.Map<String, String> shown = new java.util.TreeMap<>();
+    public static Map<String, String> parameters(Map<String, String> all) {
+        Map<String, String> shown = new TreeMap<>();
         all.forEach((name, value) -> {
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            String lower = name.toLowerCase(Locale.ROOT);
             if (!lower.endsWith("password") && !lower.endsWith("secret")) {
                 shown.put(name, uri(value));
             }

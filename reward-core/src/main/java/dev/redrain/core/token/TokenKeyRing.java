@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -97,7 +98,7 @@ public final class TokenKeyRing {
         return Optional.ofNullable(proofKeysById.get(keyId));
     }
 
-    public java.util.Set<String> keyIds() {
+    public Set<String> keyIds() {
         return keysById.keySet();
     }
 

@@ -1,22 +1,19 @@
 package dev.redrain.bench.grab;
 
+import dev.redrain.core.catalog.Template;
+import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.IssuanceApplication;
 import dev.redrain.issuance.account.AccountService;
 import dev.redrain.issuance.activity.CatalogRefresher;
-import dev.redrain.issuance.activity.Template;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetStore;
 import dev.redrain.issuance.grab.GrabCommand;
 import dev.redrain.issuance.grab.GrabService;
-import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.testsupport.EmbeddedKafka;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
