@@ -5,6 +5,7 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.outbox.OutboxStore;
 import dev.redrain.core.token.Grant;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.GrantRejectedException;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -51,6 +53,7 @@ final class GrantEvidence {
     /** Null when no Kafka is configured: then only the outbox can corroborate. */
     private final String kafkaBootstrap;
     private final EventSerde serde = new EventSerde();
+    private final OutboxStore outbox = new OutboxStore();
 
     GrantEvidence(GrantProof proof, JdbcTemplate jdbc, Topics topics, String kafkaBootstrap) {
         this.proof = proof;
@@ -96,11 +99,11 @@ final class GrantEvidence {
     }
 
     private String inOutbox(Grant grant, String presented) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT outbox_id, payload FROM outbox"
-                + " WHERE topic = ? AND message_key = ?", topics.tokenIssued(), grant.actId());
-        for (Map<String, Object> row : rows) {
-            if (matches((byte[]) row.get("payload"), grant, presented)) {
-                return "outbox row " + row.get("outbox_id");
+        List<OutboxStore.Row> rows = jdbc.execute((ConnectionCallback<List<OutboxStore.Row>>)
+                connection -> outbox.byKey(connection, topics.tokenIssued(), grant.actId()));
+        for (OutboxStore.Row row : rows) {
+            if (matches(row.payload(), grant, presented)) {
+                return "outbox row " + row.id();
             }
         }
         return null;

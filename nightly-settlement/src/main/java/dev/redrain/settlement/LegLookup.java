@@ -2,10 +2,14 @@ package dev.redrain.settlement;
 
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.ledger.LedgerReads;
+import dev.redrain.core.ledger.LedgerReads.TokenLeg;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -16,6 +20,7 @@ final class LegLookup {
     private final JdbcTemplate jdbc;
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
+    private final LedgerReads ledgerReads = new LedgerReads();
 
     LegLookup(JdbcTemplate jdbc, StatefulRedisConnection<String, String> redis, RedisKeys keys) {
         this.jdbc = jdbc;
@@ -35,25 +40,18 @@ final class LegLookup {
                 redisLeg = fromHash(hash);
             }
         }
-        List<Legs.Ledger> ledger = jdbc.query("SELECT amount_minor, currency, act_id,"
-                + " activity_id, stage, award_type FROM ledger_journal WHERE out_trade_no = ?"
-                + " AND journal_type = 'TOKEN_CREDIT'", (rs, row) -> new Legs.Ledger(
-                        rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6)), outTradeNo);
-        if (ledger.isEmpty()) {
-            ledger = jdbc.query("SELECT amount_minor, currency, act_id, activity_id, stage,"
-                    + " award_type FROM ledger_refusal WHERE out_trade_no = ?", (rs, row) ->
-                    new Legs.Ledger(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6),
-                            Legs.REFUSED_OVER_BUDGET), outTradeNo);
-        }
+        Legs.Ledger ledger = jdbc.execute((ConnectionCallback<Optional<TokenLeg>>)
+                connection -> ledgerReads.tokenLeg(connection, outTradeNo)).map(leg ->
+                        new Legs.Ledger(leg.amountMinor(), leg.currency(), leg.actId(),
+                                leg.activityId(), leg.stage(), leg.awardType(),
+                                leg.refused() ? Legs.REFUSED_OVER_BUDGET : null)).orElse(null);
         List<Legs.Payment> payment = jdbc.query("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0),"
                 + " COALESCE(MAX(amount_minor), 0), MIN(currency) FROM payment_record"
                 + " WHERE out_trade_no = ? AND payment_kind = 'FUNDING'"
                 + " AND channel_status = 'SUCCESS'", (rs, row) -> rs.getInt(1) == 0 ? null
                         : new Legs.Payment(rs.getInt(1), rs.getLong(2), rs.getLong(3),
                                 rs.getString(4)), outTradeNo);
-        return new Legs(outTradeNo, redisLeg, ledger.isEmpty() ? null : ledger.get(0),
+        return new Legs(outTradeNo, redisLeg, ledger,
                 payment.isEmpty() ? null : payment.get(0));
     }
 

@@ -6,6 +6,7 @@ import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerReads;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.token.Grant;
@@ -14,6 +15,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -33,6 +36,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class Repairer {
     private final JdbcTemplate jdbc;
+    private final LedgerReads ledgerReads = new LedgerReads();
     private final LedgerWriter ledger;
     private final LegLookup lookup;
     private final StatefulRedisConnection<String, String> redis;
@@ -106,8 +110,8 @@ final class Repairer {
             }
             action = "FIX_REDIS_STATUS";
             amount = legs.ledger().amountMinor();
-            Long journalId = jdbc.queryForObject("SELECT journal_id FROM ledger_journal WHERE"
-                    + " out_trade_no = ?", Long.class, candidate.outTradeNo());
+            Long journalId = jdbc.execute((ConnectionCallback<Optional<Long>>) connection ->
+                    ledgerReads.journalId(connection, candidate.outTradeNo())).orElseThrow();
             markCredited(candidate, legs, journalId);
             outcome = "Redis status CREDITED (journal " + journalId + ")";
         }

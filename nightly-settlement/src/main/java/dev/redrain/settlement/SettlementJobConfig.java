@@ -387,15 +387,14 @@ class SettlementJobConfig {
 
     static final String PAYOUTS = "SELECT k.no, w.act_id, w.currency, w.amount_minor, w.status,"
             + " p.records, p.total, p.biggest, p.currency p_currency FROM ("
-            + "   SELECT w.payout_out_trade_no no FROM wallet_withdrawal w JOIN ledger_journal j"
-            + "     ON j.out_trade_no = w.debit_out_trade_no WHERE j.business_date = ?"
-            + "     AND w.payout_out_trade_no IS NOT NULL"
+            + "   SELECT payout_out_trade_no no FROM wallet_payout WHERE debit_business_date = ?"
+            + "     AND payout_out_trade_no IS NOT NULL"
             + "   UNION SELECT out_trade_no FROM payment_record WHERE business_date = ?"
             + "     AND payment_kind = 'PAYOUT'"
             + "   UNION SELECT out_trade_no FROM recon_break WHERE status = 'OPEN'"
             + "     AND first_seen_date < ? AND out_trade_no NOT REGEXP " + TOKEN_NUMBER
             + " ) k"
-            + " LEFT JOIN wallet_withdrawal w ON w.payout_out_trade_no = k.no"
+            + " LEFT JOIN wallet_payout w ON w.payout_out_trade_no = k.no"
             + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
             + "   MAX(amount_minor) biggest, MIN(currency) currency FROM payment_record"
             + "   WHERE payment_kind = 'PAYOUT' AND channel_status = 'SUCCESS'"

@@ -208,6 +208,16 @@ public class BudgetGuard {
         degraded.addAll(lost);
     }
 
+    /**
+     * After a rebuild restored every budget: Redis gets MySQL's epoch back, so the next check
+     * finds Redis alive again, and MySQL notes when the rebuild finished.
+     */
+    public void epochRebuilt() {
+        redis.sync().set(keys.budgetEpoch(), durableEpoch());
+        jdbc.update("UPDATE budget_epoch SET rebuilt_at = CURRENT_TIMESTAMP(3) WHERE"
+                + " redis_namespace = ?", keys.namespace());
+    }
+
     private String durableEpoch() {
         List<String> rows = jdbc.queryForList("SELECT epoch_id FROM budget_epoch WHERE"
                 + " redis_namespace = ?", String.class, keys.namespace());

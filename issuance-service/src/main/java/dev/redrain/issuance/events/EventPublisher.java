@@ -3,6 +3,7 @@ package dev.redrain.issuance.events;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.outbox.OutboxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,7 +22,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -60,7 +63,7 @@ public class EventPublisher {
     static final long METADATA_WAIT_MS = 5_000;
 
     private final Producer<String, byte[]> producer;
-    private final JdbcTemplate jdbc;
+    private final Outbox outbox;
     private final Topics topics;
     private final EventSerde serde = new EventSerde();
     /** One thread: failed sends reach the outbox in the order they failed; it also retries. */
@@ -80,12 +83,32 @@ public class EventPublisher {
     /** How long a grab waits for Kafka's acknowledgement before writing the outbox itself. */
     private final long kafkaAckWaitNanos;
 
+    /** Where an event goes when Kafka did not take it in time (a unit test fakes it). */
+    @FunctionalInterface
+    interface Outbox {
+        void append(String topic, String key, byte[] payload);
+
+        static Outbox of(JdbcTemplate jdbc) {
+            OutboxStore store = new OutboxStore();
+            return (topic, key, payload) -> jdbc.execute((ConnectionCallback<Void>) connection -> {
+                store.append(connection, topic, key, payload);
+                return null;
+            });
+        }
+    }
+
+    @Autowired
     EventPublisher(Producer<String, byte[]> producer, JdbcTemplate jdbc, Topics topics,
             MeterRegistry meters,
             @Value("${redrain.events.kafka-ack-wait:1s}") Duration kafkaAckWait) {
+        this(producer, Outbox.of(jdbc), topics, meters, kafkaAckWait);
+    }
+
+    EventPublisher(Producer<String, byte[]> producer, Outbox outbox, Topics topics,
+            MeterRegistry meters, Duration kafkaAckWait) {
         this.kafkaAckWaitNanos = kafkaAckWait.toNanos();
         this.producer = producer;
-        this.jdbc = jdbc;
+        this.outbox = outbox;
         this.topics = topics;
         this.published = meters.counter("redrain.events.published");
         this.outboxed = meters.counter("redrain.events.outboxed");
@@ -254,8 +277,7 @@ public class EventPublisher {
 
     private boolean writeOutbox(TokenIssued event, byte[] payload) {
         try {
-            jdbc.update("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)",
-                    topics.tokenIssued(), event.actId(), payload);
+            outbox.append(topics.tokenIssued(), event.actId(), payload);
             outboxed.increment();
             return true;
         } catch (RuntimeException e) {

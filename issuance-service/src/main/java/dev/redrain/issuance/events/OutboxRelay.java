@@ -1,5 +1,7 @@
 package dev.redrain.issuance.events;
 
+import dev.redrain.core.outbox.OutboxStore;
+import dev.redrain.core.outbox.OutboxStore.Row;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,6 +40,7 @@ public class OutboxRelay {
 
     private final JdbcTemplate jdbc;
     private final KafkaProducer<String, byte[]> producer;
+    private final OutboxStore outbox = new OutboxStore();
 
     OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer) {
         this.jdbc = jdbc;
@@ -82,16 +85,7 @@ public class OutboxRelay {
     }
 
     private int drainLocked(Connection connection) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT outbox_id,"
-                + " topic, message_key, payload FROM outbox WHERE published_at IS NULL"
-                + " ORDER BY outbox_id LIMIT " + BATCH_ROWS_MAX);
-                ResultSet result = select.executeQuery()) {
-            while (result.next()) {
-                rows.add(new Row(result.getLong(1), result.getString(2), result.getString(3),
-                        result.getBytes(4)));
-            }
-        }
+        List<Row> rows = outbox.unpublished(connection, BATCH_ROWS_MAX);
         if (rows.isEmpty()) {
             return 0;
         }
@@ -107,12 +101,12 @@ public class OutboxRelay {
         }
         // Wait for every issued send and mark each one Kafka has: a send that landed is never
         // sent again. One that failed is sent again next time, with everything after it.
-        List<Row> acknowledged = new ArrayList<>();
+        List<Long> acknowledged = new ArrayList<>();
         Exception failure = null;
         for (int i = 0; i < sends.size(); i++) {
             try {
                 sends.get(i).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                acknowledged.add(rows.get(i));
+                acknowledged.add(rows.get(i).id());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = e;
@@ -121,18 +115,7 @@ public class OutboxRelay {
                 failure = failure == null ? e : failure;
             }
         }
-        // By id, not by range: a row with a lower id may commit after this batch was read.
-        try (PreparedStatement update = connection.prepareStatement("UPDATE outbox SET"
-                + " published_at = CURRENT_TIMESTAMP(3), attempts = attempts + 1 WHERE"
-                + " outbox_id = ?")) {
-            for (Row row : acknowledged) {
-                update.setLong(1, row.id);
-                update.addBatch();
-            }
-            if (!acknowledged.isEmpty()) {
-                update.executeBatch();
-            }
-        }
+        outbox.markPublished(connection, acknowledged);
         if (failure != null) {
             throw new IllegalStateException("outbox: " + acknowledged.size() + " of "
                     + rows.size() + " rows acknowledged by Kafka", failure);
@@ -163,16 +146,12 @@ public class OutboxRelay {
     }
 
     private Future<RecordMetadata> send(Row row) {
-        return producer.send(new ProducerRecord<>(row.topic, row.key, row.payload));
+        return producer.send(new ProducerRecord<>(row.topic(), row.key(), row.payload()));
     }
 
     /** Rows waiting to be published. */
     public long depth() {
-        Long depth = jdbc.queryForObject("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL",
-                Long.class);
+        Long depth = jdbc.execute((ConnectionCallback<Long>) outbox::depth);
         return depth == null ? 0 : depth;
-    }
-
-    private record Row(long id, String topic, String key, byte[] payload) {
     }
 }

@@ -7,6 +7,8 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.ledger.LedgerReads;
+import dev.redrain.core.outbox.OutboxStore;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.GrantRejectedException;
 import dev.redrain.core.token.RedPacketToken;
@@ -30,7 +32,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -91,6 +92,8 @@ public class RedisRebuilder {
     private final StatefulRedisConnection<String, String> redis;
     private final RedisKeys keys;
     private final EventSerde serde = new EventSerde();
+    private final OutboxStore outbox = new OutboxStore();
+    private final LedgerReads ledger = new LedgerReads();
     private final BudgetRaises raises;
 
     private final Duration recordDeadline;
@@ -328,11 +331,7 @@ public class RedisRebuilder {
         int pending = restoreAnswers(events.values());
         raises.markAllApplied(); // budget_minor already includes every recorded raise
         guard.allRestored();
-        String epoch = jdbc.queryForObject("SELECT epoch_id FROM budget_epoch WHERE"
-                + " redis_namespace = ?", String.class, keys.namespace());
-        redis.sync().set(keys.budgetEpoch(), epoch);
-        jdbc.update("UPDATE budget_epoch SET rebuilt_at = CURRENT_TIMESTAMP(3) WHERE"
-                + " redis_namespace = ?", keys.namespace());
+        guard.epochRebuilt();
         guard.check();
         long readMs = (read - started) / 1_000_000;
         long restoreMs = (System.nanoTime() - read) / 1_000_000;
@@ -514,11 +513,12 @@ public class RedisRebuilder {
     }
 
     private void readOutbox(Map<String, TokenIssued> events) {
-        jdbc.query("SELECT payload FROM outbox WHERE topic = ? AND published_at IS NULL ORDER BY"
-                + " outbox_id", row -> {
-                    progress.addTotal(1);
-                    add(events, row.getBytes(1));
-                }, topics.tokenIssued());
+        List<OutboxStore.Row> rows = jdbc.execute((ConnectionCallback<List<OutboxStore.Row>>)
+                connection -> outbox.unpublished(connection, topics.tokenIssued()));
+        for (OutboxStore.Row row : rows == null ? List.<OutboxStore.Row>of() : rows) {
+            progress.addTotal(1);
+            add(events, row.payload());
+        }
     }
 
     private void add(Map<String, TokenIssued> events, byte[] payload) {
@@ -541,14 +541,8 @@ public class RedisRebuilder {
     }
 
     private Set<String> credited(Set<String> outTradeNos) {
-        Set<String> credited = new HashSet<>();
-        List<String> all = new ArrayList<>(outTradeNos);
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            credited.addAll(jdbc.queryForList("SELECT out_trade_no FROM ledger_journal WHERE"
-                    + " out_trade_no IN (" + String.join(",", Collections.nCopies(
-                            chunk.size(), "?")) + ")", String.class, chunk.toArray()));
-        }
-        return credited;
+        Set<String> credited = jdbc.execute((ConnectionCallback<Set<String>>)
+                connection -> ledger.journaled(connection, outTradeNos));
+        return credited == null ? Set.of() : credited;
     }
 }

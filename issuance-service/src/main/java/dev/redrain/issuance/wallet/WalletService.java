@@ -6,6 +6,7 @@ import dev.redrain.core.keys.TokenHash;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerReads;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.money.Money;
@@ -22,13 +23,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -59,6 +60,7 @@ public class WalletService {
     private final Switches switches;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final LedgerReads ledgerReads = new LedgerReads();
 
     WalletService(AccountService accounts, LedgerWriter ledger, WalletLedger wallets,
             TokenCodec codec, StatefulRedisConnection<String, String> redis, RedisKeys keys,
@@ -200,9 +202,9 @@ public class WalletService {
         if (outTradeNos.isEmpty()) {
             return Set.of();
         }
-        String in = String.join(",", Collections.nCopies(outTradeNos.size(), "?"));
-        return new HashSet<>(jdbc.queryForList("SELECT out_trade_no FROM ledger_journal WHERE"
-                + " out_trade_no IN (" + in + ")", String.class, outTradeNos.toArray()));
+        Set<String> booked = jdbc.execute((ConnectionCallback<Set<String>>)
+                connection -> ledgerReads.journaled(connection, outTradeNos));
+        return booked == null ? Set.of() : booked;
     }
 
     static Money cash(long amountMinor) {

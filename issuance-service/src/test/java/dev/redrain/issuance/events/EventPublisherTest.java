@@ -20,7 +20,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A grab is answered only once its event is durable: acknowledged by Kafka or in the outbox.
@@ -95,7 +94,7 @@ class EventPublisherTest {
         assertThat(outbox.rows).isEmpty();
     }
 
-    private EventPublisher publisher(JdbcTemplate outbox, Duration kafkaAckWait) {
+    private EventPublisher publisher(EventPublisher.Outbox outbox, Duration kafkaAckWait) {
         return new EventPublisher(kafka, outbox, new Topics("t."), meters, kafkaAckWait);
     }
 
@@ -121,7 +120,7 @@ class EventPublisherTest {
     }
 
     /** An outbox whose first writes fail as if MySQL were down. */
-    private static final class FlakyOutbox extends JdbcTemplate {
+    private static final class FlakyOutbox implements EventPublisher.Outbox {
         final AtomicInteger attempts = new AtomicInteger();
         final List<String> rows = new CopyOnWriteArrayList<>();
         private final int failures;
@@ -131,12 +130,11 @@ class EventPublisherTest {
         }
 
         @Override
-        public int update(String sql, Object... args) {
+        public void append(String topic, String key, byte[] payload) {
             if (attempts.incrementAndGet() <= failures) {
                 throw new DataAccessResourceFailureException("MySQL is away");
             }
-            rows.add((String) args[1]);
-            return 1;
+            rows.add(key);
         }
     }
 }

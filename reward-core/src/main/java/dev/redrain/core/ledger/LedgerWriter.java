@@ -56,7 +56,7 @@ public final class LedgerWriter {
     private static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
     /** Budgets are the catalog's: read through its owner, in this transaction. */
     private static final CatalogStore CATALOG = new CatalogStore();
-    private static final String JOURNAL_TYPE_TOKEN_CREDIT = "TOKEN_CREDIT";
+    static final String JOURNAL_TYPE_TOKEN_CREDIT = "TOKEN_CREDIT";
 
     private final DataSource dataSource;
     private final Clock clock;

@@ -1,0 +1,88 @@
+package dev.redrain.core.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What other parts may ask the ledger: which out_trade_nos it has journaled, a token's booked
+ * credit (or the credit it refused), and a journal's id. {@link LedgerWriter} writes; this class
+ * and {@link LedgerAudit} read. Plain JDBC on the caller's connection, so a read can join the
+ * caller's transaction.
+ */
+public final class LedgerReads {
+    /** IN lists stay this short, so one call with many numbers is many small statements. */
+    static final int IN_LIST_MAX = 500;
+
+    /** A token's leg as the ledger holds it: booked, or refused (over its stage's budget). */
+    public record TokenLeg(long amountMinor, String currency, String actId, String activityId,
+            String stage, String awardType, boolean refused) {
+    }
+
+    /** The out_trade_nos among these that have a journal of any type. */
+    public Set<String> journaled(Connection connection, Collection<String> outTradeNos)
+            throws SQLException {
+        Set<String> journaled = new HashSet<>();
+        List<String> all = new ArrayList<>(outTradeNos);
+        for (int from = 0; from < all.size(); from += IN_LIST_MAX) {
+            List<String> page = all.subList(from, Math.min(all.size(), from + IN_LIST_MAX));
+            String sql = "SELECT out_trade_no FROM ledger_journal WHERE out_trade_no IN ("
+                    + String.join(",", Collections.nCopies(page.size(), "?")) + ")";
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
+                for (int i = 0; i < page.size(); i++) {
+                    select.setString(i + 1, page.get(i));
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        journaled.add(rows.getString(1));
+                    }
+                }
+            }
+        }
+        return journaled;
+    }
+
+    /** The id of the journal booked under this out_trade_no, if any. */
+    public Optional<Long> journalId(Connection connection, String outTradeNo)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT journal_id FROM ledger_journal WHERE out_trade_no = ?")) {
+            select.setString(1, outTradeNo);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The token's booked credit; else the credit the ledger refused; else empty. */
+    public Optional<TokenLeg> tokenLeg(Connection connection, String outTradeNo)
+            throws SQLException {
+        Optional<TokenLeg> booked = leg(connection, "SELECT amount_minor, currency, act_id,"
+                + " activity_id, stage, award_type FROM ledger_journal WHERE out_trade_no = ?"
+                + " AND journal_type = '" + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "'",
+                outTradeNo, false);
+        return booked.isPresent() ? booked : leg(connection, "SELECT amount_minor, currency,"
+                + " act_id, activity_id, stage, award_type FROM ledger_refusal"
+                + " WHERE out_trade_no = ?", outTradeNo, true);
+    }
+
+    private static Optional<TokenLeg> leg(Connection connection, String sql, String outTradeNo,
+            boolean refused) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, outTradeNo);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(new TokenLeg(rows.getLong(1), rows.getString(2),
+                        rows.getString(3), rows.getString(4), rows.getString(5),
+                        rows.getString(6), refused)) : Optional.empty();
+            }
+        }
+    }
+}
