@@ -9,8 +9,11 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * What other parts may ask the ledger: which out_trade_nos it has journaled, a token's booked
@@ -25,6 +28,76 @@ public final class LedgerReads {
     /** A token's leg as the ledger holds it: booked, or refused (over its stage's budget). */
     public record TokenLeg(long amountMinor, String currency, String actId, String activityId,
             String stage, String awardType, boolean refused) {
+    }
+
+    /** How many token credits, and their sum in minor units of one currency. */
+    public record Tally(long count, long amountMinor) {
+    }
+
+    /** One booked token credit (out_trade_no is unique in the ledger: booked at most once). */
+    public record TokenCredit(String outTradeNo, String actId, long amountMinor,
+            String currency, String source) {
+    }
+
+    /** Token credits by currency. */
+    public Map<String, Tally> tokenCreditsByCurrency(Connection connection)
+            throws SQLException {
+        Map<String, Tally> tallies = new TreeMap<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT currency, COUNT(*),"
+                + " SUM(amount_minor) FROM ledger_journal WHERE journal_type = '"
+                + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "' GROUP BY currency");
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                tallies.put(rows.getString(1), new Tally(rows.getLong(2), rows.getLong(3)));
+            }
+        }
+        return tallies;
+    }
+
+    /** How many token credits each source booked (stream, force-credit, repair, service). */
+    public Map<String, Long> tokenCreditCountsBySource(Connection connection)
+            throws SQLException {
+        return longs(connection, "SELECT source, COUNT(*) FROM ledger_journal WHERE"
+                + " journal_type = '" + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "'"
+                + " GROUP BY source");
+    }
+
+    /**
+     * Minor units credited by stage and award type, keyed {@code stage|awardType} (amounts of
+     * one award type share its asset).
+     */
+    public Map<String, Long> tokenCreditedMinorByStageAndAward(Connection connection)
+            throws SQLException {
+        return longs(connection, "SELECT CONCAT(stage, '|', award_type), SUM(amount_minor)"
+                + " FROM ledger_journal WHERE journal_type = '"
+                + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "' GROUP BY stage, award_type");
+    }
+
+    /** Every booked token credit, handed to {@code each} one by one (a rain has millions). */
+    public void tokenCredits(Connection connection, Consumer<TokenCredit> each)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT out_trade_no,"
+                + " act_id, amount_minor, currency, source FROM ledger_journal"
+                + " WHERE journal_type = '" + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "'",
+                ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    each.accept(new TokenCredit(rows.getString(1), rows.getString(2),
+                            rows.getLong(3), rows.getString(4), rows.getString(5)));
+                }
+            }
+        }
+    }
+
+    static Map<String, Long> longs(Connection connection, String sql) throws SQLException {
+        Map<String, Long> values = new TreeMap<>();
+        try (PreparedStatement select = connection.prepareStatement(sql);
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                values.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+        return values;
     }
 
     /** The out_trade_nos among these that have a journal of any type. */
