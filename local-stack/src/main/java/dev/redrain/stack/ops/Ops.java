@@ -3,15 +3,13 @@ package dev.redrain.stack.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.core.catalog.Activity;
 import dev.redrain.core.catalog.CatalogStore;
+import dev.redrain.monitor.AlertReads;
+import dev.redrain.settlement.SettlementReads;
 import dev.redrain.stack.channel.PaymentChannel;
 import dev.redrain.stack.load.IssuanceClient;
 import dev.redrain.stack.run.FlinkJobs;
 import java.sql.Connection;
-import java.sql.Date;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -222,73 +220,37 @@ public final class Ops implements AutoCloseable {
 
     private static void alerts(Connection connection, List<Alert> alerts,
             Map<String, Long> byRule) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT alert_id,"
-                + " fired_at, severity, rule, template_id, summary, runbook_url FROM budget_alert"
-                + " ORDER BY fired_at DESC, alert_id LIMIT 20");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                alerts.add(new Alert(rows.getString(1), rows.getTimestamp(2).toInstant(),
-                        rows.getString(3), rows.getString(4), rows.getString(5),
-                        rows.getString(6), rows.getString(7)));
-            }
-        }
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT rule, COUNT(*) FROM budget_alert GROUP BY rule");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                byRule.put(rows.getString(1), rows.getLong(2));
-            }
-        }
+        AlertReads reads = new AlertReads();
+        reads.latest(connection, 20).forEach(alert -> alerts.add(new Alert(alert.alertId(),
+                alert.firedAt(), alert.severity(), alert.rule(), alert.templateId(),
+                alert.summary(), alert.runbookUrl())));
+        byRule.putAll(reads.countsByRule(connection));
     }
 
     private static SettlementView settlement(Connection connection) throws SQLException {
-        long runId;
-        String date;
-        String status;
-        Timestamp finished;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT run_id,"
-                + " business_date, status, finished_at FROM settlement_run"
-                + " ORDER BY run_id DESC LIMIT 1");
-                ResultSet rows = statement.executeQuery()) {
-            if (!rows.next()) {
-                return null;
-            }
-            runId = rows.getLong(1);
-            date = rows.getDate(2).toLocalDate().toString();
-            status = rows.getString(3);
-            finished = rows.getTimestamp(4);
+        SettlementReads reads = new SettlementReads();
+        Optional<SettlementReads.Run> latest = reads.latestRun(connection);
+        if (latest.isEmpty()) {
+            return null;
         }
+        SettlementReads.Run run = latest.get();
         Map<String, Long> byCategory = new TreeMap<>();
         long open = 0;
         long repaired = 0;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT category, status,"
-                + " COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY category,"
-                + " status")) {
-            statement.setDate(1, Date.valueOf(date));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    byCategory.merge(rows.getString(1), rows.getLong(3), Long::sum);
-                    if ("OPEN".equals(rows.getString(2))) {
-                        open += rows.getLong(3);
-                    } else if ("REPAIRED".equals(rows.getString(2))) {
-                        repaired += rows.getLong(3);
-                    }
-                }
+        for (Map.Entry<String, Long> count : reads.breakCountsSeenOn(connection,
+                run.businessDate()).entrySet()) {
+            String[] categoryStatus = count.getKey().split("/", 2);
+            byCategory.merge(categoryStatus[0], count.getValue(), Long::sum);
+            if ("OPEN".equals(categoryStatus[1])) {
+                open += count.getValue();
+            } else if ("REPAIRED".equals(categoryStatus[1])) {
+                repaired += count.getValue();
             }
         }
-        String report = null;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT file_path FROM"
-                + " settlement_report_file WHERE run_id = ? AND file_name = 'report.html'")) {
-            statement.setLong(1, runId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (rows.next()) {
-                    report = rows.getString(1);
-                }
-            }
-        }
-        return new SettlementView(runId, date, status,
-                finished == null ? null : finished.toInstant(), byCategory, open, repaired,
-                report);
+        String report = reads.reportFile(connection, run.businessDate(), "report.html")
+                .orElse(null);
+        return new SettlementView(run.runId(), run.businessDate().toString(), run.status(),
+                run.finishedAt(), byCategory, open, repaired, report);
     }
 
     @Override

@@ -8,9 +8,16 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.ledger.LedgerAudit;
+import dev.redrain.core.ledger.LedgerReads;
+import dev.redrain.core.outbox.OutboxStore;
 import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.issuance.account.AccountReads;
+import dev.redrain.issuance.admin.AuditReads;
+import dev.redrain.issuance.budget.BudgetReads;
+import dev.redrain.issuance.wallet.WithdrawalReads;
 import dev.redrain.stack.load.Festival;
 import dev.redrain.stack.load.IssuanceClient;
 import dev.redrain.stack.run.StackException;
@@ -32,15 +39,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -266,16 +271,10 @@ public final class Abuse {
     /** The stream books the set-up tokens asynchronously: wait, so the snapshot is still. */
     private void awaitBooked(Party... parties) throws Exception {
         for (int i = 0; i < 120; i++) {
-            int booked = 0;
-            try (Connection connection = connection(); Statement statement =
-                    connection.createStatement()) {
-                for (Party party : parties) {
-                    try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM"
-                            + " ledger_journal WHERE out_trade_no = '" + party.outTradeNo + "'")) {
-                        rows.next();
-                        booked += rows.getInt(1);
-                    }
-                }
+            int booked;
+            try (Connection connection = connection()) {
+                booked = new LedgerReads().journaled(connection, Arrays.stream(parties)
+                        .map(party -> party.outTradeNo).toList()).size();
             }
             if (booked == parties.length) {
                 Thread.sleep(3_000);
@@ -913,25 +912,15 @@ public final class Abuse {
 
     private Map<String, String> snapshot() throws Exception {
         Map<String, String> state = new TreeMap<>();
-        try (Connection connection = connection(); Statement statement =
-                connection.createStatement()) {
-            for (String query : List.of(
-                    "SELECT COUNT(*), COALESCE(SUM(amount_minor), 0), COALESCE(MAX(entry_id), 0)"
-                            + " FROM ledger_entry",
-                    "SELECT COUNT(*), COALESCE(MAX(journal_id), 0) FROM ledger_journal",
-                    "SELECT account_code, balance_minor FROM ledger_account ORDER BY"
-                            + " account_code",
-                    "SELECT withdrawal_id, status, amount_minor FROM wallet_withdrawal ORDER BY"
-                            + " withdrawal_id",
-                    "SELECT COUNT(*) FROM unified_account",
-                    "SELECT COUNT(*) FROM account_binding",
-                    "SELECT COUNT(*) FROM budget_raise",
-                    "SELECT COUNT(*) FROM admin_audit",
-                    "SELECT COUNT(*) FROM outbox")) {
-                try (ResultSet rows = statement.executeQuery(query)) {
-                    state.put("mysql: " + query, rows(rows));
-                }
-            }
+        try (Connection connection = connection()) {
+            state.put("ledger", new LedgerAudit().fingerprint(connection).toString());
+            state.put("withdrawals", new WithdrawalReads().fingerprint(connection).toString());
+            AccountReads accounts = new AccountReads();
+            state.put("accounts", accounts.accounts(connection) + " accounts, "
+                    + accounts.bindings(connection) + " bindings");
+            state.put("budget raises", String.valueOf(new BudgetReads().raises(connection)));
+            state.put("admin audit", String.valueOf(new AuditReads().entries(connection)));
+            state.put("outbox", String.valueOf(new OutboxStore().written(connection)));
             catalog(new CatalogStore().read(connection), state);
         }
         RedisClient redis = RedisClient.create(info.redisUri());
@@ -975,17 +964,6 @@ public final class Abuse {
             case "zset" -> commands.zrangeWithScores(key, 0, -1).toString();
             default -> "(gone)";
         };
-    }
-
-    private static String rows(ResultSet rows) throws Exception {
-        StringBuilder text = new StringBuilder();
-        ResultSetMetaData meta = rows.getMetaData();
-        while (rows.next()) {
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-                text.append(rows.getString(i)).append(i < meta.getColumnCount() ? "," : ";");
-            }
-        }
-        return text.toString();
     }
 
     private static List<String> diff(Map<String, String> before, Map<String, String> after) {

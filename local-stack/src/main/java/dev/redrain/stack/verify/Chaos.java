@@ -1,6 +1,9 @@
 package dev.redrain.stack.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.core.ledger.LedgerReads;
+import dev.redrain.core.outbox.OutboxStore;
+import dev.redrain.settlement.SettlementReads;
 import dev.redrain.stack.Stack;
 import dev.redrain.stack.load.Festival;
 import dev.redrain.stack.load.IssuanceClient;
@@ -16,9 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Date;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -323,37 +323,15 @@ public final class Chaos {
     }
 
     private long unpublishedOutboxRows() throws Exception {
-        try (Connection connection = stack.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement(
-                        "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
-                ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
+        try (Connection connection = stack.dataSource().getConnection()) {
+            return new OutboxStore().depth(connection);
         }
     }
 
     private Set<String> booked(Set<String> outTradeNos) throws Exception {
-        Set<String> booked = new TreeSet<>();
-        List<String> all = new ArrayList<>(outTradeNos);
         try (Connection connection = stack.dataSource().getConnection()) {
-            for (int from = 0; from < all.size(); from += 500) {
-                List<String> page = all.subList(from, Math.min(all.size(), from + 500));
-                String marks = String.join(",", Collections.nCopies(page.size(), "?"));
-                try (PreparedStatement statement = connection.prepareStatement("SELECT"
-                        + " out_trade_no FROM ledger_journal WHERE out_trade_no IN (" + marks
-                        + ")")) {
-                    for (int i = 0; i < page.size(); i++) {
-                        statement.setString(i + 1, page.get(i));
-                    }
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            booked.add(rows.getString(1));
-                        }
-                    }
-                }
-            }
+            return new LedgerReads().journaled(connection, outTradeNos);
         }
-        return booked;
     }
 
     /**
@@ -416,16 +394,9 @@ public final class Chaos {
         List<String> over = new ArrayList<>();
         overBudget("received", receivedByTemplate, budgetByTemplate, over);
         overBudget("granted", grantedByTemplate, budgetByTemplate, over);
-        Map<String, Long> creditedByStageType = new HashMap<>();
-        try (Connection connection = stack.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT stage,"
-                        + " award_type, SUM(amount_minor) FROM ledger_journal WHERE journal_type"
-                        + " = 'TOKEN_CREDIT' GROUP BY stage, award_type");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                creditedByStageType.put(rows.getString(1) + "|" + rows.getString(2),
-                        rows.getLong(3));
-            }
+        Map<String, Long> creditedByStageType;
+        try (Connection connection = stack.dataSource().getConnection()) {
+            creditedByStageType = new LedgerReads().tokenCreditedMinorByStageAndAward(connection);
         }
         overBudget("credited", creditedByStageType, budgetByStageType, over);
         return new Check("no template granted, and the ledger credited no stage, a fen over the"
@@ -488,27 +459,22 @@ public final class Chaos {
         List<String> wrong = new ArrayList<>();
         Set<String> missing = new TreeSet<>(byId.keySet());
         List<String> phantoms = new ArrayList<>();
-        int found = 0;
-        try (Connection connection = stack.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
-                        + " act_id, amount_minor, currency, COUNT(*) OVER (PARTITION BY"
-                        + " out_trade_no), source FROM ledger_journal WHERE journal_type ="
-                        + " 'TOKEN_CREDIT'");
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                Rain.Received token = byId.get(rows.getString(1));
+        // The ledger's unique out_trade_no books each token at most once; here each credit
+        // must also be a token some client received, for its owner and amount.
+        try (Connection connection = stack.dataSource().getConnection()) {
+            new LedgerReads().tokenCredits(connection, credit -> {
+                Rain.Received token = byId.get(credit.outTradeNo());
                 if (token == null) {
-                    phantoms.add(rows.getString(1) + " (" + rows.getString(6) + ")");
-                    continue;
+                    phantoms.add(credit.outTradeNo() + " (" + credit.source() + ")");
+                    return;
                 }
-                found++;
                 missing.remove(token.outTradeNo());
-                if (rows.getLong(5) != 1 || !token.actId().equals(rows.getString(2))
-                        || token.amountMinor() != rows.getLong(3)
-                        || !token.currency().equals(rows.getString(4))) {
+                if (!token.actId().equals(credit.actId())
+                        || token.amountMinor() != credit.amountMinor()
+                        || !token.currency().equals(credit.currency())) {
                     wrong.add(token.outTradeNo());
                 }
-            }
+            });
         }
         // A missing token: when it was issued (its outTradeNo starts with the business-zone
         // time), in the rain's seconds, to set it against the faults.
@@ -537,18 +503,9 @@ public final class Chaos {
 
     /** The settlement's breaks: only ISSUED_NOT_CREDITED, each one repaired. */
     private Check breaksAllRepaired(LocalDate date) throws Exception {
-        Map<String, Long> byCategoryStatus = new TreeMap<>();
-        try (Connection connection = stack.dataSource().getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT category,"
-                        + " status, COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY"
-                        + " category, status")) {
-            statement.setDate(1, Date.valueOf(date));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    byCategoryStatus.put(rows.getString(1) + "/" + rows.getString(2),
-                            rows.getLong(3));
-                }
-            }
+        Map<String, Long> byCategoryStatus;
+        try (Connection connection = stack.dataSource().getConnection()) {
+            byCategoryStatus = new SettlementReads().breakCountsSeenOn(connection, date);
         }
         boolean held = byCategoryStatus.keySet().stream().allMatch(key ->
                 key.equals("ISSUED_NOT_CREDITED/REPAIRED") || key.equals(

@@ -4,14 +4,13 @@ import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.core.outbox.OutboxStore;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.GrantRejectedException;
 import dev.redrain.core.token.TokenKeyRing;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackInfo;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,14 +93,9 @@ record GrantRecord(Map<String, TokenIssued> awards, int unproven) {
         }
 
         void readOutbox(DataSource dataSource, String topic) throws Exception {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement statement = connection.prepareStatement("SELECT payload"
-                            + " FROM outbox WHERE topic = ? AND published_at IS NULL")) {
-                statement.setString(1, topic);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        add(rows.getBytes(1));
-                    }
+            try (Connection connection = dataSource.getConnection()) {
+                for (OutboxStore.Row row : new OutboxStore().unpublished(connection, topic)) {
+                    add(row.payload());
                 }
             }
         }

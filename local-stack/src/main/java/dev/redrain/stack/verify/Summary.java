@@ -1,14 +1,15 @@
 package dev.redrain.stack.verify;
 
+import dev.redrain.core.ledger.LedgerAudit;
+import dev.redrain.core.ledger.LedgerReads;
 import dev.redrain.core.money.Money;
+import dev.redrain.issuance.wallet.WithdrawalReads;
+import dev.redrain.monitor.AlertReads;
+import dev.redrain.settlement.SettlementReads;
 import dev.redrain.stack.channel.PaymentChannel;
 import dev.redrain.stack.load.Rain;
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.Date;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,37 +90,31 @@ public record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<S
         Map<String, long[]> received = new TreeMap<>();
         tokens.forEach(t -> add(received, t.currency(), 1, t.amountMinor()));
         try (Connection connection = dataSource.getConnection()) {
-            Map<String, long[]> credited = sums(connection, "SELECT currency, COUNT(*),"
-                    + " SUM(amount_minor) FROM ledger_journal WHERE journal_type = 'TOKEN_CREDIT'"
-                    + " GROUP BY currency");
-            Map<String, Long> bySource = counts(connection, "SELECT source, COUNT(*) FROM"
-                    + " ledger_journal WHERE journal_type = 'TOKEN_CREDIT' GROUP BY source");
-            Map<String, long[]> funded = sums(connection, "SELECT currency, COUNT(*),"
-                    + " SUM(amount_minor) FROM payment_record WHERE payment_kind = 'FUNDING'"
-                    + " AND channel_status = 'SUCCESS' GROUP BY currency");
-            long withdrawn = single(connection, "SELECT COALESCE(SUM(amount_minor), 0) FROM"
-                    + " wallet_withdrawal WHERE status = 'PAID'");
-            long payouts = single(connection, "SELECT COALESCE(SUM(amount_minor), 0) FROM"
-                    + " payment_record WHERE payment_kind = 'PAYOUT' AND channel_status ="
-                    + " 'SUCCESS'");
-            long unbalanced = single(connection, "SELECT COUNT(*) FROM (SELECT journal_id FROM"
-                    + " ledger_entry GROUP BY journal_id, currency HAVING SUM(amount_minor) <> 0)"
-                    + " j");
-            Map<String, Long> totals = counts(connection, "SELECT currency, SUM(amount_minor)"
-                    + " FROM ledger_entry GROUP BY currency");
-            long walletsOff = single(connection, "SELECT COUNT(*) FROM ledger_account a LEFT"
-                    + " JOIN (SELECT account_id, SUM(amount_minor) s FROM ledger_entry GROUP BY"
-                    + " account_id) e ON e.account_id = a.account_id WHERE a.balance_minor <>"
-                    + " COALESCE(e.s, 0)");
-            List<String[]> breaks = breaks(connection, date);
+            LedgerReads ledger = new LedgerReads();
+            LedgerAudit audit = new LedgerAudit();
+            SettlementReads settlement = new SettlementReads();
+            Map<String, long[]> credited = new TreeMap<>();
+            ledger.tokenCreditsByCurrency(connection).forEach((currency, tally) -> add(credited,
+                    currency, tally.count(), tally.amountMinor()));
+            Map<String, Long> bySource = ledger.tokenCreditCountsBySource(connection);
+            Map<String, long[]> funded = new TreeMap<>();
+            settlement.fundedByCurrency(connection).forEach((currency, tally) -> add(funded,
+                    currency, tally.count(), tally.amountMinor()));
+            long withdrawn = new WithdrawalReads().paidMinor(connection);
+            long payouts = settlement.paidOutMinor(connection);
+            long unbalanced = audit.unbalancedJournals(connection);
+            Map<String, Long> totals = audit.entryTotalsByCurrency(connection);
+            long walletsOff = audit.accountsOffTheirEntries(connection);
+            List<String[]> breaks = settlement.breaksSeenOn(connection, date).stream()
+                    .map(line -> new String[] {line.outTradeNo(), line.category(), line.legs(),
+                        line.status()}).toList();
             Map<String, Long> byCategory = new TreeMap<>();
             breaks.forEach(b -> byCategory.merge(b[1], 1L, Long::sum));
             List<String> unexplained = new ArrayList<>();
             List<String> missed = new ArrayList<>();
             explain(breaks, channel.faults(), unexplained, missed);
-            Map<String, Long> alerts = counts(connection, "SELECT rule, COUNT(*) FROM"
-                    + " budget_alert GROUP BY rule");
-            String report = reportPath(connection, date);
+            Map<String, Long> alerts = new AlertReads().countsByRule(connection);
+            String report = settlement.reportFile(connection, date, "report.html").orElse(null);
             return new Summary(date, granted, received, credited, bySource, funded, withdrawn,
                     payouts, unbalanced, totals, walletsOff, byCategory, unexplained, missed,
                     channel.faults().size(), alerts, settlementExit, report, cash);
@@ -147,35 +142,6 @@ public record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<S
                 missed.add(category + " " + outTradeNo);
             }
         });
-    }
-
-    private static List<String[]> breaks(Connection connection, LocalDate date)
-            throws SQLException {
-        List<String[]> breaks = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT out_trade_no,"
-                + " category, legs, status FROM recon_break WHERE last_seen_date = ?"
-                + " ORDER BY out_trade_no")) {
-            statement.setDate(1, Date.valueOf(date));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    breaks.add(new String[] {rows.getString(1), rows.getString(2),
-                        rows.getString(3), rows.getString(4)});
-                }
-            }
-        }
-        return breaks;
-    }
-
-    private static String reportPath(Connection connection, LocalDate date) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT f.file_path FROM"
-                + " settlement_report_file f JOIN settlement_run r ON r.run_id = f.run_id"
-                + " WHERE r.business_date = ? AND f.file_name = 'report.html'"
-                + " ORDER BY r.run_id DESC LIMIT 1")) {
-            statement.setDate(1, Date.valueOf(date));
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
     }
 
     void print(PrintStream out) {
@@ -241,37 +207,5 @@ public record Summary(LocalDate businessDate, Map<String, long[]> granted, Map<S
         long[] value = sums.computeIfAbsent(currency, key -> new long[2]);
         value[0] += count;
         value[1] = Math.addExact(value[1], amount);
-    }
-
-    private static Map<String, long[]> sums(Connection connection, String sql)
-            throws SQLException {
-        Map<String, long[]> sums = new TreeMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                sums.put(rows.getString(1), new long[] {rows.getLong(2), rows.getLong(3)});
-            }
-        }
-        return sums;
-    }
-
-    private static Map<String, Long> counts(Connection connection, String sql)
-            throws SQLException {
-        Map<String, Long> counts = new TreeMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                counts.put(rows.getString(1), rows.getLong(2));
-            }
-        }
-        return counts;
-    }
-
-    private static long single(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.redrain.core.ledger;
 
+import dev.redrain.core.jdbc.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,19 +19,19 @@ import java.util.Map;
 public final class LedgerAudit {
     /** Journals (with their currency) whose entries do not sum to zero. */
     public long unbalancedJournals(Connection connection) throws SQLException {
-        return single(connection, "SELECT COUNT(*) FROM (SELECT journal_id FROM ledger_entry"
+        return Rows.single(connection, "SELECT COUNT(*) FROM (SELECT journal_id FROM ledger_entry"
                 + " GROUP BY journal_id, currency HAVING SUM(amount_minor) <> 0) j");
     }
 
     /** The sum of all entries by currency: zero in each when every journal balances. */
     public Map<String, Long> entryTotalsByCurrency(Connection connection) throws SQLException {
-        return LedgerReads.longs(connection, "SELECT currency, SUM(amount_minor) FROM"
+        return Rows.longsByKey(connection, "SELECT currency, SUM(amount_minor) FROM"
                 + " ledger_entry GROUP BY currency");
     }
 
     /** Accounts whose balance is not the sum of their entries. */
     public long accountsOffTheirEntries(Connection connection) throws SQLException {
-        return single(connection, "SELECT COUNT(*) FROM ledger_account a LEFT JOIN (SELECT"
+        return Rows.single(connection, "SELECT COUNT(*) FROM ledger_account a LEFT JOIN (SELECT"
                 + " account_id, SUM(amount_minor) s FROM ledger_entry GROUP BY account_id) e"
                 + " ON e.account_id = a.account_id WHERE a.balance_minor <> COALESCE(e.s, 0)");
     }
@@ -45,16 +46,9 @@ public final class LedgerAudit {
                 + " COALESCE(MAX(entry_id), 0) FROM ledger_entry"));
         lines.add("journals " + row(connection, "SELECT COUNT(*), COALESCE(MAX(journal_id), 0)"
                 + " FROM ledger_journal"));
-        LedgerReads.longs(connection, "SELECT account_code, balance_minor FROM ledger_account")
+        Rows.longsByKey(connection, "SELECT account_code, balance_minor FROM ledger_account")
                 .forEach((account, balance) -> lines.add("account " + account + " " + balance));
         return lines;
-    }
-
-    private static long single(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(sql);
-                ResultSet rows = select.executeQuery()) {
-            return rows.next() ? rows.getLong(1) : 0;
-        }
     }
 
     private static String row(Connection connection, String sql) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.redrain.core.ledger;
 
+import dev.redrain.core.jdbc.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,7 +58,7 @@ public final class LedgerReads {
     /** How many token credits each source booked (stream, force-credit, repair, service). */
     public Map<String, Long> tokenCreditCountsBySource(Connection connection)
             throws SQLException {
-        return longs(connection, "SELECT source, COUNT(*) FROM ledger_journal WHERE"
+        return Rows.longsByKey(connection, "SELECT source, COUNT(*) FROM ledger_journal WHERE"
                 + " journal_type = '" + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "'"
                 + " GROUP BY source");
     }
@@ -68,7 +69,7 @@ public final class LedgerReads {
      */
     public Map<String, Long> tokenCreditedMinorByStageAndAward(Connection connection)
             throws SQLException {
-        return longs(connection, "SELECT CONCAT(stage, '|', award_type), SUM(amount_minor)"
+        return Rows.longsByKey(connection, "SELECT CONCAT(stage, '|', award_type), SUM(amount_minor)"
                 + " FROM ledger_journal WHERE journal_type = '"
                 + LedgerWriter.JOURNAL_TYPE_TOKEN_CREDIT + "' GROUP BY stage, award_type");
     }
@@ -87,17 +88,6 @@ public final class LedgerReads {
                 }
             }
         }
-    }
-
-    static Map<String, Long> longs(Connection connection, String sql) throws SQLException {
-        Map<String, Long> values = new TreeMap<>();
-        try (PreparedStatement select = connection.prepareStatement(sql);
-                ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-                values.put(rows.getString(1), rows.getLong(2));
-            }
-        }
-        return values;
     }
 
     /** The out_trade_nos among these that have a journal of any type. */

@@ -1,5 +1,6 @@
 package dev.redrain.core.outbox;
 
+import dev.redrain.core.jdbc.Rows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,19 +85,12 @@ public final class OutboxStore {
 
     /** Rows waiting to be published. */
     public long depth(Connection connection) throws SQLException {
-        return count(connection, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
+        return Rows.single(connection, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
     }
 
     /** Rows ever written, published or not. */
     public long written(Connection connection) throws SQLException {
-        return count(connection, "SELECT COUNT(*) FROM outbox");
-    }
-
-    private static long count(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(sql);
-                ResultSet rows = select.executeQuery()) {
-            return rows.next() ? rows.getLong(1) : 0;
-        }
+        return Rows.single(connection, "SELECT COUNT(*) FROM outbox");
     }
 
     private static List<Row> rows(PreparedStatement select) throws SQLException {

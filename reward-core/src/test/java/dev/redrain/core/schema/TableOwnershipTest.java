@@ -27,10 +27,7 @@ import org.junit.jupiter.api.Test;
  * match, that a repository call would turn into another full pass). Anyone may read a
  * published view; only the owner writes through one, and every view is published by one family.
  *
- * <p>Families not moved behind their owner yet list the files that still name them
- * ({@code notYetMoved}). The list only shrinks: a new file naming the family fails, and so does
- * a listed file that no longer does (remove it from the list). Test code, test-support and the
- * benchmarks are not scanned: they plant rows on purpose.
+ * <p>Test code, test-support and the benchmarks are not scanned: they plant rows on purpose.
  */
 class TableOwnershipTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -52,55 +49,44 @@ class TableOwnershipTest {
     private static final String WRITES = "(INTO|UPDATE|TABLE|DELETE\\s+FROM)";
 
     private record Family(String name, Set<String> tables, Set<String> published,
-            List<String> owners, List<String> notYetMoved) {
-        Family(String name, Set<String> tables, List<String> owners,
-                List<String> notYetMoved) {
-            this(name, tables, Set.of(), owners, notYetMoved);
+            List<String> owners) {
+        Family(String name, Set<String> tables, List<String> owners) {
+            this(name, tables, Set.of(), owners);
         }
-    }
-
-    private static String stack(String path) {
-        return "local-stack/src/main/java/dev/redrain/stack/" + path + ".java";
     }
 
     private static final List<Family> FAMILIES = List.of(
             new Family("catalog", Set.of("activity", "activity_allow_list", "reward_template",
                     "rain", "rain_scene", "award_type", "asset"),
-                    List.of("reward-core/src/main/java/dev/redrain/core/catalog/"), List.of()),
+                    List.of("reward-core/src/main/java/dev/redrain/core/catalog/")),
             new Family("ledger", Set.of("ledger_account", "ledger_journal", "ledger_entry",
                     "ledger_refusal"), Set.of("ledger_booking", "ledger_refused_credit"),
-                    List.of("reward-core/src/main/java/dev/redrain/core/ledger/"),
-                    List.of(stack("verify/Abuse"), stack("verify/Chaos"),
-                            stack("verify/Summary"))),
+                    List.of("reward-core/src/main/java/dev/redrain/core/ledger/")),
             new Family("accounts", Set.of("unified_account", "account_binding"),
-                    List.of("issuance-service/src/main/java/dev/redrain/issuance/account/"),
-                    List.of(stack("verify/Abuse"))),
+                    List.of("issuance-service/src/main/java/dev/redrain/issuance/account/")),
             new Family("withdrawals", Set.of("wallet_withdrawal"), Set.of("wallet_payout"),
-                    List.of("issuance-service/src/main/java/dev/redrain/issuance/wallet/"),
-                    List.of(stack("verify/Abuse"), stack("verify/Summary"))),
+                    List.of("issuance-service/src/main/java/dev/redrain/issuance/wallet/")),
             new Family("events", Set.of("outbox"),
-                    List.of("reward-core/src/main/java/dev/redrain/core/outbox/"),
-                    List.of(stack("verify/Abuse"), stack("verify/Chaos"),
-                            stack("verify/GrantRecord"))),
+                    List.of("reward-core/src/main/java/dev/redrain/core/outbox/")),
             new Family("budgets", Set.of("budget_shard_load", "budget_epoch", "budget_raise",
                     "budget_rebuild"),
                     List.of("issuance-service/src/main/java/dev/redrain/issuance/budget/",
                             "issuance-service/src/main/java/dev/redrain/issuance/grab/"
-                                    + "RebuildRuns.java"),
-                    List.of(stack("verify/Abuse"))),
+                                    + "RebuildRuns.java")),
             new Family("audit", Set.of("admin_audit"),
                     List.of("issuance-service/src/main/java/dev/redrain/issuance/admin/"
-                            + "AdminSupport.java"),
-                    List.of(stack("verify/Abuse"))),
+                            + "AdminSupport.java",
+                            "issuance-service/src/main/java/dev/redrain/issuance/admin/"
+                                    + "AuditReads.java")),
             new Family("alerts", Set.of("budget_alert"),
                     List.of("budget-monitor-job/src/main/java/dev/redrain/monitor/"
-                            + "AlertJdbcSink.java"),
-                    List.of(stack("ops/Ops"), stack("verify/Summary"))),
+                            + "AlertJdbcSink.java",
+                            "budget-monitor-job/src/main/java/dev/redrain/monitor/"
+                                    + "AlertReads.java")),
             new Family("reconciliation", Set.of("payment_record", "settlement_run",
                     "settlement_report_file", "recon_break", "recon_redis_token",
                     "recon_import_error", "recon_repair", "recon_match_tally"),
-                    List.of("nightly-settlement/src/main/java/"),
-                    List.of(stack("ops/Ops"), stack("verify/Chaos"), stack("verify/Summary"))));
+                    List.of("nightly-settlement/src/main/java/")));
 
     @Test
     void everyTableBelongsToOneFamily() {
@@ -157,16 +143,9 @@ class TableOwnershipTest {
             family.tables().forEach(table -> users.addAll(usersByTable.getOrDefault(table,
                     Set.of())));
             for (String user : users) {
-                if (family.owners().stream().noneMatch(user::startsWith)
-                        && !family.notYetMoved().contains(user)) {
+                if (family.owners().stream().noneMatch(user::startsWith)) {
                     strays.add(user + " names a table of " + family.name() + " " + family
                             .tables() + "; call its owner " + family.owners());
-                }
-            }
-            for (String listed : family.notYetMoved()) {
-                if (!users.contains(listed)) {
-                    strays.add(listed + " no longer names " + family.name()
-                            + ": take it off notYetMoved");
                 }
             }
         }
