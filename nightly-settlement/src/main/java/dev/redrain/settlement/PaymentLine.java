@@ -24,7 +24,7 @@ import org.springframework.batch.infrastructure.item.file.LineMapper;
 public record PaymentLine(String outTradeNo, String channelRef, String kind, long amountMinor,
         String currency, String status, Instant paidAt, int lineNumber) {
 
-    static final String HEADER = "out_trade_no,channel_ref,kind,amount_minor,currency,status,"
+    public static final String HEADER = "out_trade_no,channel_ref,kind,amount_minor,currency,status,"
             + "paid_at";
 
     /** Parses lines; a bad one throws FlatFileParseException with the reason and the line. */

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
  * </ul>
  */
 @Component
-class SettlementRunner {
+public class SettlementRunner {
     static final int REFUSED = 2;
     private static final Logger LOG = LoggerFactory.getLogger(SettlementRunner.class);
 
@@ -59,7 +59,7 @@ class SettlementRunner {
     }
 
     /** Runs (or resumes) the settlement of a date; returns the exit code. */
-    int settle(LocalDate date, boolean force) throws Exception {
+    public int settle(LocalDate date, boolean force) throws Exception {
         long completed = runs.completedRuns(date);
         if (completed > 0 && !force) {
             return refuse(date + " is settled already; rerun with --force to replace its"
@@ -91,7 +91,7 @@ class SettlementRunner {
         return ok ? 0 : 1;
     }
 
-    JobExecution lastExecution() {
+    public JobExecution lastExecution() {
         return lastExecution;
     }
 

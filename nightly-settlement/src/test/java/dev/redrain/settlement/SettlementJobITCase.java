@@ -80,7 +80,7 @@ class SettlementJobITCase {
     @TestConfiguration
     static class Faults {
         @Bean
-        SettlementJobConfig.MatchFaults matchFaults() {
+        MatchFaults matchFaults() {
             return chunk -> {
                 if (WRITES_BEFORE_FAILURE.get() > 0
                         && WRITES_BEFORE_FAILURE.decrementAndGet() == 0) {

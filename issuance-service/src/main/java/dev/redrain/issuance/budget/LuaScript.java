@@ -5,6 +5,9 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +32,20 @@ public final class LuaScript {
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
+    }
+
+    /** A script kept as a resource next to {@code owner}'s class file. */
+    public static LuaScript fromResource(Class<?> owner, String name,
+            ScriptOutputType outputType) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("no Lua script " + name + " next to " + owner);
+            }
+            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    outputType);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,16 +1,19 @@
 package dev.redrain.bench.grab;
 
 import dev.redrain.core.catalog.Template;
+import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.signing.RequestSigner;
 import dev.redrain.issuance.IssuanceApplication;
 import dev.redrain.issuance.account.AccountService;
 import dev.redrain.issuance.activity.CatalogRefresher;
 import dev.redrain.issuance.budget.BudgetGuard;
 import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.budget.LuaScript;
 import dev.redrain.issuance.grab.GrabCommand;
 import dev.redrain.issuance.grab.GrabService;
 import dev.redrain.testsupport.EmbeddedKafka;
 import dev.redrain.testsupport.TestServices;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.http.HttpClient;
@@ -96,7 +99,7 @@ public final class GrabBenchmark {
         }
         Template template = app.getBean(CatalogRefresher.class).current().template("bench-cash")
                 .orElseThrow();
-        BudgetStore budgets = app.getBean(BudgetStore.class);
+        RedisKeys keys = app.getBean(RedisKeys.class);
         @SuppressWarnings("unchecked")
         RedisCommands<String, String> redis = ((StatefulRedisConnection<String, String>)
                 app.getBean("redis")).sync();
@@ -110,7 +113,7 @@ public final class GrabBenchmark {
         AtomicLong grabbed = new AtomicLong();
         List<MeasuredPath> paths = List.of(
                 new MeasuredPath("Raw: the budget reservation Lua script alone (EVALSHA, same"
-                        + " connection)", i -> rawReserve(redis, budgets, template, i)),
+                        + " connection)", i -> rawReserve(redis, keys, template, i)),
                 // Every grab a new (user, rain) pair: each user grabs once in each rain.
                 new MeasuredPath("**Service layer**: GrabService.grab (claim, reserve, seal, commit,"
                         + " event recorded)", i -> grabs.grab(command(grabbed.getAndIncrement(),
@@ -241,10 +244,16 @@ public final class GrabBenchmark {
         return cpu.getOrDefault(group, 0L) / 1_000.0 / Math.max(1, operations);
     }
 
-    private static void rawReserve(RedisCommands<String, String> redis, BudgetStore budgets,
+    /** The grab's own reservation script, run by itself: the raw Redis limit. */
+    private static final LuaScript RAW_RESERVE = LuaScript.fromResource(BudgetStore.class,
+            "reserve.lua", ScriptOutputType.MULTI);
+
+    private static void rawReserve(RedisCommands<String, String> redis, RedisKeys keys,
             Template template, int i) {
-        BudgetStore.reserveScript().run(redis, budgets.shardKeysOf(template, i % 16), "EXACT",
-                "1");
+        int shard = i % 16;
+        RAW_RESERVE.run(redis, new String[] {keys.budgetRemaining(template.templateId(), shard),
+            keys.budgetGranted(template.templateId(), shard),
+            keys.packetPool(template.templateId(), shard, "all")}, "EXACT", "1");
     }
 
     static GrabCommand command(long grab, int users) {

@@ -1,8 +1,11 @@
-package dev.redrain.settlement;
+package dev.redrain.bench.settlement;
 
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.settlement.PaymentLine;
+import dev.redrain.settlement.SettlementApplication;
+import dev.redrain.settlement.SettlementRunner;
 import dev.redrain.testsupport.RedisExtension;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.RedisClient;

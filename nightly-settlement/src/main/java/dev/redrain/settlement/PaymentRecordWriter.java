@@ -1,0 +1,34 @@
+package dev.redrain.settlement;
+
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Stores the channel's statement lines in {@code payment_record}. INSERT IGNORE on the
+ * channel's reference: a re-read line (restart) or a line the channel repeated is stored once.
+ */
+final class PaymentRecordWriter implements ItemWriter<PaymentLine> {
+    private final JdbcTemplate jdbc;
+    private final SettlementProperties properties;
+
+    PaymentRecordWriter(JdbcTemplate jdbc, SettlementProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    @Override
+    public void write(Chunk<? extends PaymentLine> lines) {
+        LocalDate date = StepDates.ofStep();
+        String source = properties.statementFile(date).getFileName().toString();
+        jdbc.batchUpdate("INSERT IGNORE INTO payment_record (payment_kind, out_trade_no,"
+                + " channel_ref, amount_minor, currency, channel_status, paid_at, business_date,"
+                + " source_file, source_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                lines.getItems().stream().map(line -> new Object[] {line.kind(),
+                    line.outTradeNo(), line.channelRef(), line.amountMinor(), line.currency(),
+                    line.status(), Timestamp.from(line.paidAt()), date, source,
+                    line.lineNumber()}).toList());
+    }
+}
