@@ -1,7 +1,5 @@
 package dev.redrain.monitor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.sun.net.httpserver.HttpServer;
 import dev.redrain.core.activity.Outcome;
 import dev.redrain.core.activity.Stage;
@@ -10,7 +8,7 @@ import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.flinksession.FlinkRestClient;
-import dev.redrain.flinksession.FlinkSessionCluster;
+import dev.redrain.flinksession.SessionClusterTest;
 import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
@@ -33,8 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,7 +41,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the monitor's metrics are served by the cluster. Nothing of the job is on the cluster's
  * classpath, so a class missing from the shaded jar fails here.
  */
-class StandaloneClusterITCase {
+class StandaloneClusterITCase extends SessionClusterTest {
     @RegisterExtension
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
     @RegisterExtension
@@ -54,24 +50,9 @@ class StandaloneClusterITCase {
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
-    private static FlinkSessionCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = FlinkSessionCluster.startFromBuild();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
     void shadedJarRunsOnASessionClusterAndAlerts() throws Exception {
-        Path jar = Path.of(System.getProperty("redrain.job.jar"));
-        assertThat(jar).exists();
+        Path jar = shadedJar();
         Instant base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(5, ChronoUnit.MINUTES);
         seed(base);
         Topics topics = new Topics("s" + UUID.randomUUID().toString().substring(0, 8) + ".");
@@ -90,7 +71,7 @@ class StandaloneClusterITCase {
                 arguments(topics, "http://127.0.0.1:" + webhook.getAddress().getPort()
                         + "/api/v2/alerts"), 2, null);
         try {
-            await(() -> "RUNNING".equals(cluster.jobStateOrFail(jobId)), "job RUNNING");
+            awaitRunning(jobId);
             EventSerde serde = new EventSerde();
             try (KafkaProducer<String, byte[]> producer =
                     new KafkaProducer<>(KAFKA.producerProperties())) {
@@ -159,8 +140,7 @@ class StandaloneClusterITCase {
 
 
 
-
-    private static void await(java.util.function.BooleanSupplier condition, String what)
+    private static void await(BooleanSupplier condition, String what)
             throws InterruptedException {
         MonitorDatabase.await(condition, what, 90);
     }

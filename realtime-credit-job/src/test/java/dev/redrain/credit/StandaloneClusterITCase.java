@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.flinksession.FlinkRestClient;
-import dev.redrain.flinksession.FlinkSessionCluster;
+import dev.redrain.flinksession.SessionClusterTest;
 import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * API as an operator would: upload, run at parallelism 2, stop with a savepoint, run again from
  * the savepoint at parallelism 1. Nothing of the job's classes is on the cluster's classpath.
  */
-class StandaloneClusterITCase {
+class StandaloneClusterITCase extends SessionClusterTest {
     @RegisterExtension
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
     @RegisterExtension
@@ -39,24 +37,9 @@ class StandaloneClusterITCase {
     @RegisterExtension
     static final KafkaExtension KAFKA = new KafkaExtension();
 
-    private static FlinkSessionCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = FlinkSessionCluster.startFromBuild();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
     void shadedJarRunsOnSessionClusterAndUpgradesThroughSavepoint() throws Exception {
-        Path jar = Path.of(System.getProperty("redrain.job.jar"));
-        assertThat(jar).exists();
+        Path jar = shadedJar();
         CreditJobHarness harness = new CreditJobHarness(DB, REDIS, KAFKA);
         TokenEvents events = new TokenEvents(2026);
         List<TokenIssued> first = events.awarded(600, 40);
@@ -73,7 +56,7 @@ class StandaloneClusterITCase {
         records.add("not an event".getBytes(StandardCharsets.UTF_8));
         harness.publish(records);
         String jobId = rest.runJar(jarId, CreditJob.class.getName(), arguments(harness), 2, null);
-        awaitRunning(rest, jobId);
+        awaitRunning(jobId);
         awaitJournals(harness, rest, jobId, first.size());
         assertMetricsReported(rest, jobId);
 
@@ -88,7 +71,7 @@ class StandaloneClusterITCase {
         String resumed = rest.runJar(jarId, CreditJob.class.getName(), arguments(harness), 1,
                 savepoint);
         try {
-            awaitRunning(rest, resumed);
+            awaitRunning(resumed);
             awaitJournals(harness, rest, resumed, all.size());
             harness.assertEveryTokenCreditedOnce(all);
             assertThat(harness.readAll(harness.topics.tokenIssuedDeadLetter(), 1)).hasSize(1);
@@ -154,11 +137,6 @@ class StandaloneClusterITCase {
         return arguments;
     }
 
-    private static void awaitRunning(FlinkRestClient rest, String jobId) throws Exception {
-        CreditJobHarness.await(() -> "RUNNING".equals(cluster.jobStateOrFail(jobId)),
-                "job " + jobId + " RUNNING");
-    }
-
     private static void awaitJournals(CreditJobHarness harness, FlinkRestClient rest,
             String jobId, long expected) throws Exception {
         CreditJobHarness.await(() -> {
@@ -166,7 +144,4 @@ class StandaloneClusterITCase {
             return harness.journalCount() >= expected;
         }, expected + " journals from job " + jobId);
     }
-
-    /** The job's state; a failed job fails the test at once, with the cluster's exceptions. */
-
 }
