@@ -1,10 +1,6 @@
 package dev.redrain.bench;
 
 import dev.redrain.core.activity.Outcome;
-import dev.redrain.core.token.GrantProof;
-import dev.redrain.core.token.TokenKeyRing;
-import dev.redrain.credit.GrantCheckSettings;
-import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.core.activity.Stage;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenCredited;
@@ -15,14 +11,19 @@ import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.money.Money;
+import dev.redrain.core.token.GrantProof;
+import dev.redrain.core.token.TokenKeyRing;
 import dev.redrain.credit.CreditJob;
 import dev.redrain.credit.CreditSinkSettings;
+import dev.redrain.credit.GrantCheckSettings;
 import dev.redrain.credit.LedgerCreditSink;
+import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.testsupport.EmbeddedKafka;
 import dev.redrain.testsupport.RedisExtension;
 import dev.redrain.testsupport.TestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -35,6 +36,8 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,8 +90,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class CreditJobBenchmark {
     /** This run's token key ring: events are proven with it, the job verifies with it. */
-    private static final String TOKEN_KEYS = "b1:" + java.util.Base64.getEncoder()
-            .encodeToString(new java.security.SecureRandom().generateSeed(32));
+    private static final String TOKEN_KEYS = "b1:" + Base64.getEncoder()
+            .encodeToString(new SecureRandom().generateSeed(32));
     private static final GrantProof GRANT_PROOF = new GrantProof(TokenKeyRing.parse(TOKEN_KEYS,
             "b1"));
     private static final LocalDate BUSINESS_DATE = LocalDate.of(2027, 2, 10);
@@ -218,7 +221,7 @@ public final class CreditJobBenchmark {
 
     private static Measured median(List<Measured> measured) {
         List<Measured> sorted = new ArrayList<>(measured);
-        sorted.sort(java.util.Comparator.comparingDouble(Measured::rate));
+        sorted.sort(Comparator.comparingDouble(Measured::rate));
         return sorted.get(sorted.size() / 2);
     }
 

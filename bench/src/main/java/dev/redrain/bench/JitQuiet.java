@@ -3,6 +3,7 @@ package dev.redrain.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Waits until the JIT compiler has caught up: a long-running job's code is compiled long before
@@ -38,7 +39,7 @@ final class JitQuiet {
             Thread.sleep(STEP_MS);
             long now = compiler.getTotalCompilationTime();
             if (now - before < QUIET_SHARE * STEP_MS) {
-                return String.format(java.util.Locale.ROOT, "JIT quiet after %.1f s",
+                return String.format(Locale.ROOT, "JIT quiet after %.1f s",
                         (System.nanoTime() - start) / 1e9);
             }
             before = now;

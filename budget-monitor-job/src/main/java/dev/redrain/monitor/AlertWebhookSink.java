@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.redrain.core.event.BudgetAlert;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -171,7 +172,7 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
                         return;
                     }
                     LOG.warn("alert webhook answered {}", response.statusCode());
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     LOG.warn("alert webhook unreachable: {}", e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -1,9 +1,10 @@
 package dev.redrain.monitor;
 
 import dev.redrain.core.activity.Stage;
-import dev.redrain.core.event.BudgetAlert;
 import dev.redrain.core.event.BudgetAlert.AlertRule;
 import dev.redrain.core.event.BudgetAlert.Severity;
+import dev.redrain.core.event.BudgetAlert;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -58,7 +59,7 @@ final class Alerts {
         if (perMajor <= 1 || Math.pow(10, decimals) != perMajor) {
             return minor + " " + template.currency + (perMajor > 1 ? " minor units" : "");
         }
-        return java.math.BigDecimal.valueOf(minor, decimals).toPlainString() + " "
+        return BigDecimal.valueOf(minor, decimals).toPlainString() + " "
                 + template.currency;
     }
 }

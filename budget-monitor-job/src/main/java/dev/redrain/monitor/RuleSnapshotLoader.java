@@ -2,8 +2,10 @@ package dev.redrain.monitor;
 
 import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.keys.RedisKeys;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,8 +53,8 @@ public class RuleSnapshotLoader implements GeneratorFunction<Long, RuleSnapshot>
     @Override
     public void open(SourceReaderContext readerContext) {
         redisClient = RedisClient.create(redisUri);
-        redisClient.setOptions(io.lettuce.core.ClientOptions.builder().timeoutOptions(
-                io.lettuce.core.TimeoutOptions.enabled(Duration.ofSeconds(2))).build());
+        redisClient.setOptions(ClientOptions.builder().timeoutOptions(
+                TimeoutOptions.enabled(Duration.ofSeconds(2))).build());
         lastRules = List.of();
     }
 

@@ -3,6 +3,7 @@ package dev.redrain.settlement;
 import dev.redrain.core.secrets.Redacted;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -61,7 +62,7 @@ public record SettlementProperties(
                 + topicPrefix + "}";
     }
 
-    Path statementFile(java.time.LocalDate businessDate) {
+    Path statementFile(LocalDate businessDate) {
         return statementDir.resolve("payments-" + businessDate + ".csv");
     }
 }

@@ -14,6 +14,7 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -102,7 +103,7 @@ public class SettlementRunner {
 
     /** Runs the command line when the app starts (off in tests, which call settle()). */
     @Component
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(
+    @ConditionalOnProperty(
             name = "redrain.settlement.command-line", matchIfMissing = true)
     static class CommandLine implements ApplicationRunner, ExitCodeGenerator {
         private final SettlementRunner runner;

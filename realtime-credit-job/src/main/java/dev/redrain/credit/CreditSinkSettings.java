@@ -1,5 +1,6 @@
 package dev.redrain.credit;
 
+import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.secrets.Redacted;
 import java.io.Serializable;
 
@@ -24,9 +25,9 @@ public record CreditSinkSettings(
         long tokenTtlSeconds) implements Serializable {
 
     public CreditSinkSettings {
-        if (batchSize < 1 || batchSize > dev.redrain.core.ledger.LedgerWriter.BATCH_SIZE_MAX) {
+        if (batchSize < 1 || batchSize > LedgerWriter.BATCH_SIZE_MAX) {
             throw new IllegalArgumentException("batch size must be 1.."
-                    + dev.redrain.core.ledger.LedgerWriter.BATCH_SIZE_MAX);
+                    + LedgerWriter.BATCH_SIZE_MAX);
         }
         if (flushIntervalMs < 1 || flushIntervalMs > 60_000) {
             throw new IllegalArgumentException("flush interval must be 1..60000 ms");

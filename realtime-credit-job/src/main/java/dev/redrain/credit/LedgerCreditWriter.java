@@ -2,11 +2,12 @@ package dev.redrain.credit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.redrain.core.activity.Stage;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenCredited;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.core.keys.Topics;
 import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditResult;
 import dev.redrain.core.ledger.LedgerUnavailableException;
@@ -20,6 +21,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,11 +33,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -286,7 +288,7 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     private ProducerRecord<byte[], byte[]> creditedEvent(TokenToCredit token, CreditResult result,
             Instant creditedAt) {
         TokenCredited event = new TokenCredited("credited-" + token.outTradeNo, token.outTradeNo,
-                token.actId, token.activityId, dev.redrain.core.activity.Stage.valueOf(token.stage),
+                token.actId, token.activityId, Stage.valueOf(token.stage),
                 token.awardType, token.amountMinor, token.currency, result.journalId(),
                 result.bookedBy(), Instant.ofEpochMilli(token.issuedAtMs), creditedAt);
         return new ProducerRecord<>(topics.tokenCredited(),
@@ -342,7 +344,7 @@ final class LedgerCreditWriter implements SinkWriter<TokenToCredit> {
     @Override
     public void close() {
         try {
-            producer.close(java.time.Duration.ofSeconds(REMOTE_TIMEOUT_SECONDS));
+            producer.close(Duration.ofSeconds(REMOTE_TIMEOUT_SECONDS));
         } finally {
             try {
                 redis.close();

@@ -8,6 +8,8 @@ import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.GrantRejectedException;
 import dev.redrain.core.token.TokenKeyRing;
 import java.sql.SQLException;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -23,7 +25,7 @@ import org.apache.flink.util.OutputTag;
  */
 final class TokenValidator extends ProcessFunction<RawTokenRecord, TokenToCredit> {
     static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation
+            new OutputTag<>("dead-letters", TypeInformation
                     .of(DeadLetter.class));
     /** Reason for a well-formed event whose outTradeNo was not made by OutTradeNoGenerator. */
     static final String REASON_BAD_OUT_TRADE_NO = "INVALID_OUT_TRADE_NO";
@@ -40,7 +42,7 @@ final class TokenValidator extends ProcessFunction<RawTokenRecord, TokenToCredit
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext context)
+    public void open(OpenContext context)
             throws SQLException {
         serde = new EventSerde();
         grantProof = new GrantProof(TokenKeyRing.parseForVerifying(settings.tokenKeys()));

@@ -12,10 +12,20 @@ import dev.redrain.issuance.budget.LuaScript;
 import dev.redrain.issuance.grab.GrabCommand;
 import dev.redrain.issuance.grab.GrabService;
 import dev.redrain.testsupport.EmbeddedKafka;
+import dev.redrain.testsupport.RedisExtension;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,16 +38,22 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -128,7 +144,7 @@ public final class GrabBenchmark {
         List<double[]> p50 = new ArrayList<>();
         List<double[]> p99 = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
-            cpu.add(new java.util.HashMap<>());
+            cpu.add(new HashMap<>());
             rates.add(new double[rounds]);
             p50.add(new double[rounds]);
             p99.add(new double[rounds]);
@@ -163,22 +179,22 @@ public final class GrabBenchmark {
                     median(p50.get(i)), median(p99.get(i))));
         }
         lines.add("");
-        lines.add("Each round (grabs/s, raw / service / HTTP): " + java.util.stream.IntStream
+        lines.add("Each round (grabs/s, raw / service / HTTP): " + IntStream
                 .range(0, rounds).mapToObj(round -> String.format(Locale.ROOT,
                         "%,.0f / %,.0f / %,.0f", rates.get(0)[round], rates.get(1)[round],
-                        rates.get(2)[round])).collect(java.util.stream.Collectors.joining("; ")));
+                        rates.get(2)[round])).collect(Collectors.joining("; ")));
         lines.add("");
         lines.add("CPU of this JVM per operation, by thread group (microseconds; Redis and MariaDB"
                 + " are other processes):");
         lines.add("");
-        java.util.TreeSet<String> groups = new java.util.TreeSet<>();
+        TreeSet<String> groups = new TreeSet<>();
         cpu.forEach(spent -> groups.addAll(spent.keySet()));
         lines.add("| Thread group | Raw | Service layer | HTTP |");
         lines.add("|---|---:|---:|---:|");
         for (String group : groups) {
             StringBuilder row = new StringBuilder("| " + group + " |");
             for (int i = 0; i < paths.size(); i++) {
-                double operations = java.util.Arrays.stream(rates.get(i)).sum() * seconds;
+                double operations = Arrays.stream(rates.get(i)).sum() * seconds;
                 row.append(String.format(Locale.ROOT, " %.0f |", perOp(cpu.get(i), group,
                         operations)));
             }
@@ -193,7 +209,7 @@ public final class GrabBenchmark {
 
     static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle]
                 : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -201,11 +217,11 @@ public final class GrabBenchmark {
 
     /** CPU nanoseconds so far of every live thread, summed by thread-name group. */
     private static Map<String, Long> threadCpu() {
-        java.lang.management.ThreadMXBean mx =
-                java.lang.management.ManagementFactory.getThreadMXBean();
-        Map<String, Long> byGroup = new java.util.HashMap<>();
+        ThreadMXBean mx =
+                ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new HashMap<>();
         byGroup.put("load threads (the grab logic, in-process)", LOAD_CPU_NANOS.get());
-        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info == null) {
                 continue;
             }
@@ -234,7 +250,7 @@ public final class GrabBenchmark {
     }
 
     private static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
-        Map<String, Long> delta = new java.util.HashMap<>();
+        Map<String, Long> delta = new HashMap<>();
         after.forEach((group, nanos) -> delta.put(group, nanos - before.getOrDefault(group,
                 0L)));
         return delta;
@@ -278,7 +294,7 @@ public final class GrabBenchmark {
     private static final ThreadLocal<HttpConnection> CONNECTIONS = new ThreadLocal<>();
 
     /** A socket with a buffered reader side: reading a byte per system call cost the client. */
-    private record HttpConnection(java.net.Socket socket, java.io.InputStream in) {
+    private record HttpConnection(Socket socket, InputStream in) {
     }
 
     private static void httpGrab(HttpClient unused, int port, long grab, int users) {
@@ -295,16 +311,16 @@ public final class GrabBenchmark {
         try {
             HttpConnection connection = CONNECTIONS.get();
             if (connection == null) {
-                java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+                Socket socket = new Socket("127.0.0.1", port);
                 socket.setTcpNoDelay(true);
-                connection = new HttpConnection(socket, new java.io.BufferedInputStream(
+                connection = new HttpConnection(socket, new BufferedInputStream(
                         socket.getInputStream(), 8192));
                 CONNECTIONS.set(connection);
             }
             var out = connection.socket().getOutputStream();
             // One write, so the request leaves in one segment (TCP_NODELAY is on).
             byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
-            byte[] request = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+            byte[] request = Arrays.copyOf(headBytes, headBytes.length + body.length);
             System.arraycopy(body, 0, request, headBytes.length, body.length);
             out.write(request);
             out.flush();
@@ -313,9 +329,9 @@ public final class GrabBenchmark {
                 connection.socket().close();
                 CONNECTIONS.remove();
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             CONNECTIONS.remove();
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -323,7 +339,7 @@ public final class GrabBenchmark {
      * Reads one response (Content-Length or chunked); fails unless it is a 200. True when the
      * server closes the connection after it.
      */
-    private static boolean readResponse(java.io.InputStream in) throws java.io.IOException {
+    private static boolean readResponse(InputStream in) throws IOException {
         String status = line(in);
         int length = -1;
         boolean chunked = false;
@@ -355,11 +371,11 @@ public final class GrabBenchmark {
         return close;
     }
 
-    private static String line(java.io.InputStream in) throws java.io.IOException {
+    private static String line(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int c = in.read(); c != '\n'; c = in.read()) {
             if (c < 0) {
-                throw new java.io.EOFException("connection closed");
+                throw new EOFException("connection closed");
             }
             if (c != '\r') {
                 line.append((char) c);
@@ -382,8 +398,8 @@ public final class GrabBenchmark {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong done = new AtomicLong();
         LATENCY.reset();
-        java.lang.management.ThreadMXBean mx =
-                java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx =
+                ManagementFactory.getThreadMXBean();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
         List<Future<?>> runs = new ArrayList<>();
@@ -436,7 +452,7 @@ public final class GrabBenchmark {
             String namespace, String tomcatThreads) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of(
+        Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "server.port", "0",
                 "spring.datasource.url", TestServices.jdbcUrl(database),
                 "spring.datasource.username", TestServices.databaseUser(),
@@ -459,7 +475,7 @@ public final class GrabBenchmark {
 
     /** The run's Redis keys (budgets, grab records, tokens): a benchmark leaves nothing behind. */
     static void deleteNamespace(String namespace) {
-        dev.redrain.testsupport.RedisExtension.deleteNamespace(TestServices.redisUri(), namespace);
+        RedisExtension.deleteNamespace(TestServices.redisUri(), namespace);
     }
 
     static void createDatabase(String name, boolean create) throws Exception {
@@ -472,7 +488,7 @@ public final class GrabBenchmark {
     }
 
     static Map<String, String> options(String[] args) {
-        Map<String, String> options = new java.util.HashMap<>();
+        Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }

@@ -15,6 +15,7 @@ import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,6 +27,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -230,7 +233,7 @@ public final class SettlementBenchmark {
         }
         String sql = "INSERT INTO ledger_journal (out_trade_no, journal_type, act_id, activity_id,"
                 + " stage, award_type, currency, amount_minor, business_date, source,"
-                + " writer_txn_id) VALUES " + String.join(",", java.util.Collections.nCopies(
+                + " writer_txn_id) VALUES " + String.join(",", Collections.nCopies(
                         journals.size(), "(?, 'TOKEN_CREDIT', ?, 'bench-formal', 'FORMAL',"
                                 + " 'CASH', 'CNY', ?, '2026-11-25', 'STREAM', 1)"));
         try (PreparedStatement insert = connection.prepareStatement(sql)) {
@@ -258,8 +261,8 @@ public final class SettlementBenchmark {
         settings.put("redrain.settlement.partitions", Integer.toString(partitions));
         // A ring of this run's own: the night verifies grant proofs before any repair.
         byte[] tokenKey = new byte[32];
-        new java.security.SecureRandom().nextBytes(tokenKey);
-        settings.put("redrain.settlement.token-keys", "b1:" + java.util.Base64.getEncoder()
+        new SecureRandom().nextBytes(tokenKey);
+        settings.put("redrain.settlement.token-keys", "b1:" + Base64.getEncoder()
                 .encodeToString(tokenKey));
         settings.put("redrain.settlement.command-line", "false");
         settings.put("logging.level.root", "WARN");
