@@ -85,8 +85,8 @@ public final class LuaScript {
 
     /**
      * The command's own exception. A connection that breaks mid-command fails the future with
-     * a bare I/O exception (found by the chaos suite: Redis restarted, the grab answered 500):
-     * it is a Redis failure like any other, so it becomes a {@link RedisException}.
+     * a bare I/O exception (Redis restarting): it is a Redis failure like any other, so it
+     * becomes a {@link RedisException} and the grab answers 503, not 500.
      */
     static Throwable unwrap(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null

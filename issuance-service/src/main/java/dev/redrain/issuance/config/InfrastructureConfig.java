@@ -51,10 +51,9 @@ public class InfrastructureConfig {
     /**
      * Every Redis command has a deadline ({@code redrain.redis-command-timeout}, 2 s): a grab
      * whose Redis hangs or is restarting gets a 503 it can retry, never a request that hangs
-     * (found by the chaos suite; Lettuce's default is 60 s). Commands sent while the
-     * connection is re-established still wait for it, within that deadline: refusing them at
-     * once made the quiet give-back of a reserved pool packet fail and lose the packet
-     * (RedisLossITCase caught it).
+     * (Lettuce's default is 60 s). Commands sent while the connection is re-established still
+     * wait for it, within that deadline: refusing them at once would fail the quiet give-back
+     * of a reserved pool packet and lose the packet (RedisLossITCase holds this).
      */
     @Bean(destroyMethod = "shutdown")
     RedisClient redisClient(IssuanceProperties properties,

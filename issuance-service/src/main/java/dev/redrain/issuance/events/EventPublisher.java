@@ -123,11 +123,10 @@ public class EventPublisher {
     /**
      * Learns the topic's partitions and leaders before the instance takes grabs (this runs
      * while Spring starts, so before the instance reports healthy). A fresh producer's first
-     * sends wait in its buffer until metadata arrives, a few hundred ms on a cold JVM; the chaos
-     * suite killed an instance 0.4 s after it came up and lost the events of the 18 grabs it had
-     * answered meanwhile (their tokens were in Redis only, and a later Redis loss erased them:
-     * long run seed 20261127). One ask is bounded by the producer's max.block.ms (1 s), which
-     * a cold start on a busy machine often needed more than, so it asks for up to
+     * sends wait in its buffer until metadata arrives, a few hundred ms on a cold JVM: an
+     * instance killed in that window would lose the events of grabs it already answered (the
+     * case is in docs/reliability.md). One ask is bounded by the producer's max.block.ms (1 s),
+     * which a cold start on a busy machine can exceed, so it asks for up to
      * {@link #METADATA_WAIT_MS}: with Kafka down the instance starts anyway, and its first
      * failed send turns grabs to the outbox.
      */
