@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -181,6 +182,39 @@ class SettlementJobITCase {
         assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
                 + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
         assertLedgerBalanced();
+        assertTheReadSideShowsTheNight(breaks, breaksLike("PO-%"), folder);
+    }
+
+    /** What the local stack reads through SettlementReads is what the night wrote. */
+    private static void assertTheReadSideShowsTheNight(Map<String, String> tokenBreaks,
+            Map<String, String> payoutBreaks, Path folder) throws Exception {
+        SettlementReads reads = new SettlementReads();
+        try (var connection = DB.dataSource().getConnection()) {
+            SettlementReads.Run run = reads.latestRun(connection).orElseThrow();
+            assertThat(run.businessDate()).isEqualTo(NIGHT);
+            assertThat(run.status()).isEqualTo("COMPLETED");
+            assertThat(run.finishedAt()).isNotNull();
+            assertThat(reads.reportFile(connection, NIGHT, "report.html")).map(Path::of)
+                    .contains(folder.resolve("report.html"));
+            Map<String, String> expected = new TreeMap<>();
+            tokenBreaks.forEach((no, row) -> expected.put(no, categoryAndStatus(row)));
+            payoutBreaks.forEach((no, row) -> expected.put(no, categoryAndStatus(row)));
+            Map<String, String> seen = new TreeMap<>();
+            reads.breaksSeenOn(connection, NIGHT).forEach(line -> seen.put(line.outTradeNo(),
+                    line.category() + "|" + line.status()));
+            assertThat(seen).containsAllEntriesOf(expected);
+            assertThat(reads.breakCountsSeenOn(connection, NIGHT).values().stream()
+                    .mapToLong(Long::longValue).sum()).isEqualTo(seen.size());
+            assertThat(reads.breakCountsSeenOn(connection, NIGHT))
+                    .containsEntry("ISSUED_NOT_CREDITED/REPAIRED", 1L)
+                    .containsEntry("STATUS_MISMATCH/REPAIRED", 1L);
+            assertThat(reads.fundedByCurrency(connection)).containsKey("CNY");
+        }
+    }
+
+    private static String categoryAndStatus(String row) {
+        String[] parts = row.split("\\|");
+        return parts[0] + "|" + parts[3];
     }
 
     @Test
