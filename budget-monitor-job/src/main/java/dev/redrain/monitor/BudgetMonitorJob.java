@@ -1,6 +1,7 @@
 package dev.redrain.monitor;
 
 import dev.redrain.core.config.JobConnections;
+import dev.redrain.core.config.JobRuntime;
 import dev.redrain.core.event.BudgetAlert;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
@@ -20,6 +21,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -144,7 +146,7 @@ public final class BudgetMonitorJob {
         // Shown in the web UI: without the password, URIs without their credentials.
         env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(Redacted.parameters(
                 p.toMap())));
-        env.enableCheckpointing(p.getLong("checkpoint.interval-ms", 10_000),
+        env.enableCheckpointing(runtime(p).checkpointIntervalMs(),
                 CheckpointingMode.EXACTLY_ONCE);
     }
 
@@ -174,8 +176,7 @@ public final class BudgetMonitorJob {
                 p.getInt("surge.min-asks", defaults.surgeMinAsks()),
                 p.getLong("retention-after-end-ms", defaults.retentionAfterEndMs()),
                 p.get("runbook.url", defaults.runbookUrl()));
-        return new BudgetMonitorJob(kafkaSource(bootstrap, topics, p.get("kafka.group",
-                "redrain-budget-monitor")),
+        return new BudgetMonitorJob(kafkaSource(bootstrap, topics, runtime(p).kafkaGroup()),
                 watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
                         Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
                 ruleSource(jdbcUrl, jdbcUser, jdbcPassword, connections.redisUri(),
@@ -185,16 +186,19 @@ public final class BudgetMonitorJob {
 
     public static KafkaSource<TokenIssued> kafkaSource(String bootstrap, Topics topics,
             String group) {
-        return KafkaSource.<TokenIssued>builder()
+        KafkaSourceBuilder<TokenIssued> builder = KafkaSource.<TokenIssued>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topics.tokenIssued())
                 .setGroupId(group)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(
                         OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new TokenIssuedDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true")
-                .build();
+                .setDeserializer(new TokenIssuedDeserializer());
+        JobRuntime.KAFKA_READER.forEach(builder::setProperty);
+        return builder.build();
+    }
+
+    private static JobRuntime runtime(ParameterTool p) {
+        return JobRuntime.from(p.toMap(), "redrain-budget-monitor", 10_000);
     }
 
     /** A snapshot of the rules now, then one every {@code refreshMs}. */

@@ -1,6 +1,7 @@
 package dev.redrain.credit;
 
 import dev.redrain.core.config.JobConnections;
+import dev.redrain.core.config.JobRuntime;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.secrets.Redacted;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -10,6 +11,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -47,7 +49,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class CreditJob {
     public static final String KAFKA_BOOTSTRAP = JobConnections.KAFKA_BOOTSTRAP;
-    public static final String KAFKA_GROUP = "kafka.group";
+    public static final String KAFKA_GROUP = JobRuntime.KAFKA_GROUP;
     public static final String TOPIC_PREFIX = JobConnections.TOPIC_PREFIX;
     public static final String JDBC_URL = JobConnections.JDBC_URL;
     public static final String JDBC_USER = JobConnections.JDBC_USER;
@@ -56,7 +58,9 @@ public final class CreditJob {
     public static final String REDIS_NAMESPACE = JobConnections.REDIS_NAMESPACE;
     public static final String BATCH_SIZE = "batch.size";
     public static final String BATCH_FLUSH_MS = "batch.flush-ms";
-    public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval-ms";
+    public static final String CHECKPOINT_INTERVAL_MS = JobRuntime.CHECKPOINT_INTERVAL_MS;
+    static final String DEFAULT_GROUP = "redrain-credit-job";
+    static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
     public static final String TOKEN_TTL_SECONDS = "token.ttl-seconds";
     public static final String TOKEN_KEYS_FILE = "token.keys-file";
 
@@ -114,7 +118,7 @@ public final class CreditJob {
         // Shown in the web UI: without the password, URIs without their credentials.
         env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(Redacted.parameters(
                 parameters.toMap())));
-        env.enableCheckpointing(parameters.getLong(CHECKPOINT_INTERVAL_MS, 5_000),
+        env.enableCheckpointing(runtime(parameters).checkpointIntervalMs(),
                 CheckpointingMode.EXACTLY_ONCE);
     }
 
@@ -153,15 +157,18 @@ public final class CreditJob {
     /** Reads committed data from the group's committed offsets, or from the start. */
     public static KafkaSource<RawTokenRecord> kafkaSource(ParameterTool parameters,
             String bootstrap, Topics topics) {
-        return KafkaSource.<RawTokenRecord>builder()
+        KafkaSourceBuilder<RawTokenRecord> builder = KafkaSource.<RawTokenRecord>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(topics.tokenIssued())
-                .setGroupId(parameters.get(KAFKA_GROUP, "redrain-credit-job"))
+                .setGroupId(runtime(parameters).kafkaGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawTokenRecordDeserializer())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "true")
-                .build();
+                .setDeserializer(new RawTokenRecordDeserializer());
+        JobRuntime.KAFKA_READER.forEach(builder::setProperty);
+        return builder.build();
+    }
+
+    private static JobRuntime runtime(ParameterTool parameters) {
+        return JobRuntime.from(parameters.toMap(), DEFAULT_GROUP, DEFAULT_CHECKPOINT_INTERVAL_MS);
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(String bootstrap, Topics topics) {
