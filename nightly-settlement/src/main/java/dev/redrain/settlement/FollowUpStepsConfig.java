@@ -88,8 +88,8 @@ class FollowUpStepsConfig {
     Step report(JobRepository repository, PlatformTransactionManager tm, ReportWriter reports,
             SettlementProperties properties) {
         return new StepBuilder("report", repository).tasklet((contribution, chunk) -> {
-            reports.write(properties.reportDir(), StepDates.businessDate(chunk.getStepContext()
-                    .getJobParameters()));
+            LocalDate date = StepDates.businessDate(chunk.getStepContext().getJobParameters());
+            reports.write(properties.reportDir(), date, properties.statementFile(date));
             return RepeatStatus.FINISHED;
         }, tm).build();
     }

@@ -1,167 +1,318 @@
 package dev.redrain.settlement;
 
+import dev.redrain.core.money.Money;
 import dev.redrain.settlement.ReportWriter.Table;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.context.Context;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
 
 /**
- * The night's report as one self-contained HTML page (inline CSS and SVG, no script but one
- * line that marks the page rendered, nothing fetched): summary figures, a chart of the night's
- * breaks, totals per leg with formal money apart from internal-test and gray money, breaks by
- * category and age, budget utilisation, repairs and refused statement lines. It shows exactly
- * the tables the CSV files hold. Key figures carry {@code data-figure} attributes so a test
- * (and a reviewer's script) can read them from the rendered page.
+ * The night's report as one self-contained HTML page for finance (inline CSS and SVG, one
+ * line of script that marks the page rendered, nothing fetched), rendered through a Thymeleaf
+ * template that escapes every value. Amounts show in major units with their asset ({@code
+ * 15,076.85 CNY}); minor units stay in the CSV files beside it, which hold the same rows. Key
+ * figures carry {@code data-figure} attributes so a test (and a reviewer's script) can read
+ * them from the rendered page.
  */
 final class HtmlReport {
-    private static final String STYLE = "body{font:14px system-ui,sans-serif;margin:24px;"
-            + "color:#1b1f24}h1{font-size:22px}h2{font-size:17px;margin-top:28px}"
-            + "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #c9d1d9;"
-            + "padding:3px 8px;text-align:right}th{background:#f3f5f7}td.t{text-align:left}"
-            + ".cards{display:flex;gap:16px}.card{border:1px solid #c9d1d9;padding:10px 16px;"
-            + "border-radius:6px}.card b{display:block;font-size:20px}.muted{color:#57606a}";
+    /** Where the report's sources came from: the run and the statement with its checksum. */
+    public record Header(LocalDate businessDate, Long runId, Instant generatedAt, String statementFile,
+            String statementSha256, Set<String> withdrawableAssets) {
+    }
+
+    /** A summary figure. */
+    public record Card(String label, String figure, String value) {
+    }
+
+    /** One cell as shown; numbers align right. */
+    public record Cell(String text, boolean number) {
+    }
+
+    /** A table as shown: headers in words, amounts in major units. */
+    public record View(List<String> headers, List<List<Cell>> rows) {
+        public boolean isEmpty() {
+            return rows.isEmpty();
+        }
+    }
+
+    /** The three legs of one asset, and whether they meet. */
+    public record AssetLegs(String asset, long issuedTokens, String issued, long creditedTokens,
+            String credited, String funded, String creditedMinusIssued,
+            String fundedMinusCredited, boolean reconciles) {
+    }
+
+    /** One activity's stage: what was issued and credited there, and whether it is real money. */
+    public record StageSection(String activityId, String stage, String kind, View view) {
+    }
+
+    /** A bar of the breaks chart. */
+    public record Bar(String label, long count, long width, int y) {
+    }
+
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+    private static final Map<String, String> LABELS = Map.ofEntries(
+            Map.entry("leg", "Leg"), Map.entry("activity_id", "Activity"),
+            Map.entry("stage", "Stage"), Map.entry("award_type", "Award type"),
+            Map.entry("currency", "Asset"), Map.entry("tokens", "Tokens"),
+            Map.entry("amount_minor", "Amount"), Map.entry("line", "Line"),
+            Map.entry("category", "Category"), Map.entry("aging", "Age (days)"),
+            Map.entry("out_trade_no", "Trade number"), Map.entry("act_id", "Account"),
+            Map.entry("legs", "Legs present"), Map.entry("redis_status", "Redis status"),
+            Map.entry("redis_amount_minor", "Issued (Redis)"),
+            Map.entry("ledger_amount_minor", "Credited (ledger)"),
+            Map.entry("payment_amount_minor", "Paid (channel)"),
+            Map.entry("first_seen_date", "First seen"), Map.entry("age_days", "Age (days)"),
+            Map.entry("status", "Status"), Map.entry("owner", "Owner"),
+            Map.entry("evidence", "Evidence"), Map.entry("cleared_date", "Cleared on"),
+            Map.entry("action", "Action"), Map.entry("outcome", "Outcome"),
+            Map.entry("source_file", "Statement file"), Map.entry("line_number", "Line"),
+            Map.entry("reason", "Reason"), Map.entry("raw_line", "Line as received"),
+            Map.entry("template_id", "Template"), Map.entry("budget_minor", "Budget"),
+            Map.entry("issued_minor", "Issued"), Map.entry("pct", "Used (%)"));
+    private static final Map<String, String> LEGS = Map.of("REDIS", "Issued (Redis)",
+            "LEDGER", "Credited (ledger)", "PAYMENT", "Funded (channel)");
+    private static final TemplateEngine ENGINE = engine();
 
     private HtmlReport() {
     }
 
-    static String render(LocalDate date, Map<String, Table> tables) {
+    static String render(Header header, Map<String, Table> tables) {
+        Context context = new Context();
+        context.setVariable("header", header);
+        context.setVariable("cards", cards(tables));
+        context.setVariable("bars", bars(tables.get("summary.csv")));
+        context.setVariable("assets", assets(tables.get("totals.csv"),
+                header.withdrawableAssets()));
+        context.setVariable("stages", stages(tables.get("totals.csv")));
+        context.setVariable("aging", view(tables.get("summary.csv"), row -> "BREAK".equals(
+                row.get(0)), Set.of("line"), Map.of()));
+        context.setVariable("utilisation", view(tables.get("utilisation.csv")));
+        context.setVariable("repairs", view(tables.get("repairs.csv")));
+        context.setVariable("cleared", view(tables.get("cleared.csv")));
+        context.setVariable("importErrors", view(tables.get("import-errors.csv")));
+        Map<String, View> breaks = new LinkedHashMap<>();
+        for (Break.Category category : Break.Category.values()) {
+            // Each amount shows its asset, and the legs present show in the amounts: the two
+            // columns are left to the CSV so the table fits a page.
+            View view = view(tables.get("breaks-" + category + ".csv"), row -> true,
+                    Set.of("currency", "legs"), Map.of("amount_minor", "At stake"));
+            if (!view.isEmpty()) {
+                breaks.put(category.name(), view);
+            }
+        }
+        context.setVariable("breaks", breaks);
+        return ENGINE.process("settlement/report", context);
+    }
+
+    private static List<Card> cards(Map<String, Table> tables) {
         Table summary = tables.get("summary.csv");
         long matched = 0;
         long breakCount = 0;
-        Map<String, Long> byCategory = new LinkedHashMap<>();
-        Map<String, Long> amountByCurrency = new LinkedHashMap<>();
+        Map<String, Long> atStake = new TreeMap<>();
         for (List<String> row : summary.rows()) {
             long tokens = Long.parseLong(row.get(summary.column("tokens")));
             if (row.get(0).equals("MATCHED")) {
                 matched += tokens;
-                continue;
-            }
-            breakCount += tokens;
-            byCategory.merge(row.get(summary.column("category")), tokens, Long::sum);
-            amountByCurrency.merge(row.get(summary.column("currency")),
-                    Long.parseLong(row.get(summary.column("amount_minor"))), Long::sum);
-        }
-        StringBuilder html = new StringBuilder(16_384);
-        html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>Redrain settlement ").append(date).append("</title><style>")
-                .append(STYLE).append("</style></head><body>");
-        html.append("<h1>Redrain settlement, business date <span data-figure=\"business-date\">")
-                .append(date).append("</span></h1>");
-        html.append("<p class=\"muted\">Three-way reconciliation of Redis token states, the"
-                + " ledger and the payment channel. Amounts are minor units of their asset.</p>");
-        html.append("<div class=\"cards\">");
-        card(html, "Matched tokens", "matched-tokens", Long.toString(matched));
-        card(html, "Breaks", "break-count", Long.toString(breakCount));
-        for (Map.Entry<String, Long> amount : amountByCurrency.entrySet()) {
-            card(html, "At stake, " + amount.getKey(), "break-amount-" + amount.getKey(),
-                    Long.toString(amount.getValue()));
-        }
-        card(html, "Repairs taken", "repairs", Integer.toString(tables.get("repairs.csv")
-                .rows().size()));
-        card(html, "Refused statement lines", "import-errors", Integer.toString(
-                tables.get("import-errors.csv").rows().size()));
-        html.append("</div>");
-        html.append("<h2>Breaks of the night by category</h2>").append(chart(byCategory));
-        Table totals = tables.get("totals.csv");
-        int stage = totals.column("stage");
-        html.append("<h2>Totals per leg: formal money</h2>");
-        table(html, totals, row -> row.get(stage) == null || row.get(stage).equals("FORMAL"));
-        html.append("<h2>Totals per leg: internal-test and gray stages (not formal money)</h2>");
-        table(html, totals, row -> row.get(stage) != null && !row.get(stage).equals("FORMAL"));
-        html.append("<h2>Matched and broken, with age of breaks (days)</h2>");
-        table(html, summary, row -> true);
-        html.append("<h2>Budget utilisation per template (issued this date)</h2>");
-        table(html, tables.get("utilisation.csv"), row -> true);
-        html.append("<h2>Repairs taken</h2>");
-        table(html, tables.get("repairs.csv"), row -> true);
-        html.append("<h2>Breaks cleared this date</h2>");
-        table(html, tables.get("cleared.csv"), row -> true);
-        html.append("<h2>Refused statement lines</h2>");
-        table(html, tables.get("import-errors.csv"), row -> true);
-        for (Break.Category category : Break.Category.values()) {
-            Table breaks = tables.get("breaks-" + category + ".csv");
-            if (!breaks.rows().isEmpty()) {
-                html.append("<h2>").append(category).append(" (").append(breaks.rows().size())
-                        .append(")</h2>");
-                table(html, breaks, row -> true);
+            } else {
+                breakCount += tokens;
+                atStake.merge(row.get(summary.column("currency")), Long.parseLong(row.get(
+                        summary.column("amount_minor"))), Long::sum);
             }
         }
-        html.append("<script>document.body.dataset.rendered='ok';</script></body></html>");
-        return html.toString();
+        List<Card> cards = new ArrayList<>();
+        cards.add(new Card("Matched tokens", "matched-tokens", String.format("%,d", matched)));
+        cards.add(new Card("Breaks", "break-count", String.format("%,d", breakCount)));
+        atStake.forEach((asset, minor) -> cards.add(new Card("At stake in breaks, " + asset,
+                "break-amount-" + asset, Money.of(minor, asset).display())));
+        cards.add(new Card("Repairs taken", "repairs", Integer.toString(tables.get(
+                "repairs.csv").rows().size())));
+        cards.add(new Card("Refused statement lines", "import-errors", Integer.toString(
+                tables.get("import-errors.csv").rows().size())));
+        return cards;
     }
 
-    private static void card(StringBuilder html, String label, String figure, String value) {
-        html.append("<div class=\"card\">").append(escape(label)).append("<b data-figure=\"")
-                .append(figure).append("\">").append(escape(value)).append("</b></div>");
-    }
-
-    /** A horizontal bar per category, as inline SVG. */
-    private static String chart(Map<String, Long> byCategory) {
-        if (byCategory.isEmpty()) {
-            return "<p>No breaks.</p>";
+    /** Breaks per category, one bar each, as the chart draws them. */
+    private static List<Bar> bars(Table summary) {
+        Map<String, Long> byCategory = new TreeMap<>();
+        for (List<String> row : summary.rows()) {
+            if ("BREAK".equals(row.get(0))) {
+                byCategory.merge(row.get(summary.column("category")), Long.parseLong(row.get(
+                        summary.column("tokens"))), Long::sum);
+            }
         }
         long max = byCategory.values().stream().mapToLong(Long::longValue).max().orElse(1);
-        int rowHeight = 24;
-        StringBuilder svg = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\""
-                + " width=\"640\" height=\"" + (byCategory.size() * rowHeight + 8)
-                + "\" role=\"img\" aria-label=\"breaks by category\">");
+        List<Bar> bars = new ArrayList<>();
         int y = 4;
         for (Map.Entry<String, Long> bar : byCategory.entrySet()) {
-            long width = Math.max(2, 400 * bar.getValue() / max);
-            svg.append("<text x=\"0\" y=\"").append(y + 16).append("\" font-size=\"12\">")
-                    .append(escape(bar.getKey())).append("</text><rect x=\"200\" y=\"")
-                    .append(y + 3).append("\" width=\"").append(width)
-                    .append("\" height=\"16\" fill=\"#cf222e\"/><text x=\"").append(205 + width)
-                    .append("\" y=\"").append(y + 16).append("\" font-size=\"12\">")
-                    .append(bar.getValue()).append("</text>");
-            y += rowHeight;
+            bars.add(new Bar(bar.getKey(), bar.getValue(), Math.max(2, 400 * bar.getValue()
+                    / max), y));
+            y += 24;
         }
-        return svg.append("</svg>").toString();
+        return bars;
     }
 
-    private static void table(StringBuilder html, Table table, Predicate<List<String>> keep) {
-        List<List<String>> rows = new ArrayList<>();
+    /**
+     * Per asset, all stages together: what Redis issued, what the ledger credited and what
+     * the channel funded. The channel's lines carry no stage, so only here do all three meet;
+     * an asset that never leaves a wallet (points, coupons) has no funding leg.
+     */
+    private static List<AssetLegs> assets(Table totals, Set<String> withdrawable) {
+        Map<String, long[]> byAsset = new TreeMap<>(); // tokens and minor units per leg
+        int leg = totals.column("leg");
+        for (List<String> row : totals.rows()) {
+            long[] sums = byAsset.computeIfAbsent(row.get(totals.column("currency")),
+                    asset -> new long[6]);
+            int at = switch (row.get(leg)) {
+                case "REDIS" -> 0;
+                case "LEDGER" -> 2;
+                default -> 4;
+            };
+            sums[at] += Long.parseLong(row.get(totals.column("tokens")));
+            sums[at + 1] += Long.parseLong(row.get(totals.column("amount_minor")));
+        }
+        List<AssetLegs> legs = new ArrayList<>();
+        byAsset.forEach((asset, sums) -> {
+            boolean funded = withdrawable.contains(asset);
+            long creditedMinusIssued = sums[3] - sums[1];
+            long fundedMinusCredited = sums[5] - sums[3];
+            legs.add(new AssetLegs(asset, sums[0], display(sums[1], asset), sums[2],
+                    display(sums[3], asset), funded ? display(sums[5], asset)
+                            : "not funded through the channel", display(creditedMinusIssued,
+                                    asset), funded ? display(fundedMinusCredited, asset) : "",
+                    creditedMinusIssued == 0 && (!funded || fundedMinusCredited == 0)));
+        });
+        return legs;
+    }
+
+    /** Issued against credited per activity and stage, formal money apart from the rest. */
+    private static List<StageSection> stages(Table totals) {
+        Map<String, Map<String, long[]>> byStage = new TreeMap<>();
+        for (List<String> row : totals.rows()) {
+            String activity = row.get(totals.column("activity_id"));
+            if (activity == null) {
+                continue; // the channel's lines: per asset only
+            }
+            String key = activity + "|" + row.get(totals.column("stage"));
+            long[] sums = byStage.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(
+                    row.get(totals.column("award_type")) + "|" + row.get(totals.column(
+                            "currency")), k -> new long[4]);
+            int at = "REDIS".equals(row.get(totals.column("leg"))) ? 0 : 2;
+            sums[at] += Long.parseLong(row.get(totals.column("tokens")));
+            sums[at + 1] += Long.parseLong(row.get(totals.column("amount_minor")));
+        }
+        List<StageSection> sections = new ArrayList<>();
+        byStage.forEach((key, awards) -> {
+            String[] activityStage = key.split("\\|", 2);
+            List<List<Cell>> rows = new ArrayList<>();
+            awards.forEach((award, sums) -> {
+                String[] typeAsset = award.split("\\|", 2);
+                String asset = typeAsset[1];
+                rows.add(List.of(new Cell(typeAsset[0], false), new Cell(asset, false),
+                        number(sums[0]), amount(sums[1], asset), number(sums[2]),
+                        amount(sums[3], asset), amount(sums[3] - sums[1], asset)));
+            });
+            sections.add(new StageSection(activityStage[0], activityStage[1],
+                    kind(activityStage[1]), new View(List.of("Award type", "Asset",
+                            "Issued tokens", "Issued", "Credited tokens", "Credited",
+                            "Credited minus issued"), rows)));
+        });
+        return sections;
+    }
+
+    private static String kind(String stage) {
+        return switch (stage) {
+            case "FORMAL" -> "formal money: paid to users";
+            case "GRAY" -> "not formal money: gray release to a share of users";
+            case "INTERNAL_TEST" -> "not formal money: internal test accounts";
+            default -> "stage " + stage;
+        };
+    }
+
+    private static View view(Table table) {
+        return view(table, row -> true, Set.of(), Map.of());
+    }
+
+    /**
+     * A CSV table as shown: its columns in words (but those in {@code hidden}; {@code labels}
+     * names some apart), amounts ({@code *_minor} columns) in major units of the row's asset,
+     * token counts with separators, legs by name.
+     */
+    private static View view(Table table, Predicate<List<String>> keep, Set<String> hidden,
+            Map<String, String> labels) {
+        List<Integer> shown = new ArrayList<>();
+        List<String> headers = new ArrayList<>();
+        for (int i = 0; i < table.columns().size(); i++) {
+            String column = table.columns().get(i);
+            if (!hidden.contains(column)) {
+                shown.add(i);
+                headers.add(labels.getOrDefault(column, LABELS.getOrDefault(column,
+                        column.replace('_', ' '))));
+            }
+        }
+        int currency = table.column("currency");
+        List<List<Cell>> rows = new ArrayList<>();
         for (List<String> row : table.rows()) {
-            if (keep.test(row)) {
-                rows.add(row);
+            if (!keep.test(row)) {
+                continue;
             }
-        }
-        if (rows.isEmpty()) {
-            html.append("<p class=\"muted\">None.</p>");
-            return;
-        }
-        html.append("<table><tr>");
-        for (String column : table.columns()) {
-            html.append("<th>").append(escape(column)).append("</th>");
-        }
-        html.append("</tr>");
-        for (List<String> row : rows) {
-            html.append("<tr>");
-            for (String value : row) {
-                boolean text = value == null || !value.matches("-?[0-9.]+");
-                html.append(text ? "<td class=\"t\">" : "<td>")
-                        .append(value == null ? "" : escape(value)).append("</td>");
+            List<Cell> cells = new ArrayList<>();
+            for (int i : shown) {
+                cells.add(cell(table.columns().get(i), row.get(i), currency < 0 ? null
+                        : row.get(currency)));
             }
-            html.append("</tr>");
+            rows.add(cells);
         }
-        html.append("</table>");
+        return new View(headers, rows);
     }
 
-    static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
+    private static Cell cell(String column, String value, String asset) {
+        if (value == null) {
+            return new Cell("", false);
         }
-        return out.toString();
+        if (column.endsWith("_minor") && asset != null && NUMBER.matcher(value).matches()) {
+            return amount(Long.parseLong(value), asset);
+        }
+        if (column.equals("leg")) {
+            return new Cell(LEGS.getOrDefault(value, value), false);
+        }
+        if (column.equals("tokens") && NUMBER.matcher(value).matches()) {
+            return number(Long.parseLong(value));
+        }
+        return new Cell(value, NUMBER.matcher(value).matches());
+    }
+
+    private static Cell number(long value) {
+        return new Cell(String.format("%,d", value), true);
+    }
+
+    private static Cell amount(long minor, String asset) {
+        return new Cell(display(minor, asset), true);
+    }
+
+    private static String display(long minor, String asset) {
+        return Money.of(minor, asset).display();
+    }
+
+    private static TemplateEngine engine() {
+        ClassLoaderTemplateResolver resolver = new ClassLoaderTemplateResolver(
+                HtmlReport.class.getClassLoader());
+        resolver.setPrefix("templates/");
+        resolver.setSuffix(".html");
+        resolver.setTemplateMode(TemplateMode.HTML);
+        resolver.setCharacterEncoding("UTF-8");
+        TemplateEngine engine = new TemplateEngine();
+        engine.setTemplateResolver(resolver);
+        return engine;
     }
 }

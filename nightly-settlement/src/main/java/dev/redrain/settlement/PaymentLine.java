@@ -9,7 +9,7 @@ import org.springframework.batch.infrastructure.item.file.LineMapper;
 
 /**
  * One line of the payment channel's statement file. The format (CSV, UTF-8, one header line,
- * comma-separated, no quoting, every field required):
+ * comma-separated, RFC 4180 quoting allowed within a line, every field required):
  *
  * <pre>
  * out_trade_no,channel_ref,kind,amount_minor,currency,status,paid_at
@@ -29,7 +29,12 @@ public record PaymentLine(String outTradeNo, String channelRef, String kind, lon
 
     /** Parses lines; a bad one throws FlatFileParseException with the reason and the line. */
     static final LineMapper<PaymentLine> MAPPER = (line, lineNumber) -> {
-        String[] f = line.split(",", -1);
+        String[] f;
+        try {
+            f = CsvCells.fields(line).toArray(String[]::new);
+        } catch (IllegalArgumentException e) {
+            throw bad("not a CSV line (an unterminated quote?)", line, lineNumber);
+        }
         if (f.length != 7) {
             throw bad("expected 7 fields, found " + f.length, line, lineNumber);
         }

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -47,10 +50,12 @@ final class ReportWriter {
 
     private final JdbcTemplate jdbc;
     private final SettlementRuns runs;
+    private final Clock clock;
 
-    ReportWriter(JdbcTemplate jdbc, SettlementRuns runs) {
+    ReportWriter(JdbcTemplate jdbc, SettlementRuns runs, Clock clock) {
         this.jdbc = jdbc;
         this.runs = runs;
+        this.clock = clock;
     }
 
     static final String TOTALS = "SELECT leg, activity_id, stage, award_type, currency,"
@@ -81,7 +86,8 @@ final class ReportWriter {
             + " GROUP BY template_id";
     private static final CatalogStore CATALOG = new CatalogStore();
 
-    List<Path> write(Path reportDir, LocalDate date) {
+    /** Writes the night's files; {@code statement} is the channel's file the night imported. */
+    List<Path> write(Path reportDir, LocalDate date, Path statement) {
         Path folder = reportDir.resolve(date.toString());
         String prefix = PREFIX.format(date) + "%";
         Map<String, Table> tables = new LinkedHashMap<>();
@@ -119,7 +125,12 @@ final class ReportWriter {
                 files.add(file);
             }
             Path html = folder.resolve("report.html");
-            Files.writeString(html, HtmlReport.render(date, tables), StandardCharsets.UTF_8);
+            Set<String> withdrawable = jdbc.execute((ConnectionCallback<Set<String>>)
+                    CATALOG::withdrawableAssets);
+            HtmlReport.Header header = new HtmlReport.Header(date, runId, clock.instant()
+                    .truncatedTo(ChronoUnit.SECONDS), statement.getFileName().toString(),
+                    Files.isReadable(statement) ? sha256(statement) : null, withdrawable);
+            Files.writeString(html, HtmlReport.render(header, tables), StandardCharsets.UTF_8);
             files.add(html);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -175,15 +186,7 @@ final class ReportWriter {
     /** A query's result as text: column labels and rows (null as an empty cell). */
     record Table(List<String> columns, List<List<String>> rows) {
         String csv() {
-            StringBuilder out = new StringBuilder(String.join(",", columns)).append('\n');
-            for (List<String> row : rows) {
-                for (int i = 0; i < row.size(); i++) {
-                    out.append(i > 0 ? "," : "").append(row.get(i) == null ? ""
-                            : cell(row.get(i)));
-                }
-                out.append('\n');
-            }
-            return out.toString();
+            return CsvCells.write(columns, rows);
         }
 
         int column(String label) {
@@ -218,15 +221,6 @@ final class ReportWriter {
             }, arguments));
         }
         return new Table(columns, rows);
-    }
-
-    /** A CSV cell: quoted when it holds a comma, quote or line break. */
-    static String cell(Object value) {
-        String text = value.toString();
-        if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0) {
-            return text;
-        }
-        return '"' + text.replace("\"", "\"\"") + '"';
     }
 
     private static String sha256(Path file) {

@@ -132,8 +132,8 @@ class SettlementJobConfig {
     }
 
     @Bean
-    ReportWriter reportWriter(JdbcTemplate jdbc, SettlementRuns runs) {
-        return new ReportWriter(jdbc, runs);
+    ReportWriter reportWriter(JdbcTemplate jdbc, SettlementRuns runs, Clock clock) {
+        return new ReportWriter(jdbc, runs, clock);
     }
 
     @Bean

@@ -226,16 +226,34 @@ class SettlementJobITCase {
         Chromium.Result dom = chromium.run("--dump-dom", url);
         assertThat(dom.stdout()).contains("data-rendered=\"ok\"");
         assertThat(dom.stderr()).doesNotContain("Uncaught").doesNotContain(":CONSOLE(");
-        assertThat(figure(dom.stdout(), "matched-tokens"))
-                .isEqualTo(Long.toString(MATCHED_CASH + MATCHED_COUPONS));
-        assertThat(figure(dom.stdout(), "break-count")).isEqualTo("11");
-        assertThat(figure(dom.stdout(), "break-amount-CNY"))
-                .isEqualTo(Long.toString(700 + 800 + 900 + 50 + 500 + 600 + 100 + 100 + 10));
-        assertThat(figure(dom.stdout(), "break-amount-CPN")).isEqualTo("700");
-        assertThat(figure(dom.stdout(), "repairs")).isEqualTo("2");
-        assertThat(figure(dom.stdout(), "import-errors")).isEqualTo("2");
+        String page = dom.stdout();
+        assertThat(figure(page, "matched-tokens"))
+                .isEqualTo(String.format("%,d", MATCHED_CASH + MATCHED_COUPONS));
+        assertThat(figure(page, "break-count")).isEqualTo("11");
+        // Amounts in major units with their asset; minor units stay in the CSV files.
+        assertThat(figure(page, "break-amount-CNY")).isEqualTo(Money.of(700 + 800 + 900 + 50
+                + 500 + 600 + 100 + 100 + 10, "CNY").display()).isEqualTo("37.60 CNY");
+        assertThat(figure(page, "break-amount-CPN")).isEqualTo("700 CPN");
+        assertThat(figure(page, "repairs")).isEqualTo("2");
+        assertThat(figure(page, "import-errors")).isEqualTo("2");
+        // The legs per asset, read from the same rows as totals.csv.
+        long creditedCny = Files.readAllLines(reports.resolve(NIGHT.toString()).resolve(
+                "totals.csv")).stream().map(line -> line.split(","))
+                .filter(cells -> cells[0].equals("LEDGER") && cells[4].equals("CNY"))
+                .mapToLong(cells -> Long.parseLong(cells[6])).sum();
+        assertThat(creditedCny).isPositive();
+        assertThat(figure(page, "credited-CNY")).isEqualTo(Money.of(creditedCny, "CNY")
+                .display());
+        assertThat(figure(page, "funded-CPN")).isEqualTo("not funded through the channel");
+        assertThat(figure(page, "reconciles-CNY")).startsWith("no");
+        assertThat(figure(page, "run-id")).matches("[0-9]+");
+        assertThat(figure(page, "statement-sha256")).matches("[0-9a-f]{64}");
+        // Headers in words, and formal money apart from the other stages.
+        assertThat(page).doesNotContain("<th>amount_minor</th>")
+                .doesNotContain("<th>out_trade_no</th>").contains("<th>Trade number</th>")
+                .contains("Activity act-formal, stage FORMAL").contains("formal money");
         // The same figures as the database holds.
-        assertThat(figure(dom.stdout(), "repairs")).isEqualTo(Long.toString(count(
+        assertThat(figure(page, "repairs")).isEqualTo(Long.toString(count(
                 "SELECT COUNT(*) FROM recon_repair WHERE business_date = '" + NIGHT + "'")));
         Path screenshot = Files.createTempFile("report", ".png");
         Chromium.Result shot = chromium.run("--screenshot=" + screenshot,
@@ -337,7 +355,10 @@ class SettlementJobITCase {
     private static String normalize(String text, LocalDate night) {
         return text.replace(night.toString(), "DATE").replace(night.toString().replace("-", ""),
                 "YMD").replace("PO-" + night.getDayOfMonth() + "0", "PO-DD0")
-                .replaceAll("journal [0-9]+", "journal N");
+                .replaceAll("journal [0-9]+", "journal N")
+                // The report's header names its own run, time and statement checksum.
+                .replaceAll("data-figure=\"(run-id|generated-at|statement-sha256)\">[^<]*<",
+                        "data-figure=\"$1\">HEADER<");
     }
 
     private static Path tempDirectory(String name) {
