@@ -41,7 +41,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>
  *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv},
  *       {@code utilisation.csv} (each template's spend of the day against its budget);</li>
- *   <li>{@code report.html}: all of it on one self-contained page for finance.</li>
+ *   <li>{@code report.html}: all of it on one self-contained page for finance, and
+ *       {@code report.pdf}, the same page to print.</li>
  * </ul>
  * Amounts are whole minor units with their asset code, never converted.
  */
@@ -130,8 +131,12 @@ final class ReportWriter {
             HtmlReport.Header header = new HtmlReport.Header(date, runId, clock.instant()
                     .truncatedTo(ChronoUnit.SECONDS), statement.getFileName().toString(),
                     Files.isReadable(statement) ? sha256(statement) : null, withdrawable);
-            Files.writeString(html, HtmlReport.render(header, tables), StandardCharsets.UTF_8);
+            String page = HtmlReport.render(header, tables);
+            Files.writeString(html, page, StandardCharsets.UTF_8);
             files.add(html);
+            Path pdf = folder.resolve("report.pdf");
+            PdfReport.write(page, pdf);
+            files.add(pdf);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

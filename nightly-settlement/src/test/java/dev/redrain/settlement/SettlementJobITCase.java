@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -176,8 +179,8 @@ class SettlementJobITCase {
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
-                Long.class, NIGHT)).as("7 reports and one CSV per break category")
-                .isEqualTo(7 + Break.Category.values().length);
+                Long.class, NIGHT)).as("8 reports and one CSV per break category")
+                .isEqualTo(8 + Break.Category.values().length);
         List<String> totals = Files.readAllLines(folder.resolve("totals.csv"));
         assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
                 + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
@@ -255,6 +258,11 @@ class SettlementJobITCase {
         // The same figures as the database holds.
         assertThat(figure(page, "repairs")).isEqualTo(Long.toString(count(
                 "SELECT COUNT(*) FROM recon_repair WHERE business_date = '" + NIGHT + "'")));
+        // The printable PDF: the same figures, in the same words.
+        String pdf = pdfText(reports.resolve(NIGHT.toString()).resolve("report.pdf"));
+        assertThat(pdf).contains("Do the legs reconcile?").contains("37.60 CNY")
+                .contains(Money.of(creditedCny, "CNY").display()).contains("700 CPN")
+                .contains(figure(page, "statement-sha256"));
         Path screenshot = Files.createTempFile("report", ".png");
         Chromium.Result shot = chromium.run("--screenshot=" + screenshot,
                 "--window-size=1280,2400", url);
@@ -390,10 +398,19 @@ class SettlementJobITCase {
         Map<String, String> files = new java.util.TreeMap<>();
         try (var list = Files.list(reports.resolve(night.toString()))) {
             for (Path file : list.toList()) {
-                files.put(file.getFileName().toString(), Files.readString(file));
+                String name = file.getFileName().toString();
+                // The PDF is laid out from report.html, compared here; its text is checked
+                // against the figures in theHtmlReportRendersInHeadlessChromiumWithTheTotals.
+                files.put(name, name.endsWith(".pdf") ? "PDF" : Files.readString(file));
             }
         }
         return files;
+    }
+
+    private static String pdfText(Path pdf) throws java.io.IOException {
+        try (PDDocument document = Loader.loadPDF(pdf.toFile())) {
+            return new PDFTextStripper().getText(document);
+        }
     }
 
     private long count(String sql) {
