@@ -2,11 +2,13 @@ package dev.redrain.settlement;
 
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
 import com.openhtmltopdf.svgsupport.BatikSVGDrawer;
+import com.openhtmltopdf.util.XRLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
 
 /**
  * The printable PDF of the report: the same page {@link HtmlReport} renders (the template is
@@ -14,6 +16,12 @@ import java.nio.file.Path;
  * Finance prints and files this one; its checksum is recorded with the other files.
  */
 final class PdfReport {
+    static {
+        // openhtmltopdf logs every stage of a layout at INFO; only its warnings belong in the
+        // job's log.
+        XRLog.listRegisteredLoggers().forEach(logger -> XRLog.setLevel(logger, Level.WARNING));
+    }
+
     private PdfReport() {
     }
 
