@@ -56,6 +56,11 @@ final class HtmlReport {
     public record StageSection(String activityId, String stage, String kind, View view) {
     }
 
+    /** Tonight's withdrawals that ended one way, in one asset. */
+    public record Withdrawn(String status, String outcome, String asset, long count,
+            String amount) {
+    }
+
     /** A bar of the breaks chart. */
     public record Bar(String label, long count, long width, int y) {
     }
@@ -79,7 +84,9 @@ final class HtmlReport {
             Map.entry("source_file", "Statement file"), Map.entry("line_number", "Line"),
             Map.entry("reason", "Reason"), Map.entry("raw_line", "Line as received"),
             Map.entry("template_id", "Template"), Map.entry("budget_minor", "Budget"),
-            Map.entry("issued_minor", "Issued"), Map.entry("pct", "Used (%)"));
+            Map.entry("issued_minor", "Issued"), Map.entry("pct", "Used (%)"),
+            Map.entry("payout_out_trade_no", "Payout number"),
+            Map.entry("debit_business_date", "Debited on"));
     private static final Map<String, String> LEGS = Map.of("REDIS", "Issued (Redis)",
             "LEDGER", "Credited (ledger)", "PAYMENT", "Funded (channel)");
     private static final TemplateEngine ENGINE = engine();
@@ -98,6 +105,8 @@ final class HtmlReport {
         context.setVariable("aging", view(tables.get("summary.csv"), row -> "BREAK".equals(
                 row.get(0)), Set.of("line"), Map.of()));
         context.setVariable("utilisation", view(tables.get("utilisation.csv")));
+        context.setVariable("withdrawn", withdrawn(tables.get("withdrawals.csv")));
+        context.setVariable("unknownPayouts", view(tables.get("unknown-payouts.csv")));
         context.setVariable("repairs", view(tables.get("repairs.csv")));
         context.setVariable("cleared", view(tables.get("cleared.csv")));
         context.setVariable("importErrors", view(tables.get("import-errors.csv")));
@@ -193,6 +202,26 @@ final class HtmlReport {
                     creditedMinusIssued == 0 && (!funded || fundedMinusCredited == 0)));
         });
         return legs;
+    }
+
+    private static final Map<String, String> OUTCOMES = Map.of(
+            "PAID", "Paid by the channel",
+            "PAYOUT_FAILED", "Failed: returned to the wallet",
+            "DEBITED", "Unknown: debited, the channel's answer outstanding",
+            "REQUESTED", "Requested, not debited",
+            "REVERSED", "Reversed to the wallet");
+
+    private static List<Withdrawn> withdrawn(Table withdrawals) {
+        List<Withdrawn> lines = new ArrayList<>();
+        for (List<String> row : withdrawals.rows()) {
+            String status = row.get(withdrawals.column("status"));
+            String asset = row.get(withdrawals.column("currency"));
+            lines.add(new Withdrawn(status, OUTCOMES.getOrDefault(status, status), asset,
+                    Long.parseLong(row.get(withdrawals.column("withdrawals"))), display(
+                            Long.parseLong(row.get(withdrawals.column("amount_minor"))),
+                            asset)));
+        }
+        return lines;
     }
 
     /** Issued against credited per activity and stage, formal money apart from the rest. */

@@ -41,6 +41,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>
  *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv},
  *       {@code utilisation.csv} (each template's spend of the day against its budget);</li>
+ *   <li>{@code withdrawals.csv} (tonight's withdrawals by outcome) and
+ *       {@code unknown-payouts.csv} (payouts still without the channel's answer, with age);</li>
  *   <li>{@code report.html}: all of it on one self-contained page for finance, and
  *       {@code report.pdf}, the same page to print.</li>
  * </ul>
@@ -81,6 +83,18 @@ final class ReportWriter {
             + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
             + " WHERE last_seen_date = ? AND status <> 'CLEARED'"
             + " GROUP BY category, 3, currency ORDER BY 1, 2, 3, 5";
+    /** Tonight's withdrawals (debited this business date) by how they ended. */
+    static final String WITHDRAWALS = "SELECT status, currency, COUNT(*) AS withdrawals,"
+            + " SUM(amount_minor) AS amount_minor FROM wallet_payout"
+            + " WHERE debit_business_date = ? GROUP BY status, currency ORDER BY status, currency";
+    /**
+     * Every payout debited by tonight whose channel answer is still unknown (DEBITED), tonight's
+     * and older ones, with its age in days: the money left the wallet and is in clearing.
+     */
+    static final String UNKNOWN_PAYOUTS = "SELECT payout_out_trade_no, act_id, currency,"
+            + " amount_minor, debit_business_date, DATEDIFF(?, debit_business_date) AS age_days"
+            + " FROM wallet_payout WHERE status = 'DEBITED' AND debit_business_date <= ?"
+            + " ORDER BY debit_business_date, payout_out_trade_no";
     /** What Redis issued per template tonight; the budget comes from the catalog's owner. */
     static final String ISSUED = "SELECT template_id, SUM(amount_minor), COUNT(*) FROM"
             + " recon_redis_token WHERE business_date = ? AND template_id IS NOT NULL"
@@ -116,6 +130,8 @@ final class ReportWriter {
                 + " raw_line FROM recon_import_error WHERE business_date = ?"
                 + " ORDER BY line_number", date));
         tables.put("utilisation.csv", utilisation(date));
+        tables.put("withdrawals.csv", table(WITHDRAWALS, date));
+        tables.put("unknown-payouts.csv", table(UNKNOWN_PAYOUTS, date, date));
         List<Path> files = new ArrayList<>();
         Long runId = runs.currentRun(date);
         try {

@@ -179,8 +179,8 @@ class SettlementJobITCase {
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
-                Long.class, NIGHT)).as("8 reports and one CSV per break category")
-                .isEqualTo(8 + Break.Category.values().length);
+                Long.class, NIGHT)).as("10 reports and one CSV per break category")
+                .isEqualTo(10 + Break.Category.values().length);
         List<String> totals = Files.readAllLines(folder.resolve("totals.csv"));
         assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
                 + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
@@ -258,6 +258,11 @@ class SettlementJobITCase {
         // The same figures as the database holds.
         assertThat(figure(page, "repairs")).isEqualTo(Long.toString(count(
                 "SELECT COUNT(*) FROM recon_repair WHERE business_date = '" + NIGHT + "'")));
+        // Withdrawals by outcome, and the payout whose answer is unknown.
+        assertThat(figure(page, "withdrawn-PAID-CNY")).isEqualTo("3.00 CNY");
+        assertThat(figure(page, "withdrawn-PAYOUT_FAILED-CNY")).isEqualTo("1.00 CNY");
+        assertThat(figure(page, "withdrawn-DEBITED-CNY")).isEqualTo("1.00 CNY");
+        assertThat(page).contains(new Night(NIGHT).payoutNo(5));
         // The printable PDF: the same figures, in the same words.
         String pdf = pdfText(reports.resolve(NIGHT.toString()).resolve("report.pdf"));
         assertThat(pdf).contains("Do the legs reconcile?").contains("37.60 CNY")
@@ -527,6 +532,11 @@ class SettlementJobITCase {
             payout(statement, ref, 2, "PAID", null);
             payout(statement, ref, 3, "PAYOUT_FAILED", 100L);
             payout(statement, ref, 4, "PAID", 90L);
+            if (date.equals(NIGHT)) {
+                // Debited, the channel's answer lost: no break (nothing says it was paid), but
+                // finance sees it as unknown, with its age, until it is settled.
+                payout(statement, ref, 5, "DEBITED", null);
+            }
             Files.writeString(statements.resolve("payments-" + date + ".csv"), statement,
                     StandardCharsets.UTF_8);
         }
