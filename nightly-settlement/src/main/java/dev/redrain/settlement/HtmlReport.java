@@ -61,6 +61,11 @@ final class HtmlReport {
             String amount) {
     }
 
+    /** One night of the trend chart: new breaks, and the part of them still open. */
+    public record Night(String night, long newBreaks, long stillOpen, int x, int newHeight,
+            int openHeight) {
+    }
+
     /** A bar of the breaks chart. */
     public record Bar(String label, long count, long width, int y) {
     }
@@ -106,6 +111,7 @@ final class HtmlReport {
                 row.get(0)), Set.of("line"), Map.of()));
         context.setVariable("utilisation", view(tables.get("utilisation.csv")));
         context.setVariable("withdrawn", withdrawn(tables.get("withdrawals.csv")));
+        context.setVariable("trend", trend(tables.get("trend.csv")));
         context.setVariable("unknownPayouts", view(tables.get("unknown-payouts.csv")));
         context.setVariable("repairs", view(tables.get("repairs.csv")));
         context.setVariable("cleared", view(tables.get("cleared.csv")));
@@ -202,6 +208,26 @@ final class HtmlReport {
                     creditedMinusIssued == 0 && (!funded || fundedMinusCredited == 0)));
         });
         return legs;
+    }
+
+    /** Bars of at most this height in the trend chart, 60 px apart. */
+    private static final int TREND_BAR_MAX = 120;
+
+    private static List<Night> trend(Table trend) {
+        long max = 1;
+        for (List<String> row : trend.rows()) {
+            max = Math.max(max, Long.parseLong(row.get(1)));
+        }
+        List<Night> nights = new ArrayList<>();
+        int x = 40;
+        for (List<String> row : trend.rows()) {
+            long created = Long.parseLong(row.get(1));
+            long open = Long.parseLong(row.get(2));
+            nights.add(new Night(row.get(0), created, open, x,
+                    (int) (TREND_BAR_MAX * created / max), (int) (TREND_BAR_MAX * open / max)));
+            x += 60;
+        }
+        return nights;
     }
 
     private static final Map<String, String> OUTCOMES = Map.of(

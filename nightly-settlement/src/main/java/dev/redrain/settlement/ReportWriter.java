@@ -41,6 +41,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>
  *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv},
  *       {@code utilisation.csv} (each template's spend of the day against its budget);</li>
+ *   <li>{@code trend.csv}: breaks by the night first seen, the last seven nights, and how many
+ *       of them are still open;</li>
  *   <li>{@code withdrawals.csv} (tonight's withdrawals by outcome) and
  *       {@code unknown-payouts.csv} (payouts still without the channel's answer, with age);</li>
  *   <li>{@code report.html}: all of it on one self-contained page for finance, and
@@ -95,6 +97,12 @@ final class ReportWriter {
             + " amount_minor, debit_business_date, DATEDIFF(?, debit_business_date) AS age_days"
             + " FROM wallet_payout WHERE status = 'DEBITED' AND debit_business_date <= ?"
             + " ORDER BY debit_business_date, payout_out_trade_no";
+    /** Nights the trend looks back over, tonight included. */
+    static final int TREND_NIGHTS = 7;
+    /** Breaks by the night they were first seen, and how many of them are still open now. */
+    static final String TREND = "SELECT first_seen_date, COUNT(*), SUM(CASE WHEN status IN"
+            + " ('OPEN', 'UNPROVEN') THEN 1 ELSE 0 END) FROM recon_break"
+            + " WHERE first_seen_date BETWEEN ? AND ? GROUP BY first_seen_date";
     /** What Redis issued per template tonight; the budget comes from the catalog's owner. */
     static final String ISSUED = "SELECT template_id, SUM(amount_minor), COUNT(*) FROM"
             + " recon_redis_token WHERE business_date = ? AND template_id IS NOT NULL"
@@ -132,6 +140,7 @@ final class ReportWriter {
         tables.put("utilisation.csv", utilisation(date));
         tables.put("withdrawals.csv", table(WITHDRAWALS, date));
         tables.put("unknown-payouts.csv", table(UNKNOWN_PAYOUTS, date, date));
+        tables.put("trend.csv", trend(date));
         List<Path> files = new ArrayList<>();
         Long runId = runs.currentRun(date);
         try {
@@ -195,6 +204,22 @@ final class ReportWriter {
                 });
         return new Table(List.of("template_id", "stage", "currency", "budget_minor",
                 "issued_minor", "tokens", "pct"), rows);
+    }
+
+    /** One row per night of the last {@link #TREND_NIGHTS}, a night without breaks as zeros. */
+    private Table trend(LocalDate date) {
+        LocalDate first = date.minusDays(TREND_NIGHTS - 1);
+        Map<LocalDate, long[]> byNight = new HashMap<>();
+        jdbc.query(TREND, (ResultSet rs) -> {
+            byNight.put(rs.getDate(1).toLocalDate(), new long[] {rs.getLong(2), rs.getLong(3)});
+        }, first, date);
+        List<List<String>> rows = new ArrayList<>();
+        for (LocalDate night = first; !night.isAfter(date); night = night.plusDays(1)) {
+            long[] counts = byNight.getOrDefault(night, new long[2]);
+            rows.add(List.of(night.toString(), Long.toString(counts[0]),
+                    Long.toString(counts[1])));
+        }
+        return new Table(List.of("night", "new_breaks", "still_open"), rows);
     }
 
     /** As MySQL's ROUND(100 * issued / budget, 2): the division kept to 4 places first. */

@@ -179,8 +179,13 @@ class SettlementJobITCase {
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
-                Long.class, NIGHT)).as("10 reports and one CSV per break category")
-                .isEqualTo(10 + Break.Category.values().length);
+                Long.class, NIGHT)).as("11 reports and one CSV per break category")
+                .isEqualTo(11 + Break.Category.values().length);
+        // The trend: seven nights, tonight's new breaks as recon_break has them.
+        List<String> trend = Files.readAllLines(folder.resolve("trend.csv"));
+        assertThat(trend).hasSize(1 + 7).first().isEqualTo("night,new_breaks,still_open");
+        assertThat(trend.get(7)).startsWith(NIGHT + "," + count("SELECT COUNT(*) FROM recon_break"
+                + " WHERE first_seen_date = '" + NIGHT + "'") + ",");
         List<String> totals = Files.readAllLines(folder.resolve("totals.csv"));
         assertThat(totals).contains("LEDGER,act-formal,FORMAL,CASH,CNY," + (MATCHED_CASH + 5)
                 + "," + (night.matchedCashMinor() + 700 + 800 + 500 + 500 + 600));
@@ -406,10 +411,18 @@ class SettlementJobITCase {
                 String name = file.getFileName().toString();
                 // The PDF is laid out from report.html, compared here; its text is checked
                 // against the figures in theHtmlReportRendersInHeadlessChromiumWithTheTotals.
-                files.put(name, name.endsWith(".pdf") ? "PDF" : Files.readString(file));
+                files.put(name, name.endsWith(".pdf") ? "PDF" : withoutOtherNights(name,
+                        Files.readString(file)));
             }
         }
         return files;
+    }
+
+    /** The trend names the nights before this one: they are set aside too. */
+    private static String withoutOtherNights(String name, String text) {
+        String html = text.replaceAll("data-night=\"[^\"]*\"([^>]*)>[^<]*<",
+                "data-night=\"N\"$1>N<");
+        return name.equals("trend.csv") ? html.replaceAll("\\d{4}-\\d{2}-\\d{2}", "N") : html;
     }
 
     private static String pdfText(Path pdf) throws java.io.IOException {
