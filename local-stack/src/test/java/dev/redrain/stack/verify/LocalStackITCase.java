@@ -158,6 +158,9 @@ class LocalStackITCase {
         String dom = chromium.run("--virtual-time-budget=4000", "--dump-dom",
                 stack.info().dashboardUrl() + "/").stdout();
         assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"");
+        // An instant with its zone, next to the business date named as one.
+        assertThat(dom).containsPattern("business date [0-9-]{10}: COMPLETED at"
+                + " [0-9-]{10} [0-9:]{8} UTC");
         assertThat(dom).contains("data-rule=\"THRESHOLD\"")
                 .contains(stack.info().dashboardUrl() + "/runbooks/budget-alert.md");
         HttpResponse<String> runbook = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
