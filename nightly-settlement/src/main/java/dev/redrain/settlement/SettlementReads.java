@@ -93,6 +93,32 @@ public final class SettlementReads {
         return counts;
     }
 
+    /**
+     * The breaks the night of {@code date} left open (or unproven, waiting for finance), by
+     * age in days since first seen: {@code 0-1}, {@code 2-7}, {@code 8-30}, {@code >30}, as
+     * the report buckets them. Buckets without breaks are absent.
+     */
+    public Map<String, Long> openBreakAging(Connection connection, LocalDate date)
+            throws SQLException {
+        Map<String, Long> aging = new TreeMap<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT CASE"
+                + " WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
+                + " WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
+                + " WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
+                + " COUNT(*) FROM recon_break WHERE last_seen_date = ?"
+                + " AND status IN ('OPEN', 'UNPROVEN') GROUP BY 1")) {
+            for (int i = 1; i <= 4; i++) {
+                select.setDate(i, Date.valueOf(date));
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    aging.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        return aging;
+    }
+
     /** The latest run, of any night. */
     public Optional<Run> latestRun(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT run_id,"

@@ -217,6 +217,10 @@ class SettlementJobITCase {
                     .containsEntry("ISSUED_NOT_CREDITED/REPAIRED", 1L)
                     .containsEntry("STATUS_MISMATCH/REPAIRED", 1L);
             assertThat(reads.fundedByCurrency(connection)).containsKey("CNY");
+            long open = seen.values().stream().filter(row -> row.endsWith("|OPEN")
+                    || row.endsWith("|UNPROVEN")).count();
+            assertThat(open).isPositive();
+            assertThat(reads.openBreakAging(connection, NIGHT)).isEqualTo(Map.of("0-1", open));
         }
     }
 

@@ -56,7 +56,7 @@ public final class Ops implements AutoCloseable {
 
     record SettlementView(long runId, String businessDate, String status, Instant finishedAt,
             Map<String, Long> breaksByCategory, long openBreaks, long repairedBreaks,
-            String reportPath) {
+            Map<String, Long> openBreakAging, String reportPath) {
     }
 
     public record Snapshot(long seq, Instant at, List<ActivityView> activities,
@@ -250,7 +250,8 @@ public final class Ops implements AutoCloseable {
         String report = reads.reportFile(connection, run.businessDate(), "report.html")
                 .orElse(null);
         return new SettlementView(run.runId(), run.businessDate().toString(), run.status(),
-                run.finishedAt(), byCategory, open, repaired, report);
+                run.finishedAt(), byCategory, open, repaired,
+                reads.openBreakAging(connection, run.businessDate()), report);
     }
 
     @Override

@@ -160,7 +160,7 @@ class LocalStackITCase {
         assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"");
         // An instant with its zone, next to the business date named as one.
         assertThat(dom).containsPattern("business date [0-9-]{10}: COMPLETED at"
-                + " [0-9-]{10} [0-9:]{8} UTC");
+                + " [0-9-]{10} [0-9:]{8} UTC").contains("open by age (days): ");
         assertThat(dom).contains("data-rule=\"THRESHOLD\"")
                 .contains(stack.info().dashboardUrl() + "/runbooks/budget-alert.md");
         HttpResponse<String> runbook = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
