@@ -91,7 +91,7 @@ final class HtmlReport {
             Map.entry("template_id", "Template"), Map.entry("budget_minor", "Budget"),
             Map.entry("issued_minor", "Issued"), Map.entry("pct", "Used (%)"),
             Map.entry("payout_out_trade_no", "Payout number"),
-            Map.entry("debit_business_date", "Debited on"));
+            Map.entry("debit_business_date", "Debited on"), Map.entry("tracking", "Tracking"));
     private static final Map<String, String> LEGS = Map.of("REDIS", "Issued (Redis)",
             "LEDGER", "Credited (ledger)", "PAYMENT", "Funded (channel)");
     private static final TemplateEngine ENGINE = engine();
@@ -102,7 +102,7 @@ final class HtmlReport {
     static String render(Header header, Map<String, Table> tables) {
         Context context = new Context();
         context.setVariable("header", header);
-        context.setVariable("cards", cards(tables));
+        context.setVariable("cards", cards(tables, header.businessDate()));
         context.setVariable("bars", bars(tables.get("summary.csv")));
         context.setVariable("assets", assets(tables.get("totals.csv"),
                 header.withdrawableAssets()));
@@ -120,8 +120,9 @@ final class HtmlReport {
         for (Break.Category category : Break.Category.values()) {
             // Each amount shows its asset, and the legs present show in the amounts: the two
             // columns are left to the CSV so the table fits a page.
-            View view = view(tables.get("breaks-" + category + ".csv"), row -> true,
-                    Set.of("currency", "legs"), Map.of("amount_minor", "At stake"));
+            View view = view(tracked(tables.get("breaks-" + category + ".csv"),
+                    header.businessDate()), row -> true, Set.of("currency", "legs"),
+                    Map.of("amount_minor", "At stake"));
             if (!view.isEmpty()) {
                 breaks.put(category.name(), view);
             }
@@ -130,7 +131,32 @@ final class HtmlReport {
         return ENGINE.process("settlement/report", context);
     }
 
-    private static List<Card> cards(Map<String, Table> tables) {
+    /**
+     * Where a break of tonight stands: new tonight, persisting from an earlier night, or
+     * resolved tonight (repaired; the ones cleared are in cleared.csv).
+     */
+    static String tracking(String status, String firstSeen, LocalDate night) {
+        if ("REPAIRED".equals(status)) {
+            return "resolved (repaired)";
+        }
+        return night.toString().equals(firstSeen) ? "new tonight" : "persisting";
+    }
+
+    /** The break table with its tracking as the first column. */
+    private static Table tracked(Table breaks, LocalDate night) {
+        List<String> columns = new ArrayList<>(List.of("tracking"));
+        columns.addAll(breaks.columns());
+        List<List<String>> rows = new ArrayList<>();
+        for (List<String> row : breaks.rows()) {
+            List<String> withTracking = new ArrayList<>(List.of(tracking(row.get(breaks.column(
+                    "status")), row.get(breaks.column("first_seen_date")), night)));
+            withTracking.addAll(row);
+            rows.add(withTracking);
+        }
+        return new Table(columns, rows);
+    }
+
+    private static List<Card> cards(Map<String, Table> tables, LocalDate night) {
         Table summary = tables.get("summary.csv");
         long matched = 0;
         long breakCount = 0;
@@ -150,6 +176,21 @@ final class HtmlReport {
         cards.add(new Card("Breaks", "break-count", String.format("%,d", breakCount)));
         atStake.forEach((asset, minor) -> cards.add(new Card("At stake in breaks, " + asset,
                 "break-amount-" + asset, Money.of(minor, asset).display())));
+        Map<String, Long> tracking = new TreeMap<>();
+        for (Break.Category category : Break.Category.values()) {
+            Table breaks = tables.get("breaks-" + category + ".csv");
+            for (List<String> row : breaks.rows()) {
+                tracking.merge(tracking(row.get(breaks.column("status")), row.get(breaks.column(
+                        "first_seen_date")), night), 1L, Long::sum);
+            }
+        }
+        cards.add(new Card("New tonight", "new-breaks", String.format("%,d",
+                tracking.getOrDefault("new tonight", 0L))));
+        cards.add(new Card("Persisting", "persisting-breaks", String.format("%,d",
+                tracking.getOrDefault("persisting", 0L))));
+        cards.add(new Card("Resolved tonight", "resolved-breaks", String.format("%,d",
+                tracking.getOrDefault("resolved (repaired)", 0L) + tables.get("cleared.csv")
+                        .rows().size())));
         cards.add(new Card("Repairs taken", "repairs", Integer.toString(tables.get(
                 "repairs.csv").rows().size())));
         cards.add(new Card("Refused statement lines", "import-errors", Integer.toString(

@@ -267,6 +267,12 @@ class SettlementJobITCase {
         // The same figures as the database holds.
         assertThat(figure(page, "repairs")).isEqualTo(Long.toString(count(
                 "SELECT COUNT(*) FROM recon_repair WHERE business_date = '" + NIGHT + "'")));
+        // Each break tracked: all new tonight, the two repaired ones resolved.
+        assertThat(figure(page, "new-breaks")).isEqualTo(Long.toString(count("SELECT COUNT(*)"
+                + " FROM recon_break WHERE last_seen_date = '" + NIGHT + "' AND first_seen_date"
+                + " = '" + NIGHT + "' AND status IN ('OPEN', 'UNPROVEN')")));
+        assertThat(figure(page, "persisting-breaks")).isEqualTo("0");
+        assertThat(figure(page, "resolved-breaks")).isEqualTo("2");
         // Withdrawals by outcome, and the payout whose answer is unknown.
         assertThat(figure(page, "withdrawn-PAID-CNY")).isEqualTo("3.00 CNY");
         assertThat(figure(page, "withdrawn-PAYOUT_FAILED-CNY")).isEqualTo("1.00 CNY");
@@ -365,6 +371,14 @@ class SettlementJobITCase {
         assertThat(Files.readString(reports.resolve(next.toString()).resolve("cleared.csv")))
                 .contains(night.no(9_004) + ",CREDITED_NOT_PAID", night.payoutNo(2)
                         + ",CREDITED_NOT_PAID");
+        // The next night's report tracks them: the old ones persisting, the two cleared
+        // resolved, nothing new.
+        String page = Files.readString(reports.resolve(next.toString()).resolve("report.html"));
+        assertThat(figure(page, "new-breaks")).isEqualTo("0");
+        assertThat(Long.parseLong(figure(page, "persisting-breaks"))).isEqualTo(count(
+                "SELECT COUNT(*) FROM recon_break WHERE last_seen_date = '" + next + "' AND"
+                        + " status IN ('OPEN', 'UNPROVEN')")).isPositive();
+        assertThat(Long.parseLong(figure(page, "resolved-breaks"))).isGreaterThanOrEqualTo(2);
     }
 
     /** Keys and values with the night's date, and the journal ids repairs made, replaced. */
