@@ -49,7 +49,11 @@ final class HtmlReport {
     /** The three legs of one asset, and whether they meet. */
     public record AssetLegs(String asset, long issuedTokens, String issued, long creditedTokens,
             String credited, String funded, String creditedMinusIssued,
-            String fundedMinusCredited, boolean reconciles) {
+            String fundedMinusCredited, boolean reconciles, List<LegBar> bars) {
+    }
+
+    /** One leg of an asset in the legs chart, scaled against the asset's largest leg. */
+    public record LegBar(String leg, String amount, long width, int y) {
     }
 
     /** One activity's stage: what was issued and credited there, and whether it is real money. */
@@ -246,7 +250,8 @@ final class HtmlReport {
                     display(sums[3], asset), funded ? display(sums[5], asset)
                             : "not funded through the channel", display(creditedMinusIssued,
                                     asset), funded ? display(fundedMinusCredited, asset) : "",
-                    creditedMinusIssued == 0 && (!funded || fundedMinusCredited == 0)));
+                    creditedMinusIssued == 0 && (!funded || fundedMinusCredited == 0),
+                    legBars(asset, sums[1], sums[3], funded ? sums[5] : null)));
         });
         return legs;
     }
@@ -289,6 +294,23 @@ final class HtmlReport {
                             asset)));
         }
         return lines;
+    }
+
+    /** Bars of at most this width in the legs chart. */
+    private static final int LEG_BAR_MAX = 360;
+
+    /** Issued, credited and (for cash) funded of one asset, as bars of the legs chart. */
+    private static List<LegBar> legBars(String asset, long issued, long credited, Long funded) {
+        long max = Math.max(1, Math.max(issued, Math.max(credited, funded == null ? 0 : funded)));
+        List<LegBar> bars = new ArrayList<>();
+        bars.add(new LegBar("Issued", display(issued, asset), LEG_BAR_MAX * issued / max, 4));
+        bars.add(new LegBar("Credited", display(credited, asset), LEG_BAR_MAX * credited / max,
+                26));
+        if (funded != null) {
+            bars.add(new LegBar("Funded", display(funded, asset), LEG_BAR_MAX * funded / max,
+                    48));
+        }
+        return bars;
     }
 
     /** Issued against credited per activity and stage, formal money apart from the rest. */

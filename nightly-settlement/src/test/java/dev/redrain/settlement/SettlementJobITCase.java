@@ -257,6 +257,9 @@ class SettlementJobITCase {
         assertThat(figure(page, "credited-CNY")).isEqualTo(Money.of(creditedCny, "CNY")
                 .display());
         assertThat(figure(page, "funded-CPN")).isEqualTo("not funded through the channel");
+        // The legs chart: three bars for cash, two for coupons (no funding leg).
+        assertThat(page).contains("The legs of CNY").contains("The legs of CPN")
+                .contains("aria-label=\"legs of CNY\"");
         assertThat(figure(page, "reconciles-CNY")).startsWith("no");
         assertThat(figure(page, "run-id")).matches("[0-9]+");
         assertThat(figure(page, "statement-sha256")).matches("[0-9a-f]{64}");
