@@ -1,5 +1,6 @@
 package dev.redrain.settlement;
 
+import dev.redrain.core.jdbc.Rows;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -50,12 +51,8 @@ public final class SettlementReads {
 
     /** The channel's successful PAYOUT lines, summed in minor units. */
     public long paidOutMinor(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT"
-                + " COALESCE(SUM(amount_minor), 0) FROM payment_record WHERE payment_kind ="
-                + " 'PAYOUT' AND channel_status = 'SUCCESS'");
-                ResultSet rows = select.executeQuery()) {
-            return rows.next() ? rows.getLong(1) : 0;
-        }
+        return Rows.single(connection, "SELECT COALESCE(SUM(amount_minor), 0) FROM"
+                + " payment_record WHERE payment_kind = 'PAYOUT' AND channel_status = 'SUCCESS'");
     }
 
     /** The breaks the night of {@code date} saw, by out_trade_no. */
@@ -79,18 +76,9 @@ public final class SettlementReads {
     /** How many breaks the night of {@code date} saw, keyed {@code CATEGORY/STATUS}. */
     public Map<String, Long> breakCountsSeenOn(Connection connection, LocalDate date)
             throws SQLException {
-        Map<String, Long> counts = new TreeMap<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT category, status,"
-                + " COUNT(*) FROM recon_break WHERE last_seen_date = ? GROUP BY category,"
-                + " status")) {
-            select.setDate(1, Date.valueOf(date));
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    counts.put(rows.getString(1) + "/" + rows.getString(2), rows.getLong(3));
-                }
-            }
-        }
-        return counts;
+        return Rows.longsByKey(connection, "SELECT CONCAT(category, '/', status), COUNT(*)"
+                + " FROM recon_break WHERE last_seen_date = ? GROUP BY category, status",
+                Date.valueOf(date));
     }
 
     /**
@@ -100,23 +88,13 @@ public final class SettlementReads {
      */
     public Map<String, Long> openBreakAging(Connection connection, LocalDate date)
             throws SQLException {
-        Map<String, Long> aging = new TreeMap<>();
-        try (PreparedStatement select = connection.prepareStatement("SELECT CASE"
+        Date night = Date.valueOf(date);
+        return Rows.longsByKey(connection, "SELECT CASE"
                 + " WHEN DATEDIFF(?, first_seen_date) <= 1 THEN '0-1'"
                 + " WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
                 + " WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
                 + " COUNT(*) FROM recon_break WHERE last_seen_date = ?"
-                + " AND status IN ('OPEN', 'UNPROVEN') GROUP BY 1")) {
-            for (int i = 1; i <= 4; i++) {
-                select.setDate(i, Date.valueOf(date));
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    aging.put(rows.getString(1), rows.getLong(2));
-                }
-            }
-        }
-        return aging;
+                + " AND status IN ('OPEN', 'UNPROVEN') GROUP BY 1", night, night, night, night);
     }
 
     /** The latest run, of any night. */
