@@ -16,7 +16,11 @@ public record Break(Legs of, Category category, String legs, long amountMinor) {
          * A token the ledger refused to book: it would have drawn its activity stage beyond the
          * budget operators set (the ledger's own guard, behind Redis's counters).
          */
-        OVER_BUDGET;
+        OVER_BUDGET,
+        /** The channel's fee on a line differs from what the contract gives. */
+        FEE_MISMATCH,
+        /** The bank returned a payout the wallet counts as paid: the user's money is owed back. */
+        PAYOUT_RETURNED;
 
         /** Categories the job repairs by itself; the others stay open for finance. */
         boolean isSafeToRepair() {
@@ -28,7 +32,8 @@ public record Break(Legs of, Category category, String legs, long amountMinor) {
             return switch (this) {
                 case ISSUED_NOT_CREDITED, STATUS_MISMATCH -> "AUTO_REPAIR";
                 case CREDITED_NOT_ISSUED, AMOUNT_MISMATCH -> "ENGINEERING";
-                case CREDITED_NOT_PAID, PAID_NOT_CREDITED, DUPLICATE, OVER_BUDGET -> "FINANCE";
+                case CREDITED_NOT_PAID, PAID_NOT_CREDITED, DUPLICATE, OVER_BUDGET, FEE_MISMATCH,
+                        PAYOUT_RETURNED -> "FINANCE";
             };
         }
     }

@@ -1,6 +1,7 @@
 package dev.redrain.settlement;
 
 import dev.redrain.settlement.Break.Category;
+import dev.redrain.settlement.statement.FeeSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,15 +18,22 @@ import java.util.Set;
  *       CREDITED_NOT_PAID; funded but not booked is PAID_NOT_CREDITED; a different amount is
  *       AMOUNT_MISMATCH; funded more than once is DUPLICATE.</li>
  * </ul>
- * A token the ledger's budget guard refused is OVER_BUDGET, and nothing else.
+ * A token the ledger's budget guard refused is OVER_BUDGET, and nothing else. A funding line
+ * whose fee is not the contract's ({@link FeeSchedule}) is FEE_MISMATCH.
  * An outTradeNo has at most one break per category (AMOUNT_MISMATCH names every leg pair that
  * disagrees); none means MATCHED.
  */
 public final class BreakClassifier {
     private final Set<String> cashCurrencies;
+    private final FeeSchedule fees;
 
     public BreakClassifier(Set<String> cashCurrencies) {
+        this(cashCurrencies, FeeSchedule.NONE);
+    }
+
+    public BreakClassifier(Set<String> cashCurrencies, FeeSchedule fees) {
         this.cashCurrencies = Set.copyOf(cashCurrencies);
+        this.fees = fees;
     }
 
     public List<Break> classify(Legs legs) {
@@ -82,7 +90,19 @@ public final class BreakClassifier {
             breaks.add(new Break(legs, Category.AMOUNT_MISMATCH, String.join(";", mismatch),
                     Math.max(1, mismatchMinor)));
         }
+        if (payment != null && payment.count() == 1) {
+            feeBreak(legs, fees.fundingFee(payment.sumMinor()), breaks);
+        }
         return breaks;
+    }
+
+    /** The fee the channel charged against the contract's. */
+    private static void feeBreak(Legs legs, long contractFeeMinor, List<Break> breaks) {
+        long chargedMinor = legs.payment().feeMinor();
+        if (chargedMinor != contractFeeMinor) {
+            breaks.add(new Break(legs, Category.FEE_MISMATCH, "PAYMENT,CONTRACT",
+                    Math.abs(chargedMinor - contractFeeMinor)));
+        }
     }
 
     /**
@@ -99,12 +119,17 @@ public final class BreakClassifier {
      *   <li>A different amount: AMOUNT_MISMATCH; more than one line: DUPLICATE.</li>
      * </ul>
      * A DEBITED withdrawal (the channel's answer was unknown) with a successful line is
-     * consistent money (debited and paid); without one it is still pending: no break.
+     * consistent money (debited and paid); without one it is still pending: no break. A fee
+     * that is not the contract's is FEE_MISMATCH; money the bank returned (a REFUND line) is
+     * PAYOUT_RETURNED, for finance to give back to the wallet.
      */
     public List<Break> classifyPayout(Legs legs) {
         List<Break> breaks = new ArrayList<>(1);
         Legs.Ledger withdrawal = legs.ledger();
-        Legs.Payment payment = legs.payment();
+        Legs.Payment lines = legs.payment();
+        // The payment leg holds the payout's successful lines, its fees and its refunds: it is
+        // "paid" only with a successful line.
+        Legs.Payment payment = lines != null && lines.count() > 0 ? lines : null;
         String status = withdrawal == null ? null : withdrawal.status();
         if (payment != null && payment.count() > 1) {
             long once = withdrawal != null ? withdrawal.amountMinor() : payment.maxAmountMinor();
@@ -124,6 +149,33 @@ public final class BreakClassifier {
             breaks.add(new Break(legs, Category.AMOUNT_MISMATCH, "LEDGER,PAYMENT",
                     Math.max(1, Math.abs(payment.sumMinor() - withdrawal.amountMinor()))));
         }
+        if (payment != null && payment.count() == 1) {
+            feeBreak(legs, fees.payoutFee(payment.sumMinor()), breaks);
+        }
+        if (lines != null && lines.refundedMinor() > 0) {
+            breaks.add(new Break(legs, Category.PAYOUT_RETURNED, "LEDGER,PAYMENT",
+                    lines.refundedMinor()));
+        }
         return breaks;
+    }
+
+    /**
+     * A fee on a line of its own that names no token: a payout batch's fee against the
+     * contract's batch fee (FEE_MISMATCH when they differ, a fee the contract gives but the
+     * channel did not charge included), a fee that names nothing the channel did for us
+     * (FEE_MISMATCH for all of it). A fee naming a payout is {@link #classifyPayout}'s.
+     */
+    public List<Break> classifyFee(FeesQuery.FeeLeg fee) {
+        if (fee.payout() || fee.currency() == null) {
+            return List.of();
+        }
+        long contractMinor = fee.batch() ? fees.batchFeeMinor() : 0;
+        if (fee.chargedMinor() == contractMinor) {
+            return List.of();
+        }
+        Legs legs = new Legs(fee.reference(), null, null, new Legs.Payment(0, 0, 0,
+                fee.currency(), fee.chargedMinor(), 0));
+        return List.of(new Break(legs, Category.FEE_MISMATCH, "PAYMENT,CONTRACT",
+                Math.abs(fee.chargedMinor() - contractMinor)));
     }
 }

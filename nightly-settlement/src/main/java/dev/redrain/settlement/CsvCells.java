@@ -1,14 +1,12 @@
 package dev.redrain.settlement;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * The settlement's CSV, written and read with Commons CSV (RFC 4180 quoting). A text cell that
@@ -38,16 +36,6 @@ final class CsvCells {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    /** One line's fields, quotes undone; an unterminated quote is a parse error. */
-    static List<String> fields(String line) {
-        try (var parser = FORMAT.parse(new StringReader(line))) {
-            List<CSVRecord> records = parser.getRecords();
-            return records.isEmpty() ? List.of("") : records.get(0).toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new IllegalArgumentException("not a CSV line: " + e.getMessage(), e);
-        }
     }
 
     static String safe(String cell) {

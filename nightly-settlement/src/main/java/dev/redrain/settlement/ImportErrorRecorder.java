@@ -1,5 +1,6 @@
 package dev.redrain.settlement;
 
+import dev.redrain.settlement.statement.StatementLine;
 import java.time.LocalDate;
 import org.springframework.batch.core.listener.SkipListener;
 import org.springframework.batch.infrastructure.item.file.FlatFileParseException;
@@ -10,7 +11,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * recon_import_error}, with the reason and the raw line, so finance sees every line the night
  * did not take.
  */
-final class ImportErrorRecorder implements SkipListener<PaymentLine, PaymentLine> {
+final class ImportErrorRecorder implements SkipListener<StatementLine, StatementLine> {
     private static final int RAW_LINE_MAX_CHARS = 1024;
 
     private final JdbcTemplate jdbc;

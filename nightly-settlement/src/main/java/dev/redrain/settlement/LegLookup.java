@@ -46,11 +46,12 @@ final class LegLookup {
                                 leg.activityId(), leg.stage(), leg.awardType(),
                                 leg.refused() ? Legs.REFUSED_OVER_BUDGET : null)).orElse(null);
         List<Legs.Payment> payment = jdbc.query("SELECT COUNT(*), COALESCE(SUM(amount_minor), 0),"
-                + " COALESCE(MAX(amount_minor), 0), MIN(currency) FROM payment_record"
+                + " COALESCE(MAX(amount_minor), 0), MIN(currency), COALESCE(SUM(fee_minor), 0)"
+                + " FROM payment_record"
                 + " WHERE out_trade_no = ? AND payment_kind = 'FUNDING'"
                 + " AND channel_status = 'SUCCESS'", (rs, row) -> rs.getInt(1) == 0 ? null
                         : new Legs.Payment(rs.getInt(1), rs.getLong(2), rs.getLong(3),
-                                rs.getString(4)), outTradeNo);
+                                rs.getString(4), rs.getLong(5), 0), outTradeNo);
         return new Legs(outTradeNo, redisLeg, ledger,
                 payment.isEmpty() ? null : payment.get(0));
     }

@@ -35,8 +35,18 @@ public record Legs(String outTradeNo, Redis redis, Ledger ledger, Payment paymen
         }
     }
 
-    /** @param maxAmountMinor the largest single record, to size a duplicate's extra money */
-    public record Payment(int count, long sumMinor, long maxAmountMinor, String currency) {
+    /**
+     * @param maxAmountMinor the largest single record, to size a duplicate's extra money
+     * @param feeMinor the channel's fees on the records (on their lines and on lines of their own)
+     * @param refundedMinor what the bank returned of a payout (REFUND lines)
+     */
+    public record Payment(int count, long sumMinor, long maxAmountMinor, String currency,
+            long feeMinor, long refundedMinor) {
+
+        /** Records without fees or refunds, as Redrain's own statement has them. */
+        public Payment(int count, long sumMinor, long maxAmountMinor, String currency) {
+            this(count, sumMinor, maxAmountMinor, currency, 0, 0);
+        }
     }
 
     String currency() {

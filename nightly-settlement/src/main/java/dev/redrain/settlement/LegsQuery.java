@@ -23,7 +23,8 @@ final class LegsQuery {
             + " j.activity_id j_activity, j.stage j_stage, j.award_type j_award,"
             + " x.amount_minor x_amount, x.currency x_currency, x.act_id x_act,"
             + " x.activity_id x_activity, x.stage x_stage, x.award_type x_award,"
-            + " p.records p_records, p.total p_total, p.biggest p_biggest, p.currency p_currency"
+            + " p.records p_records, p.total p_total, p.biggest p_biggest, p.currency p_currency,"
+            + " p.fee p_fee"
             + " FROM ("
             + "   SELECT out_trade_no FROM recon_redis_token"
             + "    WHERE business_date = ? AND bucket BETWEEN ? AND ?"
@@ -38,7 +39,8 @@ final class LegsQuery {
             + " LEFT JOIN ledger_booking j ON j.out_trade_no = k.out_trade_no"
             + " LEFT JOIN ledger_refused_credit x ON x.out_trade_no = k.out_trade_no"
             + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
-            + "     MAX(amount_minor) biggest, MIN(currency) currency FROM payment_record"
+            + "     MAX(amount_minor) biggest, MIN(currency) currency, SUM(fee_minor) fee"
+            + "     FROM payment_record"
             + "    WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
             + "      AND channel_status = 'SUCCESS' AND CRC32(out_trade_no) % ? BETWEEN ? AND ?"
             + "    GROUP BY out_trade_no) p ON p.out_trade_no = k.out_trade_no"
@@ -87,6 +89,6 @@ final class LegsQuery {
             return null;
         }
         return new Legs.Payment(records, rs.getLong("p_total"), rs.getLong("p_biggest"),
-                rs.getString("p_currency"));
+                rs.getString("p_currency"), rs.getLong("p_fee"), 0);
     }
 }

@@ -23,16 +23,17 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The matching flow: {@code match} joins the three token legs in the database, partitioned by
- * hash bucket and run in parallel, and {@code matchPayouts} sets the night's withdrawals
- * against the channel's PAYOUT lines.
+ * hash bucket and run in parallel, {@code matchPayouts} sets the night's withdrawals against
+ * the channel's PAYOUT lines, and {@code matchFees} the fees charged on lines of their own
+ * against the contract.
  */
 @Configuration
 class MatchStepsConfig {
     @Bean
-    BreakClassifier breakClassifier(JdbcTemplate jdbc,
+    BreakClassifier breakClassifier(JdbcTemplate jdbc, SettlementProperties properties,
             SettlementJobConfig.SchemaMigrated migrated) {
         return new BreakClassifier(jdbc.execute((ConnectionCallback<Set<String>>)
-                new CatalogStore()::withdrawableAssets));
+                new CatalogStore()::withdrawableAssets), properties.fees());
     }
 
     @Bean
@@ -95,6 +96,29 @@ class MatchStepsConfig {
         return new StepBuilder("matchPayouts", repository)
                 .<Legs, List<Break>>chunk(properties.chunkSize()).transactionManager(tm)
                 .reader(payoutsReader).processor(classify)
+                .writer(new BreakWriter(breaks, MatchFaults.NONE)).build();
+    }
+
+    @Bean
+    @StepScope
+    JdbcCursorItemReader<FeesQuery.FeeLeg> feesReader(DataSource dataSource,
+            @Value("#{jobParameters['businessDate']}") LocalDate date) {
+        return new JdbcCursorItemReaderBuilder<FeesQuery.FeeLeg>().name("feesReader")
+                .dataSource(dataSource).sql(FeesQuery.SQL).queryArguments(date, date)
+                .rowMapper(FeesQuery.ROW).build();
+    }
+
+    @Bean
+    Step matchFees(JobRepository repository, PlatformTransactionManager tm,
+            JdbcCursorItemReader<FeesQuery.FeeLeg> feesReader, BreakClassifier classifier,
+            BreakStore breaks, SettlementProperties properties) {
+        ItemProcessor<FeesQuery.FeeLeg, List<Break>> classify = fee -> {
+            List<Break> found = classifier.classifyFee(fee);
+            return found.isEmpty() ? null : found;
+        };
+        return new StepBuilder("matchFees", repository)
+                .<FeesQuery.FeeLeg, List<Break>>chunk(properties.chunkSize())
+                .transactionManager(tm).reader(feesReader).processor(classify)
                 .writer(new BreakWriter(breaks, MatchFaults.NONE)).build();
     }
 }

@@ -4,26 +4,34 @@ import org.springframework.jdbc.core.RowMapper;
 
 /**
  * The night's withdrawals against the channel's PAYOUT lines: every payout the wallet debited
- * that day, every PAYOUT line of the day's statement, and the open payout breaks of earlier
- * nights, each with both legs, in payout-number order.
+ * that day, every PAYOUT or REFUND line of the day's statement, and the open payout breaks of
+ * earlier nights, each with both legs, in payout-number order. The payment leg counts the
+ * successful PAYOUT lines, and carries the payout's fees (on its lines and on FEE lines naming
+ * it) and what the bank returned of it.
  */
 final class PayoutsQuery {
     /** A token outTradeNo (date and time digits, then the instance); payouts are not. */
     static final String TOKEN_NUMBER = "'^[0-9]{20}[0-9A-Z]{10}$'";
 
+    private static final String PAID = "payment_kind = 'PAYOUT' AND channel_status = 'SUCCESS'";
+
     static final String SQL = "SELECT k.no, w.act_id, w.currency, w.amount_minor, w.status,"
-            + " p.records, p.total, p.biggest, p.currency p_currency FROM ("
+            + " p.records, p.total, p.biggest, p.currency p_currency, p.fee, p.refunded FROM ("
             + "   SELECT payout_out_trade_no no FROM wallet_payout WHERE debit_business_date = ?"
             + "     AND payout_out_trade_no IS NOT NULL"
             + "   UNION SELECT out_trade_no FROM payment_record WHERE business_date = ?"
-            + "     AND payment_kind = 'PAYOUT'"
+            + "     AND payment_kind IN ('PAYOUT', 'REFUND')"
             + "   UNION SELECT out_trade_no FROM recon_break WHERE status = 'OPEN'"
             + "     AND first_seen_date < ? AND out_trade_no NOT REGEXP " + TOKEN_NUMBER
             + " ) k"
             + " LEFT JOIN wallet_payout w ON w.payout_out_trade_no = k.no"
-            + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
-            + "   MAX(amount_minor) biggest, MIN(currency) currency FROM payment_record"
-            + "   WHERE payment_kind = 'PAYOUT' AND channel_status = 'SUCCESS'"
+            + " LEFT JOIN (SELECT out_trade_no, SUM(" + PAID + ") records,"
+            + "   SUM(IF(" + PAID + ", amount_minor, 0)) total,"
+            + "   MAX(IF(" + PAID + ", amount_minor, 0)) biggest, MIN(currency) currency,"
+            + "   SUM(IF(" + PAID + ", fee_minor, 0)"
+            + "     + IF(payment_kind = 'FEE', amount_minor, 0)) fee,"
+            + "   SUM(IF(payment_kind = 'REFUND' AND channel_status = 'SUCCESS', amount_minor, 0))"
+            + "   refunded FROM payment_record WHERE payment_kind IN ('PAYOUT', 'FEE', 'REFUND')"
             + "   GROUP BY out_trade_no) p ON p.out_trade_no = k.no"
             + " ORDER BY k.no";
 
@@ -32,8 +40,9 @@ final class PayoutsQuery {
             rs.getString("status") == null ? null : new Legs.Ledger(rs.getLong("amount_minor"),
                     rs.getString("currency"), rs.getString("act_id"), null, null, "PAYOUT",
                     rs.getString("status")),
-            rs.getInt("records") == 0 ? null : new Legs.Payment(rs.getInt("records"),
-                    rs.getLong("total"), rs.getLong("biggest"), rs.getString("p_currency")));
+            rs.getString("p_currency") == null ? null : new Legs.Payment(rs.getInt("records"),
+                    rs.getLong("total"), rs.getLong("biggest"), rs.getString("p_currency"),
+                    rs.getLong("fee"), rs.getLong("refunded")));
 
     private PayoutsQuery() {
     }

@@ -35,9 +35,10 @@ import org.springframework.transaction.PlatformTransactionManager;
  * failed step; completed steps are not repeated).
  *
  * <pre>
- * prepare -> (importPayments || snapshotRedis) -> match (partitioned by hash bucket)
- *         -> matchPayouts (withdrawals against PAYOUT lines) -> recheck (older open token
- *         breaks) -> clear (breaks not seen tonight) -> repair -> report
+ * prepare -> (verifyStatement -> importPayments || snapshotRedis) -> match (partitioned)
+ *         -> matchPayouts (withdrawals against PAYOUT lines) -> matchFees (fees of their own)
+ *         -> recheck (older open token breaks) -> clear (breaks not seen tonight) -> repair
+ *         -> report
  * </pre>
  *
  * <p>This class holds what the steps share and the job's flow; each step lives with its flow:
@@ -137,20 +138,20 @@ class SettlementJobConfig {
     }
 
     @Bean
-    Job settlementJob(JobRepository repository, Step prepare, Step importPayments,
-            Step snapshotRedis, Step match, Step matchPayouts, Step recheck, Step clear,
-            Step repair, Step report) {
+    Job settlementJob(JobRepository repository, Step prepare, Step verifyStatement,
+            Step importPayments, Step snapshotRedis, Step match, Step matchPayouts,
+            Step matchFees, Step recheck, Step clear, Step repair, Step report) {
         // The statement import and the Redis snapshot are independent: they run side by side.
         SimpleAsyncTaskExecutor legsExecutor = new SimpleAsyncTaskExecutor("legs-");
         legsExecutor.setConcurrencyLimit(2);
-        Flow importFlow = new FlowBuilder<SimpleFlow>("importFlow").start(importPayments)
-                .build();
+        Flow importFlow = new FlowBuilder<SimpleFlow>("importFlow").start(verifyStatement)
+                .next(importPayments).build();
         Flow snapshotFlow = new FlowBuilder<SimpleFlow>("snapshotFlow").start(snapshotRedis)
                 .build();
         Flow night = new FlowBuilder<SimpleFlow>("night").start(prepare)
                 .next(new FlowBuilder<SimpleFlow>("legs").split(legsExecutor)
                         .add(importFlow, snapshotFlow).build())
-                .next(match).next(matchPayouts).next(recheck).next(clear).next(repair)
+                .next(match).next(matchPayouts).next(matchFees).next(recheck).next(clear).next(repair)
                 .next(report).build();
         return new JobBuilder(JOB, repository).start(night).end().build();
     }

@@ -4,14 +4,23 @@ import dev.redrain.core.secrets.Redacted;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import dev.redrain.settlement.statement.FeeSchedule;
+import dev.redrain.settlement.statement.StatementFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Settings of the settlement job ({@code redrain.settlement.*}).
  *
- * @param statementDir where the payment channel's statement files are:
- *     {@code payments-YYYY-MM-DD.csv}
+ * @param statementDir where the payment channel's statement files are (the format names them)
+ * @param statementFormat the channel's statement format: {@code redrain-csv} (Redrain's own,
+ *     {@code payments-YYYY-MM-DD.csv}) or {@code channel-bill} (a bill like a real channel's,
+ *     {@code bill-YYYY-MM-DD.csv.gz} with its checksum)
+ * @param channelZone the zone of the channel's local times (a bill's trade_time)
+ * @param fundingFeePpm the contract's fee on funding a token, parts per million of its amount
+ * @param payoutFeePpm the contract's fee on a payout, parts per million of its amount
+ * @param batchFeeMinor the contract's fee on a payout batch, in minor units
  * @param reportDir where reports go, one folder per business date
  * @param buckets hash buckets of outTradeNos (the match's unit of partitioning)
  * @param partitions match partitions run at once (threads)
@@ -29,6 +38,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("redrain.settlement")
 public record SettlementProperties(
         @DefaultValue("statements") Path statementDir,
+        @DefaultValue("redrain-csv") String statementFormat,
+        @DefaultValue("Asia/Shanghai") ZoneId channelZone,
+        @DefaultValue("0") long fundingFeePpm,
+        @DefaultValue("0") long payoutFeePpm,
+        @DefaultValue("0") long batchFeeMinor,
         @DefaultValue("reports") Path reportDir,
         @DefaultValue("redis://127.0.0.1:6379") String redisUri,
         @DefaultValue("rd") String redisNamespace,
@@ -50,19 +64,31 @@ public record SettlementProperties(
                 || skipLimit < 0) {
             throw new IllegalArgumentException("invalid settlement settings");
         }
+        StatementFormat.named(statementFormat, channelZone);
+        new FeeSchedule(fundingFeePpm, payoutFeePpm, batchFeeMinor);
     }
 
     /** Never prints the key ring. */
     @Override
     public String toString() {
-        return "SettlementProperties{statementDir=" + statementDir + ", reportDir=" + reportDir
+        return "SettlementProperties{statementDir=" + statementDir + ", statementFormat="
+                + statementFormat + ", channelZone=" + channelZone + ", fees=" + fees()
+                + ", reportDir=" + reportDir
                 + ", redisUri=" + Redacted.uri(redisUri) + ", namespace=" + redisNamespace + ", buckets="
                 + buckets + ", partitions=" + partitions + ", chunkSize=" + chunkSize
                 + ", repairGrace=" + repairGrace + ", kafka=" + kafkaBootstrap + ", topicPrefix="
                 + topicPrefix + "}";
     }
 
+    StatementFormat format() {
+        return StatementFormat.named(statementFormat, channelZone);
+    }
+
+    FeeSchedule fees() {
+        return new FeeSchedule(fundingFeePpm, payoutFeePpm, batchFeeMinor);
+    }
+
     Path statementFile(LocalDate businessDate) {
-        return statementDir.resolve("payments-" + businessDate + ".csv");
+        return format().file(statementDir, businessDate);
     }
 }

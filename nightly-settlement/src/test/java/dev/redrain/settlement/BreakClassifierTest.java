@@ -142,4 +142,51 @@ class BreakClassifierTest {
         assertThat(breaks.get(0).category().owner()).isEqualTo("FINANCE");
         assertThat(breaks.get(0).category().isSafeToRepair()).isFalse();
     }
+
+    @Test
+    void aFeeTheContractDoesNotGiveIsAFeeMismatchAndTheGrossStillMatches() {
+        // 0.6% of 8.88 CNY is 5.328 fen: the contract's fee is 5 fen (half up).
+        BreakClassifier contract = new BreakClassifier(Set.of("CNY"),
+                new dev.redrain.settlement.statement.FeeSchedule(6_000, 0, 0));
+        Legs agreed = legs(redis("CREDITED", 888), ledger(888), new Legs.Payment(1, 888, 888,
+                "CNY", 5, 0));
+        assertThat(contract.classify(agreed)).isEmpty();
+        Legs overcharged = legs(redis("CREDITED", 888), ledger(888), new Legs.Payment(1, 888,
+                888, "CNY", 9, 0));
+        List<Break> breaks = contract.classify(overcharged);
+        assertThat(breaks).extracting(Break::category, Break::legs, Break::amountMinor)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Category.FEE_MISMATCH,
+                        "PAYMENT,CONTRACT", 4L));
+        // Without a contract, any fee is one nobody agreed to.
+        assertThat(categories(overcharged)).containsExactly(Category.FEE_MISMATCH);
+    }
+
+    @Test
+    void aPayoutTheBankReturnedIsPayoutReturnedBesideItsMatchedLine() {
+        Legs.Ledger paid = new Legs.Ledger(5_000, "CNY", "A1", null, null, "PAYOUT", "PAID");
+        assertThat(onlyPayout(new Legs("P-1", null, paid, new Legs.Payment(1, 5_000, 5_000,
+                "CNY", 0, 5_000)))).isEqualTo(new Expected(Category.PAYOUT_RETURNED,
+                        "LEDGER,PAYMENT", 5_000));
+        // Lines for the payout that hold no successful one: not paid, nothing to match.
+        Legs.Ledger failed = new Legs.Ledger(2_000, "CNY", "A1", null, null, "PAYOUT",
+                "PAYOUT_FAILED");
+        assertThat(classifier.classifyPayout(new Legs("P-2", null, failed, new Legs.Payment(0,
+                0, 0, "CNY", 0, 0)))).isEmpty();
+    }
+
+    @Test
+    void aBatchFeeIsCheckedAgainstTheContractAndAFeeForNothingIsAllMismatch() {
+        BreakClassifier contract = new BreakClassifier(Set.of("CNY"),
+                new dev.redrain.settlement.statement.FeeSchedule(0, 0, 100));
+        assertThat(contract.classifyFee(new FeesQuery.FeeLeg("B-1", "CNY", true, false, 100)))
+                .isEmpty();
+        assertThat(contract.classifyFee(new FeesQuery.FeeLeg("B-2", "CNY", true, false, 0)))
+                .extracting(Break::category, Break::amountMinor).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Category.FEE_MISMATCH, 100L));
+        assertThat(contract.classifyFee(new FeesQuery.FeeLeg("X-9", "CNY", false, false, 300)))
+                .extracting(Break::category, Break::amountMinor).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Category.FEE_MISMATCH, 300L));
+        assertThat(contract.classifyFee(new FeesQuery.FeeLeg("P-1", "CNY", false, true, 300)))
+                .isEmpty();
+    }
 }

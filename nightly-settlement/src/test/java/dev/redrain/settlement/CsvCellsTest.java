@@ -1,7 +1,6 @@
 package dev.redrain.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.List;
@@ -15,13 +14,5 @@ class CsvCellsTest {
                 Arrays.asList("+1 line", null)));
         assertThat(csv).isEqualTo("reason,amount_minor\n"
                 + "\"'=HYPERLINK(\"\"http://x\"\")\",-5\n'@SUM(A1),12\n'+1 line,\n");
-    }
-
-    @Test
-    void quotedFieldsAreReadAsTheChannelWroteThem() {
-        assertThat(CsvCells.fields("a,\"b, with a comma\",\"c \"\"quoted\"\"\",")).containsExactly(
-                "a", "b, with a comma", "c \"quoted\"", "");
-        assertThatThrownBy(() -> CsvCells.fields("a,\"unterminated")).isInstanceOf(
-                IllegalArgumentException.class);
     }
 }

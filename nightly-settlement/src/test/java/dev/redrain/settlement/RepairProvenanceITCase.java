@@ -1,5 +1,6 @@
 package dev.redrain.settlement;
 
+import dev.redrain.settlement.statement.RedrainCsvFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.event.TokenIssued;
@@ -133,7 +134,7 @@ class RepairProvenanceITCase {
         REDIS.commands().hset(keys.token("A6", beyond.outTradeNo()),
                 GrantFixtures.hash(beyond, "ISSUED"));
         GrantFixtures.outbox(jdbc, TOPICS, beyond);
-        Files.writeString(statements.resolve("payments-" + NIGHT + ".csv"), PaymentLine.HEADER
+        Files.writeString(statements.resolve("payments-" + NIGHT + ".csv"), RedrainCsvFormat.HEADER
                 + "\n" + genuine.outTradeNo() + ",CH-1,FUNDING,300,CNY,SUCCESS," + Instant.EPOCH
                 + "\n", StandardCharsets.UTF_8);
 

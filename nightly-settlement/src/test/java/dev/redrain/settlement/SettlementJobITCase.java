@@ -1,5 +1,6 @@
 package dev.redrain.settlement;
 
+import dev.redrain.settlement.statement.RedrainCsvFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.activity.Stage;
@@ -348,7 +349,7 @@ class SettlementJobITCase {
         LocalDate next = NIGHT.plusDays(1);
         Night night = new Night(NIGHT);
         // The channel funds the unpaid token and pays the unpaid withdrawal a day late.
-        Files.writeString(statements.resolve("payments-" + next + ".csv"), PaymentLine.HEADER
+        Files.writeString(statements.resolve("payments-" + next + ".csv"), RedrainCsvFormat.HEADER
                 + "\n" + night.no(9_004) + ",CH-late-1,FUNDING,800,CNY,SUCCESS,"
                 + Instant.EPOCH + "\n" + night.payoutNo(2) + ",CH-late-2,PAYOUT,100,CNY,SUCCESS,"
                 + Instant.EPOCH + "\n", StandardCharsets.UTF_8);
@@ -509,7 +510,7 @@ class SettlementJobITCase {
         void seed() throws Exception {
             LedgerWriter ledger = new LedgerWriter(DB.dataSource(), Clock.systemUTC());
             List<CreditRequest> credits = new ArrayList<>();
-            StringBuilder statement = new StringBuilder(PaymentLine.HEADER).append('\n');
+            StringBuilder statement = new StringBuilder(RedrainCsvFormat.HEADER).append('\n');
             AtomicInteger ref = new AtomicInteger();
             for (int i = 0; i < MATCHED_CASH; i++) {
                 redis(i, "CREDITED", amount(i), "CNY", "CASH", Instant.EPOCH);

@@ -72,9 +72,23 @@ public final class PaymentChannel implements AutoCloseable {
             Long statedAmountMinor) {
     }
 
-    public record Knobs(double dropRate, double mismatchRate, double payoutFailureRate, long seed) {
+    /**
+     * @param bill the terms of the channel's bill when it writes one (the settlement's
+     *     {@code channel-bill} format); null: Redrain's own statement ({@code redrain-csv})
+     */
+    public record Knobs(double dropRate, double mismatchRate, double payoutFailureRate, long seed,
+            ChannelBill.Terms bill) {
+        public Knobs(double dropRate, double mismatchRate, double payoutFailureRate, long seed) {
+            this(dropRate, mismatchRate, payoutFailureRate, seed, null);
+        }
+
         public static Knobs none() {
             return new Knobs(0, 0, 0, 1);
+        }
+
+        /** The same faults, and a bill like a real channel's instead of Redrain's statement. */
+        public Knobs withBill(ChannelBill.Terms terms) {
+            return new Knobs(dropRate, mismatchRate, payoutFailureRate, seed, terms);
         }
     }
 
@@ -215,7 +229,8 @@ public final class PaymentChannel implements AutoCloseable {
 
     /**
      * {@code POST /statements?date=YYYY-MM-DD} (merchant key): writes that date's statement
-     * into the stack's statement folder, as the channel's daily file drop; answers its path.
+     * into the stack's statement folder, as the channel's daily file drop; answers its path
+     * and the settlement's settings for reading it.
      */
     private void statement(HttpExchange exchange) throws IOException {
         try (exchange) {
@@ -237,7 +252,8 @@ public final class PaymentChannel implements AutoCloseable {
                 return;
             }
             Path file = writeStatement(date, statementDirectory);
-            respond(exchange, 200, Map.of("path", file.toString()));
+            respond(exchange, 200, Map.of("path", file.toString(), "settlementArguments",
+                    settlementArguments()));
         }
     }
 
@@ -285,35 +301,58 @@ public final class PaymentChannel implements AutoCloseable {
     }
 
     /**
-     * Writes {@code payments-<date>.csv}: the lines of that business date, in
-     * channel-reference order, with the injected faults applied. Returns the file.
+     * Writes the date's statement, with the injected faults applied, and returns the file:
+     * {@code payments-<date>.csv} with the lines of that business date, or, when the channel
+     * writes a bill, {@code bill-<date>.csv.gz} with the lines of that day on its own clock.
      */
     public Path writeStatement(LocalDate date, Path directory) throws IOException {
+        if (knobs.bill() != null) {
+            return ChannelBill.write(date, directory, stated(), knobs.bill());
+        }
         Files.createDirectories(directory);
         List<String> out = new ArrayList<>();
         out.add("out_trade_no,channel_ref,kind,amount_minor,currency,status,paid_at");
-        lines.values().stream().filter(line -> line.businessDate().equals(date))
-                .sorted(Comparator.comparingLong(line -> Long.parseLong(
-                        line.channelRef().substring(4))))
-                .forEach(line -> {
-                    Fault fault = faults.get(line.outTradeNo());
-                    if (fault == null) {
-                        out.add(line.csv());
-                    } else if (fault.statedAmountMinor() != null) {
-                        out.add(new Line(line.outTradeNo(), line.channelRef(), line.kind(),
-                                fault.statedAmountMinor(), line.currency(), line.status(),
-                                line.paidAt(), line.businessDate()).csv());
-                    }
-                });
+        stated().stream().filter(line -> line.businessDate().equals(date))
+                .forEach(line -> out.add(line.csv()));
         Path file = directory.resolve("payments-" + date + ".csv");
         Files.write(file, out, StandardCharsets.UTF_8);
         return file;
     }
 
-    /** Business dates present in the channel's lines (normally one: today). */
+    /** The lines as the channel states them (faults applied), in channel-reference order. */
+    private List<Line> stated() {
+        List<Line> stated = new ArrayList<>();
+        lines.values().stream().sorted(Comparator.comparingLong(line -> Long.parseLong(
+                line.channelRef().substring(4)))).forEach(line -> {
+                    Fault fault = faults.get(line.outTradeNo());
+                    if (fault == null) {
+                        stated.add(line);
+                    } else if (fault.statedAmountMinor() != null) {
+                        stated.add(new Line(line.outTradeNo(), line.channelRef(), line.kind(),
+                                fault.statedAmountMinor(), line.currency(), line.status(),
+                                line.paidAt(), line.businessDate()));
+                    }
+                });
+        return stated;
+    }
+
+    /** The settlement's settings for reading what this channel writes. */
+    public List<String> settlementArguments() {
+        return knobs.bill() == null ? List.of() : knobs.bill().settlementArguments();
+    }
+
+    /**
+     * Business dates present in the channel's lines (normally one: today), and when it writes
+     * bills, the days on its own clock those lines fall on.
+     */
     public Set<LocalDate> dates() {
         Set<LocalDate> dates = new TreeSet<>();
-        lines.values().forEach(line -> dates.add(line.businessDate()));
+        lines.values().forEach(line -> {
+            dates.add(line.businessDate());
+            if (knobs.bill() != null) {
+                dates.add(LocalDate.ofInstant(line.paidAt(), knobs.bill().zone()));
+            }
+        });
         return dates;
     }
 

@@ -1,6 +1,7 @@
 package dev.redrain.stack.cli;
 
 import dev.redrain.stack.Stack;
+import dev.redrain.stack.channel.ChannelBill;
 import dev.redrain.stack.channel.PaymentChannel;
 import dev.redrain.stack.load.Festival;
 import dev.redrain.stack.load.IssuanceClient;
@@ -26,6 +27,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -98,6 +101,12 @@ public final class Redrain implements Runnable {
                 description = "share of payouts the channel refuses (default: ${DEFAULT-VALUE})")
         double payoutFailureRate;
 
+        @Option(names = "--statement-format", defaultValue = "redrain-csv",
+                description = "the channel's statement: redrain-csv (Redrain's own) or"
+                        + " channel-bill (a bill like a real channel's: fees, payout batches,"
+                        + " gzip and a checksum) (default: ${DEFAULT-VALUE})")
+        String statementFormat;
+
         @Option(names = "--kafka-outage", defaultValue = "0", paramLabel = "SECONDS",
                 description = "stop the Kafka broker for this long during the rain")
         int kafkaOutageSeconds;
@@ -120,6 +129,13 @@ public final class Redrain implements Runnable {
             rain.validate();
             PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(dropRate, mismatchRate,
                     payoutFailureRate, rain.seed);
+            if ("channel-bill".equals(statementFormat)) {
+                knobs = knobs.withBill(ChannelBill.Terms.demo(ZoneId.of(
+                        StackSettings.BUSINESS_ZONE)));
+            } else if (!"redrain-csv".equals(statementFormat)) {
+                throw new StackException("--statement-format must be redrain-csv or"
+                        + " channel-bill, not '" + statementFormat + "'");
+            }
             Demo.Faults faults = new Demo.Faults(kafkaOutageAt >= 0 ? kafkaOutageAt
                     : rain.durationSeconds / 3, kafkaOutageSeconds, killCreditJobAt);
             long started = System.nanoTime();
@@ -261,14 +277,17 @@ public final class Redrain implements Runnable {
                 throw new StackException("the payment channel did not write the statement: "
                         + statement.body());
             }
-            OUT.println("statement: " + StackJson.MAPPER.readTree(statement.body())
-                    .path("path").asText());
+            var written = StackJson.MAPPER.readTree(statement.body());
+            OUT.println("statement: " + written.path("path").asText());
+            List<String> reading = new ArrayList<>();
+            written.path("settlementArguments").forEach(argument -> reading.add(
+                    argument.asText()));
             StackSettings settings = new StackSettings(home(), run, null, info.jdbcUser(), null,
                     false, null, info.namespace(), 0, 0, 0, 0, PaymentChannel.Knobs.none(),
                     false);
             int exit = Settlement.run(settings, info, System.getenv().getOrDefault(
                     "REDRAIN_DB_PASSWORD", ""), date, force, run.resolve("statements"),
-                    run.resolve("reports"));
+                    run.resolve("reports"), reading.toArray(String[]::new));
             OUT.println("settlement of " + date + ": exit " + exit + " (0 completed, 1 failed:"
                     + " run again to resume, 2 refused); log "
                     + run.resolve("logs").resolve("settlement-" + date + ".log"));

@@ -160,8 +160,8 @@ public final class Chaos {
         stack.channel().writeStatement(today, run.resolve("statements"));
         int exit = Settlement.run(stack.settings(), stack.info(),
                 stack.services().database().password(), today, false,
-                run.resolve("statements"), run.resolve("reports"), "--redrain.settlement"
-                        + ".repair-grace=5s");
+                run.resolve("statements"), run.resolve("reports"), withRepairGrace(
+                        stack.channel().settlementArguments()));
         out.println("settlement of " + today + ": exit " + exit);
         GrantRecord granted = GrantRecord.read(stack.info(), stack.dataSource());
         Summary summary = Summary.collect(stack.dataSource(), granted.byCurrency(), tokens,
@@ -589,5 +589,12 @@ public final class Chaos {
 
     private static String first(Collection<?> items) {
         return items.isEmpty() ? "" : items.stream().limit(5).toList().toString();
+    }
+
+    /** The chaos night repairs what the faults left at once: its tokens are minutes old. */
+    private static String[] withRepairGrace(List<String> reading) {
+        List<String> arguments = new ArrayList<>(reading);
+        arguments.add("--redrain.settlement.repair-grace=5s");
+        return arguments.toArray(String[]::new);
     }
 }

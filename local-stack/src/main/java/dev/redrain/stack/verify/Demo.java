@@ -210,7 +210,8 @@ public final class Demo {
             long started = System.nanoTime();
             int code = Settlement.run(stack.settings(), stack.info(),
                     stack.services().database().password(), date, false,
-                    run.resolve("statements"), run.resolve("reports"));
+                    run.resolve("statements"), run.resolve("reports"),
+                    stack.channel().settlementArguments().toArray(String[]::new));
             out.printf("settlement of %s: exit %d in %.1f s%n", date, code,
                     (System.nanoTime() - started) / 1e9);
             exit = Math.max(exit, code);

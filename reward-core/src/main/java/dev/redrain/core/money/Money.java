@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  */
 public record Money(long amountMinor, String currency) {
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z][A-Z0-9_]{1,15}");
+    private static final Pattern MAJOR = Pattern.compile("-?[0-9]{1,19}(\\.[0-9]{1,18})?");
 
     public Money {
         requireCurrency(currency);
@@ -94,6 +95,32 @@ public record Money(long amountMinor, String currency) {
         DecimalFormat format = new DecimalFormat(digits == 0 ? "#,##0"
                 : "#,##0." + "0".repeat(digits), DecimalFormatSymbols.getInstance(Locale.ROOT));
         return format.format(major) + " " + currency;
+    }
+
+    /**
+     * Reads an amount written in major units ({@code 12965.69} CNY, {@code 1200} POINTS), as
+     * channels' bills write them: digits, optionally a minus, and at most the currency's own
+     * decimals. No separators, no exponent, no rounding: {@code 8.888} CNY is refused, never
+     * turned into 8.89.
+     *
+     * @throws IllegalArgumentException when the text is not such an amount
+     */
+    public static Money parseMajor(String text, String currency) {
+        requireCurrency(currency);
+        int digits = fractionDigits(currency);
+        if (text == null || !MAJOR.matcher(text).matches()) {
+            throw new IllegalArgumentException("not an amount in major units: '" + text + "'");
+        }
+        BigDecimal major = new BigDecimal(text);
+        if (major.scale() > digits) {
+            throw new IllegalArgumentException("'" + text + "' has more decimals than "
+                    + currency + " has (" + digits + ")");
+        }
+        try {
+            return new Money(major.movePointRight(digits).longValueExact(), currency);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large", e);
+        }
     }
 
     private static int fractionDigits(String currency) {

@@ -50,4 +50,25 @@ class MoneyTest {
         assertThat(Money.of(123_456_789, "JPY").display()).isEqualTo("123,456,789 JPY");
         assertThat(Money.of(1_200, "POINTS").display()).isEqualTo("1,200 POINTS");
     }
+
+    @Test
+    void readsMajorUnitsExactlyAndRefusesWhatWouldRound() {
+        assertThat(Money.parseMajor("12965.69", "CNY")).isEqualTo(Money.of(1_296_569, "CNY"));
+        assertThat(Money.parseMajor("8.8", "CNY")).isEqualTo(Money.of(880, "CNY"));
+        assertThat(Money.parseMajor("0", "CNY")).isEqualTo(Money.of(0, "CNY"));
+        assertThat(Money.parseMajor("-0.05", "CNY")).isEqualTo(Money.of(-5, "CNY"));
+        assertThat(Money.parseMajor("1200", "POINTS")).isEqualTo(Money.of(1_200, "POINTS"));
+        assertThat(Money.parseMajor("5", "JPY")).isEqualTo(Money.of(5, "JPY"));
+        assertThatThrownBy(() -> Money.parseMajor("8.888", "CNY"))
+                .hasMessageContaining("more decimals than CNY has (2)");
+        assertThatThrownBy(() -> Money.parseMajor("1.5", "POINTS"))
+                .hasMessageContaining("more decimals");
+        for (String bad : new String[] {"", "1,000.00", "1e3", "+5", " 5", "5.", ".5", "NaN",
+            "99999999999999999999"}) {
+            assertThatThrownBy(() -> Money.parseMajor(bad, "CNY"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> Money.parseMajor(null, "CNY"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -3,9 +3,9 @@ package dev.redrain.bench.settlement;
 import dev.redrain.core.ids.OutTradeNoGenerator;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.TokenHash;
-import dev.redrain.settlement.PaymentLine;
 import dev.redrain.settlement.SettlementApplication;
 import dev.redrain.settlement.SettlementRunner;
+import dev.redrain.settlement.statement.RedrainCsvFormat;
 import dev.redrain.testsupport.RedisExtension;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.RedisClient;
@@ -182,7 +182,7 @@ public final class SettlementBenchmark {
                 BufferedWriter statement = Files.newBufferedWriter(work.resolve("payments-"
                         + NIGHT + ".csv"), StandardCharsets.UTF_8)) {
             connection.setAutoCommit(false);
-            statement.write(PaymentLine.HEADER);
+            statement.write(RedrainCsvFormat.HEADER);
             statement.newLine();
             List<String[]> journals = new ArrayList<>(BATCH);
             List<RedisFuture<Long>> writes = new ArrayList<>(BATCH);
