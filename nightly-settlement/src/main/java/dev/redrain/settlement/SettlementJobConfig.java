@@ -144,15 +144,17 @@ class SettlementJobConfig {
         // The statement import and the Redis snapshot are independent: they run side by side.
         SimpleAsyncTaskExecutor legsExecutor = new SimpleAsyncTaskExecutor("legs-");
         legsExecutor.setConcurrencyLimit(2);
-        Flow importFlow = new FlowBuilder<SimpleFlow>("importFlow").start(verifyStatement)
-                .next(importPayments).build();
+        Flow importFlow = new FlowBuilder<SimpleFlow>("importFlow").start(importPayments)
+                .build();
         Flow snapshotFlow = new FlowBuilder<SimpleFlow>("snapshotFlow").start(snapshotRedis)
                 .build();
-        Flow night = new FlowBuilder<SimpleFlow>("night").start(prepare)
+        // The statement is verified before prepare clears anything: a bill refused on a forced
+        // rerun leaves the night it would have replaced as it was.
+        Flow night = new FlowBuilder<SimpleFlow>("night").start(verifyStatement).next(prepare)
                 .next(new FlowBuilder<SimpleFlow>("legs").split(legsExecutor)
                         .add(importFlow, snapshotFlow).build())
-                .next(match).next(matchPayouts).next(matchFees).next(recheck).next(clear).next(repair)
-                .next(report).build();
+                .next(match).next(matchPayouts).next(matchFees).next(recheck).next(clear)
+                .next(repair).next(report).build();
         return new JobBuilder(JOB, repository).start(night).end().build();
     }
 

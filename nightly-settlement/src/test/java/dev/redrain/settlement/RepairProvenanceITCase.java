@@ -1,6 +1,5 @@
 package dev.redrain.settlement;
 
-import dev.redrain.settlement.statement.RedrainCsvFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.event.TokenIssued;
@@ -11,6 +10,7 @@ import dev.redrain.core.keys.Topics;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenKeyRing;
+import dev.redrain.settlement.statement.RedrainCsvFormat;
 import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.testsupport.KafkaExtension;
 import dev.redrain.testsupport.MariaDbExtension;

@@ -1,6 +1,5 @@
 package dev.redrain.settlement;
 
-import dev.redrain.settlement.statement.RedrainCsvFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.activity.Stage;
@@ -15,6 +14,7 @@ import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.settlement.statement.RedrainCsvFormat;
 import dev.redrain.testsupport.Chromium;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;

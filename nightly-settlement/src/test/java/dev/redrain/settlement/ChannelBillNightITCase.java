@@ -1,0 +1,395 @@
+package dev.redrain.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redrain.core.activity.Stage;
+import dev.redrain.core.ids.OutTradeNoGenerator;
+import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.keys.TokenHash;
+import dev.redrain.core.ledger.CreditRequest;
+import dev.redrain.core.ledger.CreditSource;
+import dev.redrain.core.ledger.LedgerWriter;
+import dev.redrain.core.ledger.WalletLedger;
+import dev.redrain.core.money.Money;
+import dev.redrain.core.schema.RedrainSchema;
+import dev.redrain.settlement.statement.ChannelBillFormat;
+import dev.redrain.testsupport.MariaDbExtension;
+import dev.redrain.testsupport.RedisExtension;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A night settled from a channel's bill against real MariaDB and Redis: a gzipped bill with its
+ * checksum, backtick cells and major units, fees charged by the contract (0.6% of funding, 1.00
+ * CNY per payout batch), one partly failed batch, a bank refund. In order: the night settles with
+ * exactly the fee and refund breaks; a bill whose bytes no longer match its checksum, or whose
+ * summary does not tie, is refused whole, imports nothing and leaves a settled night as it was.
+ */
+@SpringBootTest(properties = {"redrain.settlement.command-line=false",
+    "redrain.settlement.statement-format=channel-bill",
+    "redrain.settlement.channel-zone=Asia/Shanghai",
+    "redrain.settlement.funding-fee-ppm=6000",
+    "redrain.settlement.payout-fee-ppm=0",
+    "redrain.settlement.batch-fee-minor=100"})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChannelBillNightITCase {
+    @RegisterExtension
+    static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+
+    static final ZoneId CHANNEL_ZONE = ZoneId.of("Asia/Shanghai");
+    static final LocalDate NIGHT = LocalDate.of(2026, 11, 25);
+    static final LocalDate TAMPERED_NIGHT = NIGHT.plusDays(1);
+    static final int TOKENS = 40;
+    /** Token 0's fee: three fen over the contract's. */
+    static final long OVERCHARGE_MINOR = 3;
+    static final Path statements = directory("bills");
+    static final Path reports = directory("reports");
+
+    @Autowired
+    SettlementRunner runner;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", DB::jdbcUrl);
+        registry.add("spring.datasource.username", DB::user);
+        registry.add("spring.datasource.password", DB::password);
+        registry.add("redrain.settlement.redis-uri", REDIS::redisUri);
+        registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
+        registry.add("redrain.settlement.statement-dir", statements::toString);
+        registry.add("redrain.settlement.report-dir", reports::toString);
+        registry.add("redrain.settlement.token-keys", () -> GrantFixtures.KEYS);
+    }
+
+    @BeforeAll
+    static void seed() throws Exception {
+        try (var connection = DB.dataSource().getConnection();
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO activity (activity_id, name, live_stage, starts_at,"
+                    + " ends_at, status) VALUES ('act', 'Act', 'FORMAL', '2026-11-01',"
+                    + " '2026-12-31', 'ACTIVE')");
+            statement.execute("INSERT INTO activity (activity_id, parent_activity_id, name,"
+                    + " stage, starts_at, ends_at, status) VALUES ('act-formal', 'act',"
+                    + " 'Act formal', 'FORMAL', '2026-11-01', '2026-12-31', 'ACTIVE')");
+            statement.execute("INSERT INTO reward_template (template_id, activity_id,"
+                    + " award_type, currency, amount_rule, fixed_amount_minor, budget_minor)"
+                    + " VALUES ('tpl-cash', 'act-formal', 'CASH', 'CNY', 'FIXED', 1, 10000000)");
+        }
+        Tokens tokens = new Tokens(NIGHT);
+        Bill bill = new Bill(NIGHT);
+        tokens.seed(bill);
+        // Batch B1: three withdrawals, one the channel failed; the wallet reversed it. The bank
+        // later returned the third's money. B2: one withdrawal, its batch fee overcharged.
+        payout(tokens, 1, "PAID");
+        payout(tokens, 2, "PAYOUT_FAILED");
+        payout(tokens, 3, "PAID");
+        payout(tokens, 4, "PAID");
+        bill.payout(payoutNo(1), "B1", "SUCCESS", 100);
+        bill.payout(payoutNo(2), "B1", "FAILED", 100);
+        bill.payout(payoutNo(3), "B1", "SUCCESS", 100);
+        bill.batch("B1", "PARTIAL", 200);
+        bill.batchFee("B1", 100);
+        bill.payout(payoutNo(4), "B2", "SUCCESS", 100);
+        bill.batch("B2", "SUCCESS", 100);
+        bill.batchFee("B2", 150);
+        bill.refund(payoutNo(3), 100);
+        bill.write(statements);
+    }
+
+    @Test
+    @Order(1)
+    void aChannelBillNightBooksTheContractsFeesAndBreaksOnlyWhatDiffers() throws Exception {
+        assertThat(runner.settle(NIGHT, false)).isZero();
+        Tokens tokens = new Tokens(NIGHT);
+        assertThat(breaks()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                tokens.no(0) + "/FEE_MISMATCH", "PAYMENT,CONTRACT|" + OVERCHARGE_MINOR + "|OPEN",
+                "B2/FEE_MISMATCH", "PAYMENT,CONTRACT|50|OPEN",
+                payoutNo(3) + "/PAYOUT_RETURNED", "LEDGER,PAYMENT|100|OPEN"));
+        // Every detail row imported, with the bill's fee and batch, in minor units.
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '" + NIGHT
+                + "'")).isEqualTo(TOKENS + 4 + 2 + 2 + 1);
+        assertThat(count("SELECT SUM(fee_minor) FROM payment_record WHERE payment_kind ="
+                + " 'FUNDING'")).isEqualTo(tokens.contractFeesMinor() + OVERCHARGE_MINOR);
+        assertThat(count("SELECT SUM(amount_minor) FROM payment_record WHERE payment_kind ="
+                + " 'FUNDING'")).isEqualTo(tokens.grossMinor());
+        assertThat(jdbc.queryForList("SELECT CONCAT(out_trade_no, ':', batch_ref) FROM"
+                + " payment_record WHERE payment_kind = 'PAYOUT' ORDER BY out_trade_no",
+                String.class)).containsExactly(payoutNo(1) + ":B1", payoutNo(2) + ":B1",
+                        payoutNo(3) + ":B1", payoutNo(4) + ":B2");
+        assertThat(count("SELECT COUNT(*) FROM recon_import_error")).isZero();
+        assertThat(jdbc.queryForObject("SELECT status FROM settlement_run WHERE business_date"
+                + " = ? ORDER BY run_id DESC LIMIT 1", String.class, NIGHT))
+                .isEqualTo("COMPLETED");
+    }
+
+    @Test
+    @Order(2)
+    void aBillThatNoLongerMatchesItsChecksumIsRefusedWholeAndImportsNothing() throws Exception {
+        Bill bill = new Bill(TAMPERED_NIGHT);
+        new Tokens(TAMPERED_NIGHT).lines(bill);
+        Path file = bill.write(statements);
+        // One fee cell changed after the channel signed the file off with its checksum.
+        byte[] tampered = gzip(bill.text().replaceFirst("`0\\.0[0-9],", "`0.00,"));
+        Files.write(file, tampered);
+        assertThat(runner.settle(TAMPERED_NIGHT, false)).isEqualTo(1);
+        assertThat(lastRun(TAMPERED_NIGHT)).startsWith("FAILED|").contains("SHA-256");
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '"
+                + TAMPERED_NIGHT + "'")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM recon_break WHERE first_seen_date = '"
+                + TAMPERED_NIGHT + "'")).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aForcedRerunFromABillWhoseSummaryDoesNotTieLeavesTheSettledNightAsItWas()
+            throws Exception {
+        Map<String, String> before = breaks();
+        long records = count("SELECT COUNT(*) FROM payment_record WHERE business_date = '"
+                + NIGHT + "'");
+        Bill bill = new Bill(NIGHT);
+        new Tokens(NIGHT).lines(bill);
+        bill.summaryOffMinor = 1;
+        bill.write(statements);
+        assertThat(runner.settle(NIGHT, true)).isEqualTo(1);
+        assertThat(lastRun(NIGHT)).startsWith("FAILED|").contains("the summary states");
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '" + NIGHT
+                + "'")).isEqualTo(records);
+        assertThat(breaks()).isEqualTo(before);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /** Open breaks: outTradeNo/category -> legs|amount|status. */
+    private Map<String, String> breaks() {
+        Map<String, String> rows = new LinkedHashMap<>();
+        jdbc.query("SELECT out_trade_no, category, legs, amount_minor, status FROM recon_break"
+                + " ORDER BY out_trade_no, category", rs -> {
+                    rows.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3) + "|"
+                            + rs.getLong(4) + "|" + rs.getString(5));
+                });
+        return rows;
+    }
+
+    private String lastRun(LocalDate date) {
+        return jdbc.queryForObject("SELECT CONCAT(status, '|', COALESCE(summary, '')) FROM"
+                + " settlement_run WHERE business_date = ? ORDER BY run_id DESC LIMIT 1",
+                String.class, date);
+    }
+
+    private long count(String sql) {
+        return jdbc.queryForObject(sql, Long.class);
+    }
+
+    static String payoutNo(int n) {
+        return "PO-B" + n;
+    }
+
+    private static void payout(Tokens tokens, int n, String status) throws Exception {
+        String actId = tokens.actId(n);
+        String debit = "WD-B" + n;
+        WalletLedger wallets = new WalletLedger(DB.dataSource(), Clock.systemUTC());
+        wallets.withdraw(debit, actId, Money.of(100, "CNY"), NIGHT);
+        if (status.equals("PAYOUT_FAILED")) {
+            wallets.reverseWithdrawal("WR-" + debit, actId, Money.of(100, "CNY"), NIGHT);
+        }
+        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
+                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
+                + " payout_out_trade_no, attempts) VALUES (?, ?, 'CNY', 100, ?, ?, ?, 1)",
+                actId, "req-" + n, status, debit, payoutNo(n));
+    }
+
+    private static Path directory(String name) {
+        try {
+            return Files.createTempDirectory(name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A night's cash tokens, credited and in Redis, each funded on the bill. */
+    static final class Tokens {
+        private final List<String> numbers = new ArrayList<>();
+
+        Tokens(LocalDate date) {
+            OutTradeNoGenerator generator = new OutTradeNoGenerator(Clock.fixed(date.atTime(20,
+                    0).atZone(CHANNEL_ZONE).toInstant(), CHANNEL_ZONE), CHANNEL_ZONE,
+                    "7K2M9QX4TB");
+            for (int i = 0; i < TOKENS; i++) {
+                numbers.add(generator.next());
+            }
+        }
+
+        String no(int i) {
+            return numbers.get(i);
+        }
+
+        String actId(int i) {
+            return "A" + i;
+        }
+
+        /** 10.00 to 10.39 CNY: fees at 0.6% of 6 fen, some rounded half up. */
+        long amountMinor(int i) {
+            return 1_000 + i;
+        }
+
+        long contractFeeMinor(int i) {
+            return (amountMinor(i) * 6_000 + 500_000) / 1_000_000;
+        }
+
+        long contractFeesMinor() {
+            long sum = 0;
+            for (int i = 0; i < TOKENS; i++) {
+                sum += contractFeeMinor(i);
+            }
+            return sum;
+        }
+
+        long grossMinor() {
+            long sum = 0;
+            for (int i = 0; i < TOKENS; i++) {
+                sum += amountMinor(i);
+            }
+            return sum;
+        }
+
+        void seed(Bill bill) throws Exception {
+            RedisKeys keys = new RedisKeys(REDIS.namespace());
+            List<CreditRequest> credits = new ArrayList<>();
+            for (int i = 0; i < TOKENS; i++) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                fields.put(TokenHash.STATUS, "CREDITED");
+                fields.put(TokenHash.OUT_TRADE_NO, no(i));
+                fields.put(TokenHash.ACT_ID, actId(i));
+                fields.put(TokenHash.ACTIVITY_ID, "act-formal");
+                fields.put(TokenHash.STAGE, "FORMAL");
+                fields.put(TokenHash.AWARD_TYPE, "CASH");
+                fields.put(TokenHash.AMOUNT_MINOR, Long.toString(amountMinor(i)));
+                fields.put(TokenHash.CURRENCY, "CNY");
+                fields.put(TokenHash.ISSUED_AT_MS, "0");
+                fields.put(TokenHash.TEMPLATE_ID, "tpl-cash");
+                REDIS.commands().hset(keys.token(actId(i), no(i)), fields);
+                credits.add(new CreditRequest(no(i), actId(i), "act-formal", Stage.FORMAL,
+                        "CASH", Money.of(amountMinor(i), "CNY"), NIGHT, CreditSource.STREAM));
+            }
+            new LedgerWriter(DB.dataSource(), Clock.systemUTC()).creditBatch(credits);
+            lines(bill);
+        }
+
+        void lines(Bill bill) {
+            for (int i = 0; i < TOKENS; i++) {
+                bill.funding(no(i), amountMinor(i), contractFeeMinor(i)
+                        + (i == 0 ? OVERCHARGE_MINOR : 0));
+            }
+        }
+    }
+
+    /**
+     * A channel bill written the way the channel documents it, independently of the parser:
+     * backtick cells, major units, the summary, gzip and its {@code sha256sum} file.
+     */
+    static final class Bill {
+        private final LocalDate date;
+        private final List<String> rows = new ArrayList<>();
+        private long amountMinor;
+        private long feeMinor;
+        private int ref;
+        /** Added to the summary's amount, to write a bill whose summary does not tie. */
+        long summaryOffMinor;
+
+        Bill(LocalDate date) {
+            this.date = date;
+        }
+
+        void funding(String outTradeNo, long grossMinor, long feeMinor) {
+            row(outTradeNo, "FUNDING", "SUCCESS", grossMinor, feeMinor, "");
+        }
+
+        void payout(String payoutNo, String batch, String status, long grossMinor) {
+            row(payoutNo, "PAYOUT", status, grossMinor, 0, batch);
+        }
+
+        void batch(String batch, String status, long paidMinor) {
+            row("", "PAYOUT_BATCH", status, paidMinor, 0, batch);
+        }
+
+        void batchFee(String batch, long feeMinor) {
+            row("", "FEE", "SUCCESS", feeMinor, 0, batch);
+        }
+
+        void refund(String payoutNo, long grossMinor) {
+            row(payoutNo, "REFUND", "SUCCESS", grossMinor, 0, "");
+        }
+
+        private void row(String outTradeNo, String type, String status, long grossMinor,
+                long lineFeeMinor, String batch) {
+            String time = date.atTime(21, 0).plusSeconds(rows.size()).format(
+                    ChannelBillFormat.TRADE_TIME);
+            rows.add(String.join(",", List.of("`" + time, "`42" + date.getDayOfMonth()
+                    + String.format("%06d", ++ref), "`" + outTradeNo, "`" + type, "`" + status,
+                    "`" + major(grossMinor), "`" + major(lineFeeMinor), "`CNY", "`" + batch)));
+            amountMinor += grossMinor;
+            feeMinor += lineFeeMinor;
+        }
+
+        String text() {
+            return ChannelBillFormat.HEADER + "\n" + String.join("\n", rows) + "\n"
+                    + ChannelBillFormat.SUMMARY_HEADER + "\n`CNY,`" + rows.size() + ",`"
+                    + major(amountMinor + summaryOffMinor) + ",`" + major(feeMinor) + "\n";
+        }
+
+        /** Writes bill-D.csv.gz and its checksum file; returns the bill. */
+        Path write(Path directory) throws Exception {
+            Path file = directory.resolve("bill-" + date + ".csv.gz");
+            byte[] bytes = gzip(text());
+            Files.write(file, bytes);
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+            Files.writeString(directory.resolve(file.getFileName() + ".sha256"), sha + "  "
+                    + file.getFileName() + "\n", StandardCharsets.US_ASCII);
+            return file;
+        }
+
+        private static String major(long minor) {
+            return BigDecimal.valueOf(minor, 2).toPlainString();
+        }
+    }
+}
