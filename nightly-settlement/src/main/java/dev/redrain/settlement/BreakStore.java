@@ -1,6 +1,7 @@
 package dev.redrain.settlement;
 
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -8,14 +9,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * recon_break: one row per (outTradeNo, category). A break found again is the same row with a
  * later last_seen_date (its age grows from first_seen_date); a break not seen by a night's run
- * is closed with that night as its cleared date.
+ * is closed with that night as its cleared date. A category with a grace period ({@link Timing})
+ * writes a new row as EXPECTED until its expected_until; the first night whose cut-off reaches
+ * that makes it OPEN.
  */
 final class BreakStore {
     static final String UPSERT = "INSERT INTO recon_break (out_trade_no, act_id, category, legs,"
             + " activity_id, stage, award_type, issued_at, redis_status, currency,"
             + " redis_amount_minor, ledger_amount_minor, payment_amount_minor, amount_minor,"
-            + " first_seen_date, last_seen_date, status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)"
+            + " first_seen_date, last_seen_date, status, owner, expected_until) VALUES (?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE legs = VALUES(legs), act_id = VALUES(act_id),"
             + " redis_status = VALUES(redis_status),"
             + " redis_amount_minor = VALUES(redis_amount_minor),"
@@ -24,18 +27,25 @@ final class BreakStore {
             + " amount_minor = VALUES(amount_minor),"
             + " last_seen_date = GREATEST(last_seen_date, VALUES(last_seen_date)),"
             + " cleared_date = NULL,"
-            + " status = IF(status = 'CLEARED', 'OPEN', status),"
+            // A timing item keeps the grace of the night it was first seen; one that came back
+            // after it cleared is a break at once.
+            + " status = CASE WHEN status = 'EXPECTED' THEN IF(expected_until > ?, 'EXPECTED',"
+            + "   'OPEN') WHEN status = 'CLEARED' THEN 'OPEN' ELSE status END,"
             + " updated_at = CURRENT_TIMESTAMP(3)";
 
     private final JdbcTemplate jdbc;
+    private final Timing timing;
 
-    BreakStore(JdbcTemplate jdbc) {
+    BreakStore(JdbcTemplate jdbc, Timing timing) {
         this.jdbc = jdbc;
+        this.timing = timing;
     }
 
     void upsert(List<Break> breaks, LocalDate seenOn) {
+        Timestamp cutOff = Timestamp.from(timing.cutOff(seenOn));
         jdbc.batchUpdate(UPSERT, breaks.stream().map(b -> {
             Legs legs = b.of();
+            Instant expectedUntil = timing.expectedUntil(b.category(), seenOn);
             Legs.Redis redis = legs.redis();
             return new Object[] {legs.outTradeNo(), legs.actId(), b.category().name(), b.legs(),
                 legs.activityId(), legs.stage(), legs.awardType(),
@@ -46,14 +56,17 @@ final class BreakStore {
                 legs.ledger() == null || legs.ledger().refused() ? null
                         : legs.ledger().amountMinor(),
                 legs.payment() == null ? null : legs.payment().sumMinor(), b.amountMinor(),
-                seenOn, seenOn, b.category().owner()};
+                seenOn, seenOn, expectedUntil == null ? "OPEN" : "EXPECTED",
+                b.category().owner(), expectedUntil == null ? null
+                        : Timestamp.from(expectedUntil), cutOff};
         }).toList());
     }
 
-    /** Closes every open break the night's run did not see again. */
+    /** Closes every open break (and timing item) the night's run did not see again. */
     int clearUnseen(LocalDate night) {
         return jdbc.update("UPDATE recon_break SET status = 'CLEARED', cleared_date = ?,"
-                + " updated_at = CURRENT_TIMESTAMP(3) WHERE status IN ('OPEN', 'UNPROVEN')"
+                + " updated_at = CURRENT_TIMESTAMP(3) WHERE status IN ('OPEN', 'UNPROVEN',"
+                + " 'EXPECTED')"
                 + " AND last_seen_date < ?", night, night);
     }
 }

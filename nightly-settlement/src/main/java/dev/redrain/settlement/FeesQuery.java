@@ -19,7 +19,7 @@ final class FeesQuery {
             + " COALESCE(f.charged, 0) charged, w.payout_out_trade_no payout FROM ("
             + "   SELECT out_trade_no ref FROM payment_record WHERE business_date = ?"
             + "     AND payment_kind IN ('FEE', 'PAYOUT_BATCH')"
-            + "   UNION SELECT out_trade_no FROM recon_break WHERE status = 'OPEN'"
+            + "   UNION SELECT out_trade_no FROM recon_break WHERE status IN ('OPEN', 'EXPECTED')"
             + "     AND category = 'FEE_MISMATCH' AND first_seen_date < ?"
             + "     AND out_trade_no NOT REGEXP " + PayoutsQuery.TOKEN_NUMBER
             + " ) k"

@@ -70,6 +70,15 @@ final class HtmlReport {
             int openHeight) {
     }
 
+    /** One line of an asset's bridge to zero; the residual carries whether it is zero. */
+    public record BridgeLine(String leg, String label, String tokens, String amount,
+            String figure, boolean residual, boolean zero, boolean memo) {
+    }
+
+    /** One asset's bridge: each leg walked down to its unexplained residual. */
+    public record AssetBridge(String asset, List<BridgeLine> lines) {
+    }
+
     /** A bar of the breaks chart. */
     public record Bar(String label, long count, long width, int y) {
     }
@@ -95,7 +104,8 @@ final class HtmlReport {
             Map.entry("template_id", "Template"), Map.entry("budget_minor", "Budget"),
             Map.entry("issued_minor", "Issued"), Map.entry("pct", "Used (%)"),
             Map.entry("payout_out_trade_no", "Payout number"),
-            Map.entry("debit_business_date", "Debited on"), Map.entry("tracking", "Tracking"));
+            Map.entry("debit_business_date", "Debited on"), Map.entry("tracking", "Tracking"),
+            Map.entry("expected_until_utc", "Expected until (UTC)"));
     private static final Map<String, String> LEGS = Map.of("REDIS", "Issued (Redis)",
             "LEDGER", "Credited (ledger)", "PAYMENT", "Funded (channel)");
     private static final TemplateEngine ENGINE = engine();
@@ -111,6 +121,8 @@ final class HtmlReport {
         context.setVariable("assets", assets(tables.get("totals.csv"),
                 header.withdrawableAssets()));
         context.setVariable("stages", stages(tables.get("totals.csv")));
+        context.setVariable("bridges", bridges(tables.get("bridge.csv")));
+        context.setVariable("expected", view(tables.get("expected.csv")));
         context.setVariable("aging", view(tables.get("summary.csv"), row -> "BREAK".equals(
                 row.get(0)), Set.of("line"), Map.of()));
         context.setVariable("utilisation", view(tables.get("utilisation.csv")));
@@ -164,11 +176,14 @@ final class HtmlReport {
         Table summary = tables.get("summary.csv");
         long matched = 0;
         long breakCount = 0;
+        long expected = 0;
         Map<String, Long> atStake = new TreeMap<>();
         for (List<String> row : summary.rows()) {
             long tokens = Long.parseLong(row.get(summary.column("tokens")));
             if (row.get(0).equals("MATCHED")) {
                 matched += tokens;
+            } else if (row.get(0).equals("EXPECTED")) {
+                expected += tokens;
             } else {
                 breakCount += tokens;
                 atStake.merge(row.get(summary.column("currency")), Long.parseLong(row.get(
@@ -178,6 +193,8 @@ final class HtmlReport {
         List<Card> cards = new ArrayList<>();
         cards.add(new Card("Matched tokens", "matched-tokens", String.format("%,d", matched)));
         cards.add(new Card("Breaks", "break-count", String.format("%,d", breakCount)));
+        cards.add(new Card("Timing items (expected)", "expected-count", String.format("%,d",
+                expected)));
         atStake.forEach((asset, minor) -> cards.add(new Card("At stake in breaks, " + asset,
                 "break-amount-" + asset, Money.of(minor, asset).display())));
         Map<String, Long> tracking = new TreeMap<>();
@@ -254,6 +271,38 @@ final class HtmlReport {
                     legBars(asset, sums[1], sums[3], funded ? sums[5] : null)));
         });
         return legs;
+    }
+
+    private static final Map<String, String> BRIDGE_LINES = Map.of(
+            "TOTAL", "Total of the leg",
+            "MATCHED", "Matched in every leg",
+            "BREAK", "Break: ",
+            "REPAIRED", "Repaired tonight: ",
+            "EXPECTED", "Timing item (expected): ",
+            "RESIDUAL", "Unexplained residual",
+            "FEES", "Memo: fees the channel charged",
+            "NET", "Memo: net cash (funded less fees)");
+
+    /** bridge.csv per asset, its lines in words and amounts in major units. */
+    private static List<AssetBridge> bridges(Table bridge) {
+        Map<String, List<BridgeLine>> byAsset = new TreeMap<>();
+        for (List<String> row : bridge.rows()) {
+            String asset = row.get(bridge.column("currency"));
+            String leg = row.get(bridge.column("leg"));
+            String line = row.get(bridge.column("line"));
+            String category = row.get(bridge.column("category"));
+            String tokens = row.get(bridge.column("tokens"));
+            long minor = Long.parseLong(row.get(bridge.column("amount_minor")));
+            boolean residual = line.equals("RESIDUAL");
+            byAsset.computeIfAbsent(asset, a -> new ArrayList<>()).add(new BridgeLine(
+                    LEGS.get(leg), BRIDGE_LINES.get(line) + (category == null ? "" : category),
+                    tokens == null ? "" : String.format("%,d", Long.parseLong(tokens)),
+                    display(minor, asset), residual ? "residual-" + asset + "-" + leg : null,
+                    residual, minor == 0, line.equals("FEES") || line.equals("NET")));
+        }
+        List<AssetBridge> bridges = new ArrayList<>();
+        byAsset.forEach((asset, lines) -> bridges.add(new AssetBridge(asset, lines)));
+        return bridges;
     }
 
     /** Bars of at most this height in the trend chart, 60 px apart. */

@@ -21,7 +21,7 @@ final class PayoutsQuery {
             + "     AND payout_out_trade_no IS NOT NULL"
             + "   UNION SELECT out_trade_no FROM payment_record WHERE business_date = ?"
             + "     AND payment_kind IN ('PAYOUT', 'REFUND')"
-            + "   UNION SELECT out_trade_no FROM recon_break WHERE status = 'OPEN'"
+            + "   UNION SELECT out_trade_no FROM recon_break WHERE status IN ('OPEN', 'EXPECTED')"
             + "     AND first_seen_date < ? AND out_trade_no NOT REGEXP " + TOKEN_NUMBER
             + " ) k"
             + " LEFT JOIN wallet_payout w ON w.payout_out_trade_no = k.no"

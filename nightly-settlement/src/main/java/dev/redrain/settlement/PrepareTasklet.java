@@ -34,7 +34,7 @@ final class PrepareTasklet implements Tasklet {
                     + " source_file = ?", date, properties.statementFile(date).getFileName()
                             .toString());
             jdbc.update("DELETE FROM recon_break WHERE first_seen_date = ? AND"
-                    + " status = 'OPEN'", date);
+                    + " status IN ('OPEN', 'EXPECTED')", date);
         }
         return RepeatStatus.FINISHED;
     }

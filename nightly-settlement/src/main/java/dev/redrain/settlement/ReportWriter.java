@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -37,8 +38,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *   <li>{@code totals.csv}: count and amount per leg per activity, stage, award type and
  *       asset;</li>
  *   <li>{@code summary.csv}: matched and broken counts and amounts, breaks by category and
- *       aging bucket (0-1, 2-7, 8-30, over 30 days);</li>
+ *       aging bucket (0-1, 2-7, 8-30, over 30 days), timing items by category;</li>
  *   <li>{@code breaks-<CATEGORY>.csv}: every break of that category open or repaired tonight;</li>
+ *   <li>{@code expected.csv}: the timing items, each with the time it is expected until;</li>
+ *   <li>{@code bridge.csv}: per asset, each leg walked down to an unexplained residual
+ *       ({@link Bridge});</li>
  *   <li>{@code cleared.csv}, {@code repairs.csv}, {@code import-errors.csv},
  *       {@code utilisation.csv} (each template's spend of the day against its budget);</li>
  *   <li>{@code trend.csv}: breaks by the night first seen, the last seven nights, and how many
@@ -83,8 +87,30 @@ final class ReportWriter {
             + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
             + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
-            + " WHERE last_seen_date = ? AND status <> 'CLEARED'"
-            + " GROUP BY category, 3, currency ORDER BY 1, 2, 3, 5";
+            + " WHERE last_seen_date = ? AND status NOT IN ('CLEARED', 'EXPECTED')"
+            + " GROUP BY category, 3, currency"
+            + " UNION ALL SELECT 'EXPECTED', category, NULL, COUNT(*), currency, SUM(amount_minor)"
+            + " FROM recon_break WHERE last_seen_date = ? AND status = 'EXPECTED'"
+            + " GROUP BY category, currency ORDER BY 1, 2, 3, 5";
+    /** Timing items: what may still arrive, and until when (UTC) it is expected. */
+    static final String EXPECTED = "SELECT out_trade_no, category, currency, amount_minor,"
+            + " first_seen_date, DATE_FORMAT(expected_until, '%Y-%m-%dT%H:%i:%sZ')"
+            + " AS expected_until_utc FROM recon_break WHERE last_seen_date = ?"
+            + " AND status = 'EXPECTED' ORDER BY out_trade_no, category";
+    /**
+     * Tonight's tokens' breaks and timing items with each leg's amount, for the bridge; a token
+     * re-credited tonight counts in the ledger with what the repair booked.
+     */
+    static final String BRIDGE_ITEMS = "SELECT b.out_trade_no, b.category, b.status, b.currency,"
+            + " b.redis_amount_minor, COALESCE(b.ledger_amount_minor, r.amount_minor) ledger,"
+            + " b.payment_amount_minor FROM recon_break b LEFT JOIN recon_repair r"
+            + " ON r.out_trade_no = b.out_trade_no AND r.category = b.category"
+            + " AND r.action = 'RECREDIT' AND b.status = 'REPAIRED'"
+            + " WHERE b.out_trade_no LIKE ? AND b.last_seen_date = ? AND b.status <> 'CLEARED'";
+    /** The channel's fees on tonight's tokens' funding lines, per asset. */
+    static final String FUNDING_FEES = "SELECT currency, SUM(fee_minor) FROM payment_record"
+            + " WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
+            + " AND channel_status = 'SUCCESS' GROUP BY currency";
     /** Tonight's withdrawals (debited this business date) by how they ended. */
     static final String WITHDRAWALS = "SELECT status, currency, COUNT(*) AS withdrawals,"
             + " SUM(amount_minor) AS amount_minor FROM wallet_payout"
@@ -115,7 +141,11 @@ final class ReportWriter {
         String prefix = PREFIX.format(date) + "%";
         Map<String, Table> tables = new LinkedHashMap<>();
         tables.put("totals.csv", table(TOTALS, date, prefix, prefix));
-        tables.put("summary.csv", table(SUMMARY, date, date, date, date, date));
+        tables.put("summary.csv", table(SUMMARY, date, date, date, date, date, date));
+        tables.put("expected.csv", table(EXPECTED, date));
+        Set<String> withdrawable = jdbc.execute((ConnectionCallback<Set<String>>)
+                CATALOG::withdrawableAssets);
+        tables.put("bridge.csv", bridge(date, prefix, tables, withdrawable));
         for (Break.Category category : Break.Category.values()) {
             // Rows are named by (outTradeNo, category), never by a surrogate id, so a resumed
             // run's report and an uninterrupted run's are the same bytes.
@@ -125,7 +155,8 @@ final class ReportWriter {
                     + " amount_minor, first_seen_date, DATEDIFF(?, first_seen_date) AS age_days,"
                     + " status, owner, evidence FROM recon_break WHERE category = ? AND"
                     + " last_seen_date = ?"
-                    + " AND status <> 'CLEARED' ORDER BY out_trade_no", date, category.name(),
+                    + " AND status NOT IN ('CLEARED', 'EXPECTED') ORDER BY out_trade_no", date,
+                    category.name(),
                     date));
         }
         tables.put("cleared.csv", table("SELECT out_trade_no, category, currency, amount_minor,"
@@ -151,8 +182,6 @@ final class ReportWriter {
                 files.add(file);
             }
             Path html = folder.resolve("report.html");
-            Set<String> withdrawable = jdbc.execute((ConnectionCallback<Set<String>>)
-                    CATALOG::withdrawableAssets);
             HtmlReport.Header header = new HtmlReport.Header(date, runId, clock.instant()
                     .truncatedTo(ChronoUnit.SECONDS), statement.getFileName().toString(),
                     Files.isReadable(statement) ? sha256(statement) : null, withdrawable);
@@ -204,6 +233,29 @@ final class ReportWriter {
                 });
         return new Table(List.of("template_id", "stage", "currency", "budget_minor",
                 "issued_minor", "tokens", "pct"), rows);
+    }
+
+    /** Each leg walked down to a residual; see {@link Bridge}. */
+    private Table bridge(LocalDate date, String prefix, Map<String, Table> tables,
+            Set<String> withdrawable) {
+        Table summary = tables.get("summary.csv");
+        Map<String, long[]> matched = new TreeMap<>();
+        for (List<String> row : summary.rows()) {
+            if (row.get(summary.column("line")).equals("MATCHED")) {
+                matched.put(row.get(summary.column("currency")), new long[] {
+                    Long.parseLong(row.get(summary.column("tokens"))),
+                    Long.parseLong(row.get(summary.column("amount_minor")))});
+            }
+        }
+        List<Bridge.Item> items = jdbc.query(BRIDGE_ITEMS, (rs, n) -> new Bridge.Item(
+                rs.getString(1), Break.Category.valueOf(rs.getString(2)), rs.getString(3),
+                rs.getString(4), rs.getObject(5, Long.class), rs.getObject(6, Long.class),
+                rs.getObject(7, Long.class)), prefix, date);
+        Map<String, Long> fees = new TreeMap<>();
+        jdbc.query(FUNDING_FEES, (ResultSet rs) -> {
+            fees.put(rs.getString(1), rs.getLong(2));
+        }, prefix);
+        return Bridge.of(tables.get("totals.csv"), matched, withdrawable, items, fees);
     }
 
     /** One row per night of the last {@link #TREND_NIGHTS}, a night without breaks as zeros. */

@@ -106,8 +106,8 @@ class SettlementJobConfig {
     }
 
     @Bean
-    BreakStore breakStore(JdbcTemplate jdbc) {
-        return new BreakStore(jdbc);
+    BreakStore breakStore(JdbcTemplate jdbc, SettlementProperties properties) {
+        return new BreakStore(jdbc, properties.timing());
     }
 
     @Bean

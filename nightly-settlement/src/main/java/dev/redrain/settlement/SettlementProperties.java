@@ -1,12 +1,13 @@
 package dev.redrain.settlement;
 
 import dev.redrain.core.secrets.Redacted;
+import dev.redrain.settlement.statement.FeeSchedule;
+import dev.redrain.settlement.statement.StatementFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import dev.redrain.settlement.statement.FeeSchedule;
-import dev.redrain.settlement.statement.StatementFormat;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,6 +29,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param skipLimit bad statement lines tolerated before the import fails the job
  * @param repairGrace how old an ISSUED_NOT_CREDITED token must be before the job re-credits it
  *     (the stream may simply not have reached it yet)
+ * @param grace per break category, how long after the cut-off of the night an item is first seen
+ *     it is a timing item (EXPECTED) rather than a break; none by default, so nothing is hidden
+ *     as timing unless the channel's contract says when its counterpart arrives
  * @param tokenKeys the token key ring ({@code id:base64key,...}), to verify grant proofs before
  *     a repair; required, so a settlement without it refuses to start rather than repair
  *     unproven grants
@@ -51,11 +55,13 @@ public record SettlementProperties(
         @DefaultValue("1000") int chunkSize,
         @DefaultValue("100") int skipLimit,
         @DefaultValue("2h") Duration repairGrace,
+        Map<Break.Category, Duration> grace,
         String tokenKeys,
         @DefaultValue("") String kafkaBootstrap,
         @DefaultValue("redrain.") String topicPrefix) {
 
     public SettlementProperties {
+        grace = grace == null ? Map.of() : Map.copyOf(grace);
         if (tokenKeys == null || tokenKeys.isBlank()) {
             throw new IllegalArgumentException("redrain.settlement.token-keys (REDRAIN_TOKEN_KEYS)"
                     + " is required: without the key ring no repair can be proven");
@@ -66,13 +72,14 @@ public record SettlementProperties(
         }
         StatementFormat.named(statementFormat, channelZone);
         new FeeSchedule(fundingFeePpm, payoutFeePpm, batchFeeMinor);
+        new Timing(grace, channelZone);
     }
 
     /** Never prints the key ring. */
     @Override
     public String toString() {
         return "SettlementProperties{statementDir=" + statementDir + ", statementFormat="
-                + statementFormat + ", channelZone=" + channelZone + ", fees=" + fees()
+                + statementFormat + ", channelZone=" + channelZone + ", fees=" + fees() + ", grace=" + grace
                 + ", reportDir=" + reportDir
                 + ", redisUri=" + Redacted.uri(redisUri) + ", namespace=" + redisNamespace + ", buckets="
                 + buckets + ", partitions=" + partitions + ", chunkSize=" + chunkSize
@@ -82,6 +89,10 @@ public record SettlementProperties(
 
     StatementFormat format() {
         return StatementFormat.named(statementFormat, channelZone);
+    }
+
+    Timing timing() {
+        return new Timing(grace, channelZone);
     }
 
     FeeSchedule fees() {

@@ -48,16 +48,20 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A night settled from a channel's bill against real MariaDB and Redis: a gzipped bill with its
  * checksum, backtick cells and major units, fees charged by the contract (0.6% of funding, 1.00
- * CNY per payout batch), one partly failed batch, a bank refund. In order: the night settles with
- * exactly the fee and refund breaks; a bill whose bytes no longer match its checksum, or whose
- * summary does not tie, is refused whole, imports nothing and leaves a settled night as it was.
+ * CNY per payout batch), one partly failed batch, a bank refund, and two credited tokens the
+ * bill does not fund yet (the contract gives funding a day's grace). In order: the night settles
+ * with exactly the fee and refund breaks, the two tokens as timing items, and a bridge with a
+ * zero residual; a bill whose bytes no longer match its checksum, or whose summary does not tie,
+ * is refused whole, imports nothing and leaves a settled night as it was; on a later night one
+ * timing item is funded and clears, the other's grace has ended and it is a break.
  */
 @SpringBootTest(properties = {"redrain.settlement.command-line=false",
     "redrain.settlement.statement-format=channel-bill",
     "redrain.settlement.channel-zone=Asia/Shanghai",
     "redrain.settlement.funding-fee-ppm=6000",
     "redrain.settlement.payout-fee-ppm=0",
-    "redrain.settlement.batch-fee-minor=100"})
+    "redrain.settlement.batch-fee-minor=100",
+    "redrain.settlement.grace.CREDITED_NOT_PAID=P1D"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChannelBillNightITCase {
@@ -69,7 +73,10 @@ class ChannelBillNightITCase {
     static final ZoneId CHANNEL_ZONE = ZoneId.of("Asia/Shanghai");
     static final LocalDate NIGHT = LocalDate.of(2026, 11, 25);
     static final LocalDate TAMPERED_NIGHT = NIGHT.plusDays(1);
+    static final LocalDate LATER_NIGHT = NIGHT.plusDays(2);
+    /** Tokens funded on the night's bill; two more are credited and not funded yet. */
     static final int TOKENS = 40;
+    static final int UNBILLED = 2;
     /** Token 0's fee: three fen over the contract's. */
     static final long OVERCHARGE_MINOR = 3;
     static final Path statements = directory("bills");
@@ -135,7 +142,29 @@ class ChannelBillNightITCase {
         assertThat(breaks()).containsExactlyInAnyOrderEntriesOf(Map.of(
                 tokens.no(0) + "/FEE_MISMATCH", "PAYMENT,CONTRACT|" + OVERCHARGE_MINOR + "|OPEN",
                 "B2/FEE_MISMATCH", "PAYMENT,CONTRACT|50|OPEN",
-                payoutNo(3) + "/PAYOUT_RETURNED", "LEDGER,PAYMENT|100|OPEN"));
+                payoutNo(3) + "/PAYOUT_RETURNED", "LEDGER,PAYMENT|100|OPEN",
+                tokens.no(TOKENS) + "/CREDITED_NOT_PAID", "LEDGER,PAYMENT|1040|EXPECTED",
+                tokens.no(TOKENS + 1) + "/CREDITED_NOT_PAID", "LEDGER,PAYMENT|1041|EXPECTED"));
+        // Expected until the next night's cut-off (midnight on the channel's clock), in UTC.
+        assertThat(jdbc.queryForObject("SELECT DISTINCT expected_until FROM recon_break WHERE"
+                + " status = 'EXPECTED'", java.sql.Timestamp.class).toInstant())
+                .isEqualTo(Instant.parse("2026-11-26T16:00:00Z"));
+        Path folder = reports.resolve(NIGHT.toString());
+        assertThat(Files.readAllLines(folder.resolve("summary.csv"))).contains(
+                "EXPECTED,CREDITED_NOT_PAID,,2,CNY,2081").noneMatch(line -> line.startsWith(
+                        "BREAK,CREDITED_NOT_PAID"));
+        assertThat(Files.readAllLines(folder.resolve("breaks-CREDITED_NOT_PAID.csv")))
+                .hasSize(1);
+        // The bridge: every leg to a zero residual; the funding leg's fees and net cash.
+        List<String> bridge = Files.readAllLines(folder.resolve("bridge.csv"));
+        long fees = tokens.contractFeesMinor() + OVERCHARGE_MINOR;
+        assertThat(bridge).contains("CNY,LEDGER,TOTAL,," + (TOKENS + UNBILLED) + ","
+                + (tokens.grossMinor() + 2081), "CNY,LEDGER,EXPECTED,CREDITED_NOT_PAID,2,2081",
+                "CNY,PAYMENT,BREAK,FEE_MISMATCH,1," + tokens.amountMinor(0),
+                "CNY,PAYMENT,FEES,,," + fees, "CNY,PAYMENT,NET,,,"
+                        + (tokens.grossMinor() - fees));
+        assertThat(bridge).filteredOn(line -> line.contains(",RESIDUAL,")).hasSize(3)
+                .allMatch(line -> line.endsWith(",0"));
         // Every detail row imported, with the bill's fee and batch, in minor units.
         assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '" + NIGHT
                 + "'")).isEqualTo(TOKENS + 4 + 2 + 2 + 1);
@@ -186,6 +215,26 @@ class ChannelBillNightITCase {
         assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '" + NIGHT
                 + "'")).isEqualTo(records);
         assertThat(breaks()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(4)
+    void aTimingItemClearsWhenItsFundingArrivesAndTheOtherBecomesABreakWhenItsGraceEnds()
+            throws Exception {
+        Tokens tokens = new Tokens(NIGHT);
+        Bill bill = new Bill(LATER_NIGHT);
+        bill.funding(tokens.no(TOKENS), tokens.amountMinor(TOKENS),
+                tokens.contractFeeMinor(TOKENS));
+        bill.write(statements);
+        assertThat(runner.settle(LATER_NIGHT, false)).isZero();
+        assertThat(jdbc.queryForMap("SELECT status, cleared_date FROM recon_break WHERE"
+                + " out_trade_no = ?", tokens.no(TOKENS))).containsEntry("status", "CLEARED")
+                .containsEntry("cleared_date", java.sql.Date.valueOf(LATER_NIGHT));
+        assertThat(jdbc.queryForMap("SELECT status, first_seen_date, last_seen_date FROM"
+                + " recon_break WHERE out_trade_no = ?", tokens.no(TOKENS + 1)))
+                .containsEntry("status", "OPEN")
+                .containsEntry("first_seen_date", java.sql.Date.valueOf(NIGHT))
+                .containsEntry("last_seen_date", java.sql.Date.valueOf(LATER_NIGHT));
     }
 
     // ---- helpers -----------------------------------------------------------------------------
@@ -253,7 +302,7 @@ class ChannelBillNightITCase {
             OutTradeNoGenerator generator = new OutTradeNoGenerator(Clock.fixed(date.atTime(20,
                     0).atZone(CHANNEL_ZONE).toInstant(), CHANNEL_ZONE), CHANNEL_ZONE,
                     "7K2M9QX4TB");
-            for (int i = 0; i < TOKENS; i++) {
+            for (int i = 0; i < TOKENS + UNBILLED; i++) {
                 numbers.add(generator.next());
             }
         }
@@ -266,7 +315,7 @@ class ChannelBillNightITCase {
             return "A" + i;
         }
 
-        /** 10.00 to 10.39 CNY: fees at 0.6% of 6 fen, some rounded half up. */
+        /** 10.00 to 10.41 CNY: fees at 0.6% of 6 fen, some rounded half up. */
         long amountMinor(int i) {
             return 1_000 + i;
         }
@@ -294,7 +343,7 @@ class ChannelBillNightITCase {
         void seed(Bill bill) throws Exception {
             RedisKeys keys = new RedisKeys(REDIS.namespace());
             List<CreditRequest> credits = new ArrayList<>();
-            for (int i = 0; i < TOKENS; i++) {
+            for (int i = 0; i < TOKENS + UNBILLED; i++) {
                 Map<String, String> fields = new LinkedHashMap<>();
                 fields.put(TokenHash.STATUS, "CREDITED");
                 fields.put(TokenHash.OUT_TRADE_NO, no(i));

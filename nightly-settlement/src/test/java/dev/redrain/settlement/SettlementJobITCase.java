@@ -180,8 +180,18 @@ class SettlementJobITCase {
         assertThat(Files.readAllLines(folder.resolve("breaks-DUPLICATE.csv"))).hasSize(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM settlement_report_file f JOIN"
                 + " settlement_run r ON r.run_id = f.run_id WHERE r.business_date = ?",
-                Long.class, NIGHT)).as("11 reports and one CSV per break category")
-                .isEqualTo(11 + Break.Category.values().length);
+                Long.class, NIGHT)).as("13 reports and one CSV per break category")
+                .isEqualTo(13 + Break.Category.values().length);
+        // The bridge to zero: every leg of every asset matched or named to the minor unit, and
+        // the breaks it names are the ones above (the repaired coupon booked by the repair).
+        List<String> bridge = Files.readAllLines(folder.resolve("bridge.csv"));
+        assertThat(bridge).filteredOn(line -> line.contains(",RESIDUAL,")).hasSize(5)
+                .allMatch(line -> line.endsWith(",0"));
+        assertThat(bridge).contains("CNY,LEDGER,MATCHED,," + MATCHED_CASH + ","
+                + night.matchedCashMinor(), "CNY,PAYMENT,BREAK,DUPLICATE,1,1000",
+                "CNY,PAYMENT,BREAK,AMOUNT_MISMATCH,1,450",
+                "CPN,LEDGER,REPAIRED,ISSUED_NOT_CREDITED,1,300",
+                "CNY,REDIS,REPAIRED,STATUS_MISMATCH,1,600");
         // The trend: seven nights, tonight's new breaks as recon_break has them.
         List<String> trend = Files.readAllLines(folder.resolve("trend.csv"));
         assertThat(trend).hasSize(1 + 7).first().isEqualTo("night,new_breaks,still_open");
@@ -262,6 +272,11 @@ class SettlementJobITCase {
         assertThat(page).contains("The legs of CNY").contains("The legs of CPN")
                 .contains("aria-label=\"legs of CNY\"");
         assertThat(figure(page, "reconciles-CNY")).startsWith("no");
+        // ... but every minor unit is named: the bridge's residuals are zero.
+        assertThat(figure(page, "residual-CNY-LEDGER")).isEqualTo("0.00 CNY");
+        assertThat(figure(page, "residual-CNY-PAYMENT")).isEqualTo("0.00 CNY");
+        assertThat(figure(page, "residual-CPN-REDIS")).isEqualTo("0 CPN");
+        assertThat(figure(page, "expected-count")).isEqualTo("0");
         assertThat(figure(page, "run-id")).matches("[0-9]+");
         assertThat(figure(page, "statement-sha256")).matches("[0-9a-f]{64}");
         // Headers in words, and formal money apart from the other stages.
