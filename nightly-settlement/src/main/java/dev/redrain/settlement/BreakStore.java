@@ -17,8 +17,8 @@ final class BreakStore {
     static final String UPSERT = "INSERT INTO recon_break (out_trade_no, act_id, category, legs,"
             + " activity_id, stage, award_type, issued_at, redis_status, currency,"
             + " redis_amount_minor, ledger_amount_minor, payment_amount_minor, amount_minor,"
-            + " first_seen_date, last_seen_date, status, owner, expected_until) VALUES (?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " first_seen_date, last_seen_date, status, owner, expected_until, last_seen_run)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE legs = VALUES(legs), act_id = VALUES(act_id),"
             + " redis_status = VALUES(redis_status),"
             + " redis_amount_minor = VALUES(redis_amount_minor),"
@@ -26,7 +26,7 @@ final class BreakStore {
             + " payment_amount_minor = VALUES(payment_amount_minor),"
             + " amount_minor = VALUES(amount_minor),"
             + " last_seen_date = GREATEST(last_seen_date, VALUES(last_seen_date)),"
-            + " cleared_date = NULL,"
+            + " cleared_date = NULL, last_seen_run = VALUES(last_seen_run),"
             // A timing item keeps the grace of the night it was first seen; one that came back
             // after it cleared is a break at once.
             + " status = CASE WHEN status = 'EXPECTED' THEN IF(expected_until > ?, 'EXPECTED',"
@@ -41,7 +41,7 @@ final class BreakStore {
         this.timing = timing;
     }
 
-    void upsert(List<Break> breaks, LocalDate seenOn) {
+    void upsert(List<Break> breaks, LocalDate seenOn, long run) {
         Timestamp cutOff = Timestamp.from(timing.cutOff(seenOn));
         jdbc.batchUpdate(UPSERT, breaks.stream().map(b -> {
             Legs legs = b.of();
@@ -58,7 +58,7 @@ final class BreakStore {
                 legs.payment() == null ? null : legs.payment().sumMinor(), b.amountMinor(),
                 seenOn, seenOn, expectedUntil == null ? "OPEN" : "EXPECTED",
                 b.category().owner(), expectedUntil == null ? null
-                        : Timestamp.from(expectedUntil), cutOff};
+                        : Timestamp.from(expectedUntil), run, cutOff};
         }).toList());
     }
 

@@ -18,6 +18,6 @@ final class BreakWriter implements ItemWriter<List<Break>> {
     public void write(Chunk<? extends List<Break>> chunk) {
         List<Break> all = chunk.getItems().stream().flatMap(List::stream).toList();
         faults.beforeWrite(all);
-        breaks.upsert(all, StepDates.ofStep());
+        breaks.upsert(all, StepDates.ofStep(), StepDates.runOfStep());
     }
 }

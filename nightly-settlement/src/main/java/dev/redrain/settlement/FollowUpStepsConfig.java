@@ -89,7 +89,8 @@ class FollowUpStepsConfig {
             SettlementProperties properties) {
         return new StepBuilder("report", repository).tasklet((contribution, chunk) -> {
             LocalDate date = StepDates.businessDate(chunk.getStepContext().getJobParameters());
-            reports.write(properties.reportDir(), date, properties.statementFile(date));
+            reports.write(properties.reportDir(), date, StepDates.run(chunk.getStepContext()
+                    .getJobParameters()), properties.statementFile(date));
             return RepeatStatus.FINISHED;
         }, tm).build();
     }

@@ -98,15 +98,18 @@ final class ReportWriter {
             + " AS expected_until_utc FROM recon_break WHERE last_seen_date = ?"
             + " AND status = 'EXPECTED' ORDER BY out_trade_no, category";
     /**
-     * Tonight's tokens' breaks and timing items with each leg's amount, for the bridge; a token
-     * re-credited tonight counts in the ledger with what the repair booked.
+     * Tonight's tokens' breaks and timing items with each leg's amount, for the bridge: the ones
+     * this run's match saw (a forced rerun matches what an earlier run repaired, and must not
+     * count it twice). A token re-credited tonight counts in the ledger with what the repair
+     * booked.
      */
     static final String BRIDGE_ITEMS = "SELECT b.out_trade_no, b.category, b.status, b.currency,"
             + " b.redis_amount_minor, COALESCE(b.ledger_amount_minor, r.amount_minor) ledger,"
             + " b.payment_amount_minor FROM recon_break b LEFT JOIN recon_repair r"
             + " ON r.out_trade_no = b.out_trade_no AND r.category = b.category"
             + " AND r.action = 'RECREDIT' AND b.status = 'REPAIRED'"
-            + " WHERE b.out_trade_no LIKE ? AND b.last_seen_date = ? AND b.status <> 'CLEARED'";
+            + " WHERE b.out_trade_no LIKE ? AND b.last_seen_date = ? AND b.last_seen_run = ?"
+            + " AND b.status <> 'CLEARED'";
     /** The channel's fees on tonight's tokens' funding lines, per asset. */
     static final String FUNDING_FEES = "SELECT currency, SUM(fee_minor) FROM payment_record"
             + " WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
@@ -136,7 +139,7 @@ final class ReportWriter {
     private static final CatalogStore CATALOG = new CatalogStore();
 
     /** Writes the night's files; {@code statement} is the channel's file the night imported. */
-    List<Path> write(Path reportDir, LocalDate date, Path statement) {
+    List<Path> write(Path reportDir, LocalDate date, long run, Path statement) {
         Path folder = reportDir.resolve(date.toString());
         String prefix = PREFIX.format(date) + "%";
         Map<String, Table> tables = new LinkedHashMap<>();
@@ -145,7 +148,7 @@ final class ReportWriter {
         tables.put("expected.csv", table(EXPECTED, date));
         Set<String> withdrawable = jdbc.execute((ConnectionCallback<Set<String>>)
                 CATALOG::withdrawableAssets);
-        tables.put("bridge.csv", bridge(date, prefix, tables, withdrawable));
+        tables.put("bridge.csv", bridge(date, run, prefix, tables, withdrawable));
         for (Break.Category category : Break.Category.values()) {
             // Rows are named by (outTradeNo, category), never by a surrogate id, so a resumed
             // run's report and an uninterrupted run's are the same bytes.
@@ -236,7 +239,7 @@ final class ReportWriter {
     }
 
     /** Each leg walked down to a residual; see {@link Bridge}. */
-    private Table bridge(LocalDate date, String prefix, Map<String, Table> tables,
+    private Table bridge(LocalDate date, long run, String prefix, Map<String, Table> tables,
             Set<String> withdrawable) {
         Table summary = tables.get("summary.csv");
         Map<String, long[]> matched = new TreeMap<>();
@@ -250,7 +253,7 @@ final class ReportWriter {
         List<Bridge.Item> items = jdbc.query(BRIDGE_ITEMS, (rs, n) -> new Bridge.Item(
                 rs.getString(1), Break.Category.valueOf(rs.getString(2)), rs.getString(3),
                 rs.getString(4), rs.getObject(5, Long.class), rs.getObject(6, Long.class),
-                rs.getObject(7, Long.class)), prefix, date);
+                rs.getObject(7, Long.class)), prefix, date, run);
         Map<String, Long> fees = new TreeMap<>();
         jdbc.query(FUNDING_FEES, (ResultSet rs) -> {
             fees.put(rs.getString(1), rs.getLong(2));

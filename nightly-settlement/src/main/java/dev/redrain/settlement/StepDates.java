@@ -14,6 +14,21 @@ final class StepDates {
         return value instanceof LocalDate date ? date : LocalDate.parse(value.toString());
     }
 
+    /**
+     * Which settlement of the date this is: 0 for the first, one more for each forced rerun (a
+     * resumed run keeps its number). Tells the rows this run saw from a replaced run's.
+     */
+    static long run(Map<String, Object> jobParameters) {
+        Object value = jobParameters.get("run");
+        return value instanceof Number number ? number.longValue()
+                : Long.parseLong(String.valueOf(value));
+    }
+
+    /** The settlement run of the step running on this thread; see {@link #run(Map)}. */
+    static long runOfStep() {
+        return run(StepSynchronizationManager.getContext().getJobParameters());
+    }
+
     /** The business date of the step running on this thread. */
     static LocalDate ofStep() {
         return businessDate(StepSynchronizationManager.getContext().getJobParameters());

@@ -331,6 +331,13 @@ class SettlementJobITCase {
         assertThat(breaksLike("PO-%")).isEqualTo(payoutsBefore);
         assertThat(count("SELECT COUNT(*) FROM payment_record WHERE business_date = '"
                 + NIGHT + "'")).isEqualTo(MATCHED_CASH + 7 + 3);
+        // The rerun matches what the first run repaired; its bridge counts each token once.
+        List<String> bridge = Files.readAllLines(reports.resolve(NIGHT.toString())
+                .resolve("bridge.csv"));
+        assertThat(bridge).filteredOn(line -> line.contains(",RESIDUAL,")).hasSize(5)
+                .allMatch(line -> line.endsWith(",0"));
+        assertThat(bridge).contains("CPN,LEDGER,MATCHED,," + (MATCHED_COUPONS + 1) + ","
+                + (MATCHED_COUPONS + 300));
         assertLedgerBalanced();
     }
 
