@@ -13,6 +13,7 @@ import dev.redrain.core.ledger.WalletLedger;
 import dev.redrain.core.money.Money;
 import dev.redrain.core.schema.RedrainSchema;
 import dev.redrain.settlement.statement.ChannelBillFormat;
+import dev.redrain.testsupport.CatalogRows;
 import dev.redrain.testsupport.MariaDbExtension;
 import dev.redrain.testsupport.RedisExtension;
 import java.io.IOException;
@@ -89,30 +90,13 @@ class ChannelBillNightITCase {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
-        registry.add("redrain.settlement.redis-uri", REDIS::redisUri);
-        registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
-        registry.add("redrain.settlement.statement-dir", statements::toString);
-        registry.add("redrain.settlement.report-dir", reports::toString);
-        registry.add("redrain.settlement.token-keys", () -> GrantFixtures.KEYS);
+        SettlementItProperties.register(registry, DB, REDIS, statements, reports);
     }
 
     @BeforeAll
     static void seed() throws Exception {
-        try (var connection = DB.dataSource().getConnection();
-                var statement = connection.createStatement()) {
-            statement.execute("INSERT INTO activity (activity_id, name, live_stage, starts_at,"
-                    + " ends_at, status) VALUES ('act', 'Act', 'FORMAL', '2026-11-01',"
-                    + " '2026-12-31', 'ACTIVE')");
-            statement.execute("INSERT INTO activity (activity_id, parent_activity_id, name,"
-                    + " stage, starts_at, ends_at, status) VALUES ('act-formal', 'act',"
-                    + " 'Act formal', 'FORMAL', '2026-11-01', '2026-12-31', 'ACTIVE')");
-            statement.execute("INSERT INTO reward_template (template_id, activity_id,"
-                    + " award_type, currency, amount_rule, fixed_amount_minor, budget_minor)"
-                    + " VALUES ('tpl-cash', 'act-formal', 'CASH', 'CNY', 'FIXED', 1, 10000000)");
-        }
+        CatalogRows.uniformTemplate(DB.dataSource(), "act", "act-formal", "FORMAL", "tpl-cash",
+                "CASH", "CNY", 1_000, 10_000_000);
         Tokens tokens = new Tokens(NIGHT);
         Bill bill = new Bill(NIGHT);
         tokens.seed(bill);

@@ -68,14 +68,7 @@ class RepairProvenanceITCase {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
-        registry.add("redrain.settlement.redis-uri", REDIS::redisUri);
-        registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
-        registry.add("redrain.settlement.statement-dir", statements::toString);
-        registry.add("redrain.settlement.report-dir", reports::toString);
-        registry.add("redrain.settlement.token-keys", () -> GrantFixtures.KEYS);
+        SettlementItProperties.register(registry, DB, REDIS, statements, reports);
         registry.add("redrain.settlement.kafka-bootstrap", KAFKA::bootstrapServers);
         registry.add("redrain.settlement.topic-prefix", TOPICS::prefix);
     }

@@ -97,14 +97,7 @@ class SettlementJobITCase {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
-        registry.add("spring.datasource.url", DB::jdbcUrl);
-        registry.add("spring.datasource.username", DB::user);
-        registry.add("spring.datasource.password", DB::password);
-        registry.add("redrain.settlement.redis-uri", REDIS::redisUri);
-        registry.add("redrain.settlement.redis-namespace", REDIS::namespace);
-        registry.add("redrain.settlement.statement-dir", statements::toString);
-        registry.add("redrain.settlement.report-dir", reports::toString);
-        registry.add("redrain.settlement.token-keys", () -> GrantFixtures.KEYS);
+        SettlementItProperties.register(registry, DB, REDIS, statements, reports);
     }
 
     @BeforeAll
