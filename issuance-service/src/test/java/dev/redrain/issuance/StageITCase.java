@@ -68,6 +68,41 @@ class StageITCase extends IssuanceTestBase {
         assertThat(granted(keys, "stg-formal-cash")).isEqualTo(100);
     }
 
+    /**
+     * A rain is one rain whichever stage is live: a user who grabbed it in one stage and taps
+     * it again after the operator switched stages (the rain still open) gets the first answer,
+     * not a second grant from the new stage's budget.
+     */
+    @Test
+    void aStageSwitchDuringAnOpenRainGrantsNoSecondTime() throws Exception {
+        fixtures().festival("sws", Stage.INTERNAL_TEST, 100)
+                .fixed("sws-internal-cash", "sws-internal", "CASH", "CNY", 1, 1_000, 2, null)
+                .fixed("sws-gray-cash", "sws-gray", "CASH", "CNY", 10, 1_000, 2, null)
+                .fixed("sws-formal-cash", "sws-formal", "CASH", "CNY", 100, 10_000, 2, null)
+                .rains("sws", "CASH").load();
+        String tester = bind("sws-tester");
+        fixtures().allow("sws-internal", tester).allow("sws-gray", tester).load();
+        JsonNode first = grabOk("sws", "sws-tester", "r1");
+
+        setLiveStage("sws", Stage.GRAY);
+        JsonNode inGray = grabOk("sws", "sws-tester", "r1");
+        setLiveStage("sws", Stage.FORMAL);
+        JsonNode inFormal = grabOk("sws", "sws-tester", "r1");
+
+        assertThat(inGray.get("outTradeNo").asText()).isEqualTo(first.get("outTradeNo")
+                .asText());
+        assertThat(inFormal.get("outTradeNo").asText()).isEqualTo(first.get("outTradeNo")
+                .asText());
+        assertThat(inFormal.get("award").get("amountMinor").asLong()).isEqualTo(1);
+        RedisKeys keys = new RedisKeys(REDIS.namespace());
+        assertThat(granted(keys, "sws-internal-cash")).isEqualTo(1);
+        assertThat(granted(keys, "sws-gray-cash")).isZero();
+        assertThat(granted(keys, "sws-formal-cash")).isZero();
+        // Another rain in the new stage is a new grab.
+        assertThat(grabOk("sws", "sws-tester", "r2").get("award").get("amountMinor").asLong())
+                .isEqualTo(100);
+    }
+
     /** The stage's stable hash bucket of an actId, 0-99 (CRC32, as the service computes it). */
     private static int bucket(String actId) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
@@ -98,12 +133,20 @@ class StageITCase extends IssuanceTestBase {
     }
 
     private HttpResponse<String> grab(String userId, String rainId) {
-        return client().post("/v1/grab", SignedClient.grabJson(APP, userId, "stg", "scene-1",
-                rainId));
+        return grab("stg", userId, rainId);
+    }
+
+    private HttpResponse<String> grab(String activityId, String userId, String rainId) {
+        return client().post("/v1/grab", SignedClient.grabJson(APP, userId, activityId,
+                "scene-1", rainId));
     }
 
     private JsonNode grabOk(String userId, String rainId) throws Exception {
-        HttpResponse<String> response = grab(userId, rainId);
+        return grabOk("stg", userId, rainId);
+    }
+
+    private JsonNode grabOk(String activityId, String userId, String rainId) throws Exception {
+        HttpResponse<String> response = grab(activityId, userId, rainId);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }

@@ -24,10 +24,15 @@ record AdmittedGrab(GrabCommand command, Activity parent, Activity child, Templa
     }
 
     /**
-     * The Redis record of an idempotency key, scoped by the parent activity: the published key
-     * does not name the activity, and two activities may use the same scene and rain names.
+     * The Redis record of a grab: one per user, rain, scene and award type of a parent
+     * activity, whichever stage is live. The idempotency key also names the stage (the token
+     * and the ledger carry it), but a rain still open when an operator switches stages is the
+     * same rain: a user who tapped it before the switch gets that answer, not a second grant
+     * from the next stage's budget. Scoped by the parent activity, since the published key
+     * does not name it and two activities may use the same scene and rain names.
      */
-    static String recordId(String parentActivityId, String idempotencyKey) {
-        return parentActivityId + ":" + idempotencyKey;
+    static String recordId(String parentActivityId, IdempotencyKey key) {
+        return parentActivityId + ":" + String.join("_", key.actId(), key.sceneId(),
+                key.rainId(), key.awardType());
     }
 }

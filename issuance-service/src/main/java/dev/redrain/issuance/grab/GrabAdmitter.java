@@ -1,5 +1,6 @@
 package dev.redrain.issuance.grab;
 
+import dev.redrain.core.activity.Stage;
 import dev.redrain.core.catalog.Activity;
 import dev.redrain.core.catalog.Rain;
 import dev.redrain.core.catalog.Template;
@@ -97,7 +98,7 @@ class GrabAdmitter {
         IdempotencyKey key = new IdempotencyKey(actId, command.sceneId(), command.rainId(),
                 entry.awardType(), child.stage());
         return new Admitted(new AdmittedGrab(command, parent, child, entry, actId, key,
-                AdmittedGrab.recordId(parent.activityId(), key.value()),
+                AdmittedGrab.recordId(parent.activityId(), key),
                 chain(snapshot, parent, entry), now));
     }
 
@@ -181,20 +182,22 @@ class GrabAdmitter {
     /**
      * Where a grab that closed meanwhile may have its answer: a client told to ask again for a
      * grab the service decided (a 503, a dropped connection) gets that answer, as it would
-     * have before the close. Binds no account.
+     * have before the close. The record does not depend on the live stage, so this holds after
+     * the activity left every stage too. Binds no account.
      */
     private Optional<RecordKey> answeredKey(Catalog snapshot, Activity parent, Activity child,
             GrabCommand command) {
-        String awardType = child == null ? null : snapshot.rain(parent.activityId(),
-                command.rainId()).map(rain -> rain.awardTypeByScene().get(command.sceneId()))
-                .orElse(null);
+        String awardType = snapshot.rain(parent.activityId(), command.rainId())
+                .map(rain -> rain.awardTypeByScene().get(command.sceneId())).orElse(null);
         if (awardType == null || command.awardType() != null
                 && !command.awardType().equals(awardType)) {
             return Optional.empty();
         }
+        // The stage only completes the key: the record is the same for every stage.
+        Stage stage = child == null ? Stage.FORMAL : child.stage();
         return accounts.bound(command.appId(), command.userId()).map(actId -> new RecordKey(
                 actId, AdmittedGrab.recordId(parent.activityId(), new IdempotencyKey(actId,
-                        command.sceneId(), command.rainId(), awardType, child.stage()).value())));
+                        command.sceneId(), command.rainId(), awardType, stage))));
     }
 
     static ApiException budgetUnavailable(String detail) {

@@ -102,7 +102,7 @@ class GrantMinter {
                 : LocalDate.ofInstant(grab.now(), businessZone);
         String parentId = grab.parent().activityId();
         String eventId = award ? "issued-" + answer.outTradeNo()
-                : "empty-" + AdmittedGrab.recordId(parentId, grab.key().value());
+                : "empty-" + parentId + ":" + grab.key().value();
         GrabCommand command = grab.command();
         TokenIssued event = new TokenIssued(eventId, answer.outTradeNo(), grab.key().value(),
                 command.appId(), answer.actId(), parentId, grab.child().activityId(),

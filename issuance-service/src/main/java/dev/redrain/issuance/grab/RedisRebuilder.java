@@ -5,6 +5,7 @@ import dev.redrain.core.catalog.Template;
 import dev.redrain.core.event.EventDecodingException;
 import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
+import dev.redrain.core.ids.IdempotencyKey;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.LedgerReads;
@@ -440,7 +441,7 @@ public class RedisRebuilder {
                 event.outcome() == Outcome.EMPTY ? null : event.outTradeNo(), token,
                 event.actId());
         return grabs.restoreAsync(event.actId(), AdmittedGrab.recordId(event.parentActivityId(),
-                event.idempotencyKey()), answer, fields, credited,
+                IdempotencyKey.parse(event.idempotencyKey())), answer, fields, credited,
                 properties.grabRecordTtl());
     }
 

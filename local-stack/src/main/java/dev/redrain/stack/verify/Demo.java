@@ -101,8 +101,9 @@ public final class Demo {
         if (main.serverErrors() + main.timeouts() > 0) {
             printTroubles(main);
         }
-        // A tap of the gray rain asked again now is a formal-stage grab (another key): the
-        // demo's faults (Kafka, the credit job) leave taps answered, so there are none to ask.
+        // A tap of the gray rain asked again now gets the answer it had in gray, if the
+        // service decided one (the record is per rain, not per stage); the demo's faults
+        // (Kafka, the credit job) leave taps answered, so there are few to ask.
         int unanswered = main.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
         if (main.askedAgain() + unanswered > 0) {
             out.println(main.askedAgainSummary());
