@@ -40,6 +40,10 @@ public abstract class IssuanceTestBase {
     public static final String LONE_OLD_SECRET = "old-secret-for-lone-app-0123456789abcdef";
     public static final String OPERATOR_TOKEN = "operator-token-0123456789abcdef0123456789";
     public static final String VIEWER_TOKEN = "viewer-token-0123456789abcdef0123456789ab";
+    /** Three finance reviewers: a corrective journal needs two of them. */
+    public static final String FINANCE_TOKEN = "finance-ana-token-0123456789abcdef012345";
+    public static final String SECOND_FINANCE_TOKEN = "finance-ben-token-0123456789abcdef01234";
+    public static final String THIRD_FINANCE_TOKEN = "finance-chen-token-0123456789abcdef0123";
 
     @RegisterExtension
     static final MariaDbExtension DB = new MariaDbExtension().afterCreate(RedrainSchema::migrate);
@@ -93,6 +97,14 @@ public abstract class IssuanceTestBase {
         registry.add("redrain.admins.ops.role", () -> "OPERATOR");
         registry.add("redrain.admins.watcher.token-sha256", () -> sha256Hex(VIEWER_TOKEN));
         registry.add("redrain.admins.watcher.role", () -> "VIEWER");
+        registry.add("redrain.admins.fin-ana.token-sha256", () -> sha256Hex(FINANCE_TOKEN));
+        registry.add("redrain.admins.fin-ana.role", () -> "FINANCE");
+        registry.add("redrain.admins.fin-ben.token-sha256",
+                () -> sha256Hex(SECOND_FINANCE_TOKEN));
+        registry.add("redrain.admins.fin-ben.role", () -> "FINANCE");
+        registry.add("redrain.admins.fin-chen.token-sha256",
+                () -> sha256Hex(THIRD_FINANCE_TOKEN));
+        registry.add("redrain.admins.fin-chen.role", () -> "FINANCE");
     }
 
     static String sha256Hex(String text) {

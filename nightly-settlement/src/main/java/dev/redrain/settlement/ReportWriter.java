@@ -32,7 +32,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The night's report files, in {@code <reportDir>/<date>/}, each indexed in
  * settlement_report_file with its SHA-256 (a forced rerun overwrites the same names and
- * re-indexes them under its own run):
+ * re-indexes them under its own run, unless finance signed the night: then it writes beside
+ * the signed files, in {@code rerun-<runId>/}):
  *
  * <ul>
  *   <li>{@code totals.csv}: count and amount per leg per activity, stage, award type and
@@ -140,7 +141,8 @@ final class ReportWriter {
 
     /** Writes the night's files; {@code statement} is the channel's file the night imported. */
     List<Path> write(Path reportDir, LocalDate date, long run, Path statement) {
-        Path folder = reportDir.resolve(date.toString());
+        Long runId = runs.currentRun(date);
+        Path folder = folderOf(reportDir, date, runId);
         String prefix = PREFIX.format(date) + "%";
         Map<String, Table> tables = new LinkedHashMap<>();
         tables.put("totals.csv", table(TOTALS, date, prefix, prefix));
@@ -176,7 +178,6 @@ final class ReportWriter {
         tables.put("unknown-payouts.csv", table(UNKNOWN_PAYOUTS, date, date));
         tables.put("trend.csv", trend(date));
         List<Path> files = new ArrayList<>();
-        Long runId = runs.currentRun(date);
         try {
             Files.createDirectories(folder);
             for (Map.Entry<String, Table> entry : tables.entrySet()) {
@@ -203,6 +204,19 @@ final class ReportWriter {
             }
         }
         return files;
+    }
+
+    /**
+     * The night's folder, {@code <reportDir>/<date>/}. Once finance signed the night (the
+     * workflow's night_signoff), a later run writes to {@code rerun-<runId>/} inside it: the
+     * signed report stays the bytes whose SHA-256 they signed.
+     */
+    private Path folderOf(Path reportDir, LocalDate date, Long runId) {
+        Path night = reportDir.resolve(date.toString());
+        List<Long> signed = jdbc.queryForList("SELECT run_id FROM night_signoff WHERE"
+                + " business_date = ?", Long.class, date);
+        return signed.isEmpty() || runId == null || signed.get(0).equals(runId) ? night
+                : night.resolve("rerun-" + runId);
     }
 
     /**

@@ -106,6 +106,19 @@ class ChannelBillNightITCase {
         payout(tokens, 2, "PAYOUT_FAILED");
         payout(tokens, 3, "PAID");
         payout(tokens, 4, "PAID");
+        payoutLines(bill);
+        bill.write(statements);
+    }
+
+    /** The night's bill as the channel sent it, again (the seed's rows stay as they are). */
+    private static void writeNight() throws Exception {
+        Bill bill = new Bill(NIGHT);
+        new Tokens(NIGHT).lines(bill);
+        payoutLines(bill);
+        bill.write(statements);
+    }
+
+    private static void payoutLines(Bill bill) {
         bill.payout(payoutNo(1), "B1", "SUCCESS", 100);
         bill.payout(payoutNo(2), "B1", "FAILED", 100);
         bill.payout(payoutNo(3), "B1", "SUCCESS", 100);
@@ -115,7 +128,6 @@ class ChannelBillNightITCase {
         bill.batch("B2", "SUCCESS", 100);
         bill.batchFee("B2", 150);
         bill.refund(payoutNo(3), 100);
-        bill.write(statements);
     }
 
     @Test
@@ -201,8 +213,39 @@ class ChannelBillNightITCase {
         assertThat(breaks()).isEqualTo(before);
     }
 
+    /**
+     * Finance signed the night by its report's SHA-256 (the row the workflow writes): a forced
+     * rerun gets a new run and writes its report beside the signed one, which keeps its bytes.
+     */
     @Test
     @Order(4)
+    void aForcedRerunOfASignedNightKeepsTheSignedReport() throws Exception {
+        Map<String, Object> signedFile = jdbc.queryForMap("SELECT f.run_id, f.file_path,"
+                + " f.sha256_hex FROM settlement_report_file f JOIN settlement_run r ON"
+                + " r.run_id = f.run_id WHERE r.business_date = ? AND r.status = 'COMPLETED'"
+                + " AND f.file_name = 'report.html' ORDER BY f.run_id DESC LIMIT 1", NIGHT);
+        long signedRun = ((Number) signedFile.get("run_id")).longValue();
+        jdbc.update("INSERT INTO night_signoff (business_date, run_id, report_sha256,"
+                + " signed_by, signed_at, note) VALUES (?, ?, ?, 'fin-ana', NOW(3), 'test')",
+                NIGHT, signedRun, signedFile.get("sha256_hex"));
+        Path signedReport = Path.of((String) signedFile.get("file_path"));
+        byte[] signedBytes = Files.readAllBytes(signedReport);
+        writeNight();
+
+        assertThat(runner.settle(NIGHT, true)).isZero();
+
+        assertThat(Files.readAllBytes(signedReport)).isEqualTo(signedBytes);
+        Map<String, Object> rerun = jdbc.queryForMap("SELECT run_id, file_path FROM"
+                + " settlement_report_file WHERE file_name = 'report.html' ORDER BY run_id DESC"
+                + " LIMIT 1");
+        long rerunId = ((Number) rerun.get("run_id")).longValue();
+        assertThat(rerunId).isGreaterThan(signedRun);
+        assertThat(Path.of((String) rerun.get("file_path"))).isEqualTo(signedReport.getParent()
+                .resolve("rerun-" + rerunId).resolve("report.html")).exists();
+    }
+
+    @Test
+    @Order(5)
     void aTimingItemClearsWhenItsFundingArrivesAndTheOtherBecomesABreakWhenItsGraceEnds()
             throws Exception {
         Tokens tokens = new Tokens(NIGHT);

@@ -24,7 +24,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Guards {@code /admin/} and the actuator (all but the bare health status), in whatever
  * spelling routes there ({@link RoutedPath}): a bearer
  * token of a configured operator (compared by its SHA-256,
- * in constant time), and a role that allows the method (VIEWER reads, OPERATOR also writes).
+ * in constant time), and a role that allows the method and path: VIEWER reads; OPERATOR also
+ * changes the catalog, budgets and switches; FINANCE also works the break workflow and signs
+ * nights ({@code /admin/finance/}). Neither writes the other's: the people who run a festival
+ * do not decide what its money came to, and finance does not run the festival.
  * App credentials are never enough: a request carrying an app signature is refused here
  * whatever else it carries.
  */
@@ -39,12 +42,15 @@ class AdminAuthFilter extends OncePerRequestFilter {
         this.admins = properties.admins();
         admins.forEach((name, admin) -> {
             if (admin.tokenSha256() == null || !admin.tokenSha256().matches("[0-9a-f]{64}")
-                    || !("VIEWER".equals(admin.role()) || "OPERATOR".equals(admin.role()))) {
+                    || !ROLES.contains(admin.role())) {
                 throw new IllegalStateException("admin " + name + ": token-sha256 must be 64"
-                        + " lowercase hex and role VIEWER or OPERATOR");
+                        + " lowercase hex and role one of " + ROLES);
             }
         });
     }
+
+    static final Set<String> ROLES = Set.of("VIEWER", "OPERATOR", "FINANCE");
+    static final String FINANCE_PATHS = "/admin/finance/";
 
     /** What anyone reaching the port may read: UP or DOWN, for load balancers and probes. */
     private static final Set<String> PUBLIC_HEALTH = Set.of(
@@ -84,13 +90,25 @@ class AdminAuthFilter extends OncePerRequestFilter {
             refuse(request, response, 401, "unknown operator token");
             return;
         }
-        boolean write = !request.getMethod().equals("GET");
-        if (write && !role.equals("OPERATOR")) {
-            refuse(request, response, 403, "role " + role + " cannot change anything");
+        String writer = writerOf(request);
+        if (!request.getMethod().equals("GET") && !role.equals(writer)) {
+            refuse(request, response, 403, "role " + role + " cannot change this; role "
+                    + writer + " can");
             return;
         }
         request.setAttribute(ACTOR, actor);
         chain.doFilter(request, response);
+    }
+
+    /**
+     * The role that may write this path: FINANCE when every reading of it is under
+     * {@link #FINANCE_PATHS}, OPERATOR when none is, and no role when the readings disagree.
+     */
+    private static String writerOf(HttpServletRequest request) {
+        if (RoutedPath.isWhollyUnder(request, FINANCE_PATHS)) {
+            return "FINANCE";
+        }
+        return RoutedPath.isUnder(request, FINANCE_PATHS) ? "NONE" : "OPERATOR";
     }
 
     private static void refuse(HttpServletRequest request, HttpServletResponse response,

@@ -11,14 +11,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** What every admin endpoint shares: the audit row, the reason, stage parsing. */
-final class AdminSupport {
-    static final int REASON_LENGTH_MAX = 512;
+public final class AdminSupport {
+    public static final int REASON_LENGTH_MAX = 512;
 
     private AdminSupport() {
     }
 
     /** One audit row, by the operator the request authenticated as. */
-    static void audit(JdbcTemplate jdbc, HttpServletRequest request, String action,
+    public static void audit(JdbcTemplate jdbc, HttpServletRequest request, String action,
             String target, String before, String after, String reason) {
         jdbc.update("INSERT INTO admin_audit (actor, action, target, before_value, after_value,"
                 + " reason) VALUES (?, ?, ?, ?, ?, ?)", actor(request), action, target,
@@ -29,7 +29,7 @@ final class AdminSupport {
      * The operator {@link AdminAuthFilter} authenticated. A handler reached without one (a
      * route the filter did not see) refuses rather than act or audit anonymously.
      */
-    static String actor(HttpServletRequest request) {
+    public static String actor(HttpServletRequest request) {
         if (!(request.getAttribute(AdminAuthFilter.ACTOR) instanceof String actor)) {
             throw new ApiException(HttpStatus.UNAUTHORIZED, ErrorCode.BAD_CREDENTIALS,
                     "the admin API needs an operator's bearer token");
@@ -55,7 +55,7 @@ final class AdminSupport {
         return text("reason", reason, REASON_LENGTH_MAX);
     }
 
-    static String text(String field, String value, int lengthMax) {
+    public static String text(String field, String value, int lengthMax) {
         if (value == null || value.isBlank() || value.length() > lengthMax) {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD, field + " is required, at"
                     + " most " + lengthMax + " characters");

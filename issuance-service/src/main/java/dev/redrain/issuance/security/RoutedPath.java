@@ -38,6 +38,19 @@ public final class RoutedPath {
                 || startsWith(request.getRequestURI(), wanted);
     }
 
+    /**
+     * True only when every reading of the path reaches {@code prefix}: for a guard that grants
+     * more under a prefix than outside it, so that a spelling the router reads as another path
+     * ({@code /admin/finance/../templates/x}) gets nothing the prefix grants.
+     */
+    public static boolean isWhollyUnder(HttpServletRequest request, String prefix) {
+        String wanted = prefix.toLowerCase(Locale.ROOT);
+        return startsWith(of(request), wanted)
+                && startsWith(UrlPathHelper.defaultInstance.getPathWithinApplication(request),
+                        wanted)
+                && startsWith(request.getRequestURI(), wanted);
+    }
+
     private static boolean startsWith(String path, String wantedLowerCase) {
         if (path == null) {
             return false;

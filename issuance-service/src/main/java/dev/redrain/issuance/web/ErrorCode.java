@@ -81,5 +81,36 @@ public enum ErrorCode {
     /** A rain with this id exists with other content (admin routes). */
     RAIN_CONFLICT,
     /** A presented token would draw its activity stage beyond its budget: the ledger refused. */
-    TOKEN_OVER_BUDGET
+    TOKEN_OVER_BUDGET,
+    /** No reconciliation break with this id (finance routes). */
+    UNKNOWN_BREAK,
+    /** The break is no longer open (cleared, repaired, or still a timing item). */
+    BREAK_NOT_OPEN,
+    /** The break is resolved already: a resolution is never changed, only annotated. */
+    BREAK_RESOLVED,
+    /**
+     * A corrective journal cannot be made for this break: its category has none, or nothing
+     * shows the issuance service made the grant (the detail says which).
+     */
+    JOURNAL_NOT_APPLICABLE,
+    /** The break has a corrective journal proposed or posted already. */
+    JOURNAL_EXISTS,
+    /** No corrective journal with this id. */
+    UNKNOWN_JOURNAL,
+    /** The corrective journal is decided already (approved, posted or rejected). */
+    JOURNAL_DECIDED,
+    /** The reviewer who proposed a corrective journal cannot approve it: a second one must. */
+    FOUR_EYES_REQUIRED,
+    /** The ledger refused the corrective journal (over budget, or booked with other content). */
+    LEDGER_REFUSED,
+    /** No settlement run of this business date. */
+    UNKNOWN_NIGHT,
+    /** The run named is not the night's last completed run. */
+    NIGHT_NOT_SIGNABLE,
+    /** The SHA-256 given is not the one the settlement recorded for the run's report. */
+    REPORT_MISMATCH,
+    /** Some of the night's breaks nobody acknowledged or resolved. */
+    BREAKS_UNREVIEWED,
+    /** The night is signed already: a signed night never changes. */
+    NIGHT_SIGNED
 }

@@ -7,5 +7,10 @@ public enum CreditSource {
     /** The issuance service, for a token presented at withdrawal before the stream booked it. */
     FORCE,
     /** The nightly settlement, re-crediting an issued token the stream never booked. */
-    REPAIR
+    REPAIR,
+    /**
+     * Finance's corrective journal: a grant whose proof verifies but that nothing else
+     * corroborates, booked once one reviewer proposed it and another approved it.
+     */
+    JOURNAL
 }
