@@ -93,3 +93,30 @@ ALTER TABLE ledger_journal ADD CONSTRAINT ck_ledger_journal_source CHECK (source
 ALTER TABLE recon_break DROP CONSTRAINT ck_recon_break_status;
 ALTER TABLE recon_break ADD CONSTRAINT ck_recon_break_status CHECK (status IN (
     'OPEN', 'REPAIRED', 'CLEARED', 'UNPROVEN', 'EXPECTED', 'RESOLVED'));
+
+-- Views each side publishes for the other (see V13): the workflow reads the settlement's breaks
+-- and its runs' reports; the settlement reads the workflow's resolutions and sign-offs.
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW settlement_break AS
+    SELECT break_id, out_trade_no, act_id, category, legs, activity_id, stage, award_type,
+           currency, redis_amount_minor, ledger_amount_minor, payment_amount_minor,
+           amount_minor, first_seen_date, last_seen_date, status, owner, evidence
+      FROM recon_break;
+
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW settlement_night_report AS
+    SELECT r.run_id, r.business_date, r.status, r.forced, r.started_at, r.finished_at,
+           f.sha256_hex AS report_sha256
+      FROM settlement_run r
+      LEFT JOIN settlement_report_file f ON f.run_id = r.run_id AND f.file_name = 'report.html';
+
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW finance_case AS
+    SELECT break_id, state
+      FROM break_case;
+
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW finance_resolution AS
+    SELECT break_id, resolution, resolved_amount_minor
+      FROM break_case
+     WHERE state = 'RESOLVED';
+
+CREATE OR REPLACE ALGORITHM = MERGE SQL SECURITY INVOKER VIEW finance_signoff AS
+    SELECT business_date, run_id, report_sha256
+      FROM night_signoff;

@@ -24,11 +24,11 @@ final class BreakCandidates {
     private BreakCandidates() {
     }
 
-    /** Token breaks of earlier nights still open, unproven or expected: rechecked every night. */
+    /** Token breaks of earlier nights not cleared or repaired: rechecked every night. */
     static JdbcCursorItemReader<Repairer.Candidate> olderOpen(DataSource dataSource,
             LocalDate date) {
         return new JdbcCursorItemReaderBuilder<Repairer.Candidate>().name("olderOpenBreaks")
-                .dataSource(dataSource).sql(COLUMNS + " WHERE status IN ('OPEN', 'UNPROVEN', 'EXPECTED')"
+                .dataSource(dataSource).sql(COLUMNS + " WHERE status IN ('OPEN', 'UNPROVEN', 'EXPECTED', 'RESOLVED')"
                         + " AND out_trade_no NOT LIKE ? AND first_seen_date < ? AND out_trade_no"
                         + " REGEXP " + PayoutsQuery.TOKEN_NUMBER + " ORDER BY break_id")
                 .queryArguments(date.toString().replace("-", "") + "%", date)

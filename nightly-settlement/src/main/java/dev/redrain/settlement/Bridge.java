@@ -39,11 +39,12 @@ final class Bridge {
             };
         }
 
-        /** How the bridge names the item's line: BREAK, REPAIRED or EXPECTED. */
+        /** How the bridge names the item's line: BREAK, RESOLVED, REPAIRED or EXPECTED. */
         String line() {
             return switch (status) {
                 case "REPAIRED" -> "REPAIRED";
                 case "EXPECTED" -> "EXPECTED";
+                case "RESOLVED" -> "RESOLVED";
                 default -> "BREAK";
             };
         }
@@ -121,11 +122,12 @@ final class Bridge {
         return rows;
     }
 
-    /** Breaks first, then repaired, then expected; within each, in category order. */
+    /** Breaks first, then resolved, repaired, expected; within each, in category order. */
     private static List<Item> sorted(Iterable<Item> items) {
         List<Item> list = new ArrayList<>();
         items.forEach(list::add);
-        list.sort(Comparator.comparing((Item item) -> List.of("BREAK", "REPAIRED", "EXPECTED")
+        list.sort(Comparator.comparing((Item item) -> List.of("BREAK", "RESOLVED", "REPAIRED",
+                "EXPECTED")
                 .indexOf(item.line())).thenComparing(Item::category));
         return list;
     }

@@ -58,6 +58,7 @@ class FollowUpStepsConfig {
         return new StepBuilder("clear", repository).tasklet((contribution, chunk) -> {
             breaks.clearUnseen(StepDates.businessDate(chunk.getStepContext()
                     .getJobParameters()));
+            breaks.applyResolutions();
             return RepeatStatus.FINISHED;
         }, tm).build();
     }

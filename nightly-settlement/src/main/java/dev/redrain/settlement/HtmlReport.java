@@ -155,6 +155,9 @@ final class HtmlReport {
         if ("REPAIRED".equals(status)) {
             return "resolved (repaired)";
         }
+        if ("RESOLVED".equals(status)) {
+            return "resolved by finance";
+        }
         return night.toString().equals(firstSeen) ? "new tonight" : "persisting";
     }
 
@@ -277,6 +280,7 @@ final class HtmlReport {
             "TOTAL", "Total of the leg",
             "MATCHED", "Matched in every leg",
             "BREAK", "Break: ",
+            "RESOLVED", "Resolved by finance: ",
             "REPAIRED", "Repaired tonight: ",
             "EXPECTED", "Timing item (expected): ",
             "RESIDUAL", "Unexplained residual",

@@ -33,8 +33,11 @@ final class PrepareTasklet implements Tasklet {
             jdbc.update("DELETE FROM payment_record WHERE business_date = ? AND"
                     + " source_file = ?", date, properties.statementFile(date).getFileName()
                             .toString());
+            // A break finance has acted on keeps its row (and so its case and timeline): the
+            // rerun finds it again under the same (outTradeNo, category) and updates it.
             jdbc.update("DELETE FROM recon_break WHERE first_seen_date = ? AND"
-                    + " status IN ('OPEN', 'EXPECTED')", date);
+                    + " status IN ('OPEN', 'EXPECTED') AND break_id NOT IN"
+                    + " (SELECT break_id FROM finance_case)", date);
         }
         return RepeatStatus.FINISHED;
     }

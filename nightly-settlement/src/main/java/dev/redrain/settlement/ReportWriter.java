@@ -88,7 +88,8 @@ final class ReportWriter {
             + "   WHEN DATEDIFF(?, first_seen_date) <= 7 THEN '2-7'"
             + "   WHEN DATEDIFF(?, first_seen_date) <= 30 THEN '8-30' ELSE '>30' END,"
             + " COUNT(*), currency, SUM(amount_minor) FROM recon_break"
-            + " WHERE last_seen_date = ? AND status NOT IN ('CLEARED', 'EXPECTED')"
+            + " WHERE last_seen_date = ?"
+            + " AND status NOT IN ('CLEARED', 'EXPECTED', 'RESOLVED')"
             + " GROUP BY category, 3, currency"
             + " UNION ALL SELECT 'EXPECTED', category, NULL, COUNT(*), currency, SUM(amount_minor)"
             + " FROM recon_break WHERE last_seen_date = ? AND status = 'EXPECTED'"
@@ -208,12 +209,12 @@ final class ReportWriter {
 
     /**
      * The night's folder, {@code <reportDir>/<date>/}. Once finance signed the night (the
-     * workflow's night_signoff), a later run writes to {@code rerun-<runId>/} inside it: the
+     * workflow's finance_signoff view), a later run writes to {@code rerun-<runId>/} inside it: the
      * signed report stays the bytes whose SHA-256 they signed.
      */
     private Path folderOf(Path reportDir, LocalDate date, Long runId) {
         Path night = reportDir.resolve(date.toString());
-        List<Long> signed = jdbc.queryForList("SELECT run_id FROM night_signoff WHERE"
+        List<Long> signed = jdbc.queryForList("SELECT run_id FROM finance_signoff WHERE"
                 + " business_date = ?", Long.class, date);
         return signed.isEmpty() || runId == null || signed.get(0).equals(runId) ? night
                 : night.resolve("rerun-" + runId);

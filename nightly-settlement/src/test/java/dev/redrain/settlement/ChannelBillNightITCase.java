@@ -230,9 +230,17 @@ class ChannelBillNightITCase {
                 NIGHT, signedRun, signedFile.get("sha256_hex"));
         Path signedReport = Path.of((String) signedFile.get("file_path"));
         byte[] signedBytes = Files.readAllBytes(signedReport);
+        // Finance resolved the token's overcharged fee (claimed back from the channel).
+        Tokens tokens = new Tokens(NIGHT);
+        long feeBreak = count("SELECT break_id FROM recon_break WHERE out_trade_no = '"
+                + tokens.no(0) + "' AND category = 'FEE_MISMATCH'");
+        jdbc.update("INSERT INTO break_case (break_id, state, resolution, resolved_amount_minor,"
+                + " resolved_by, resolved_at) VALUES (?, 'RESOLVED', 'CHANNEL_ERROR', ?,"
+                + " 'fin-ben', NOW(3))", feeBreak, OVERCHARGE_MINOR);
         writeNight();
 
         assertThat(runner.settle(NIGHT, true)).isZero();
+        assertThat(runner.settle(NIGHT, true)).isZero(); // seen again: still resolved
 
         assertThat(Files.readAllBytes(signedReport)).isEqualTo(signedBytes);
         Map<String, Object> rerun = jdbc.queryForMap("SELECT run_id, file_path FROM"
@@ -242,6 +250,15 @@ class ChannelBillNightITCase {
         assertThat(rerunId).isGreaterThan(signedRun);
         assertThat(Path.of((String) rerun.get("file_path"))).isEqualTo(signedReport.getParent()
                 .resolve("rerun-" + rerunId).resolve("report.html")).exists();
+        assertThat(jdbc.queryForObject("SELECT status FROM recon_break WHERE break_id = ?",
+                String.class, feeBreak)).isEqualTo("RESOLVED");
+        Path rerunFolder = Path.of((String) rerun.get("file_path")).getParent();
+        List<String> bridge = Files.readAllLines(rerunFolder.resolve("bridge.csv"));
+        assertThat(bridge).contains("CNY,PAYMENT,RESOLVED,FEE_MISMATCH,1,"
+                + tokens.amountMinor(0)).noneMatch(line -> line.startsWith(
+                        "CNY,PAYMENT,BREAK,FEE_MISMATCH"));
+        assertThat(bridge).filteredOn(line -> line.contains(",RESIDUAL,")).hasSize(3)
+                .allMatch(line -> line.endsWith(",0"));
     }
 
     @Test

@@ -23,9 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What finance decides about a reconciliation break: acknowledge it, assign it, annotate it,
- * resolve it with a reason code. The break itself (recon_break) is the settlement's and is only
- * read here; the decisions are break_case rows, each action a break_note row and an audit row
- * in the same transaction, serialised per break by a lock on its recon_break row.
+ * resolve it with a reason code. The break itself is the settlement's, read here through the
+ * view it publishes (settlement_break); the decisions are break_case rows, each action a
+ * break_note row and an audit row in the same transaction, serialised per break by a lock on
+ * its row (through the view, which merges into the settlement's table).
  */
 @Component
 class BreakWorkflow {
@@ -108,7 +109,7 @@ class BreakWorkflow {
                     + LIST_MAX);
         }
         StringBuilder sql = new StringBuilder("SELECT " + BREAK_COLUMNS + ", " + CASE_COLUMNS
-                + " FROM recon_break b LEFT JOIN break_case c ON c.break_id = b.break_id"
+                + " FROM settlement_break b LEFT JOIN break_case c ON c.break_id = b.break_id"
                 + " WHERE b.status IN ('OPEN', 'UNPROVEN', 'RESOLVED')");
         List<Object> args = new ArrayList<>();
         if (date != null) {
@@ -128,7 +129,7 @@ class BreakWorkflow {
 
     BreakView view(long breakId) {
         List<BreakView> found = jdbc.query("SELECT " + BREAK_COLUMNS + ", " + CASE_COLUMNS
-                + " FROM recon_break b LEFT JOIN break_case c ON c.break_id = b.break_id"
+                + " FROM settlement_break b LEFT JOIN break_case c ON c.break_id = b.break_id"
                 + " WHERE b.break_id = ?", (rs, n) -> BreakView.of(breakRow(rs), caseOf(rs),
                         notes(breakId)), breakId);
         if (found.isEmpty()) {
@@ -189,7 +190,7 @@ class BreakWorkflow {
     }
 
     /**
-     * Runs one action on a break in one transaction, its recon_break row locked: concurrent
+     * Runs one action on a break in one transaction, its row locked: concurrent
      * actions on the same break queue, and each sees what the one before it decided.
      */
     void act(long breakId, HttpServletRequest request, Consumer<Locked> action) {
@@ -244,7 +245,7 @@ class BreakWorkflow {
     }
 
     private Locked lock(long breakId) {
-        List<BreakRow> rows = jdbc.query("SELECT " + BREAK_COLUMNS + " FROM recon_break b"
+        List<BreakRow> rows = jdbc.query("SELECT " + BREAK_COLUMNS + " FROM settlement_break b"
                 + " WHERE b.break_id = ? FOR UPDATE", (rs, n) -> breakRow(rs), breakId);
         if (rows.isEmpty()) {
             throw unknownBreak(breakId);

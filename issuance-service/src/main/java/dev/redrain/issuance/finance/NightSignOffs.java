@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Finance signs a night: the business date's last completed settlement run, bound to the
- * SHA-256 of the report they read (as the settlement recorded it in settlement_report_file).
+ * SHA-256 of the report they read (as the settlement recorded it; read through the view it
+ * publishes, settlement_night_report).
  * Every break the run left open must have been acknowledged or resolved first. A signed night
  * is never signed again or changed; the settlement keeps its report files and writes a forced
  * rerun's beside them.
@@ -50,14 +51,12 @@ class NightSignOffs {
     }
 
     NightView night(LocalDate date) {
-        List<Run> runs = jdbc.query("SELECT r.run_id, r.status, r.forced, r.started_at,"
-                + " r.finished_at, f.sha256_hex FROM settlement_run r LEFT JOIN"
-                + " settlement_report_file f ON f.run_id = r.run_id AND f.file_name = ?"
-                + " WHERE r.business_date = ? ORDER BY r.run_id", (rs, n) -> new Run(
-                        rs.getLong(1), rs.getString(2), rs.getBoolean(3),
-                        rs.getTimestamp(4).toInstant(), rs.getTimestamp(5) == null ? null
-                                : rs.getTimestamp(5).toInstant(), rs.getString(6)),
-                REPORT_FILE, date);
+        List<Run> runs = jdbc.query("SELECT run_id, status, forced, started_at, finished_at,"
+                + " report_sha256 FROM settlement_night_report WHERE business_date = ?"
+                + " ORDER BY run_id", (rs, n) -> new Run(rs.getLong(1), rs.getString(2),
+                        rs.getBoolean(3), rs.getTimestamp(4).toInstant(),
+                        rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant(),
+                        rs.getString(6)), date);
         if (runs.isEmpty()) {
             throw ApiException.notFound(ErrorCode.UNKNOWN_NIGHT, "no settlement run of " + date);
         }
@@ -116,12 +115,12 @@ class NightSignOffs {
     }
 
     private long openBreaks(LocalDate date) {
-        return jdbc.queryForObject("SELECT COUNT(*) FROM recon_break WHERE last_seen_date = ?"
+        return jdbc.queryForObject("SELECT COUNT(*) FROM settlement_break WHERE last_seen_date = ?"
                 + " AND status IN ('OPEN', 'UNPROVEN')", Long.class, date);
     }
 
     private long unreviewedBreaks(LocalDate date) {
-        return jdbc.queryForObject("SELECT COUNT(*) FROM recon_break b LEFT JOIN break_case c"
+        return jdbc.queryForObject("SELECT COUNT(*) FROM settlement_break b LEFT JOIN break_case c"
                 + " ON c.break_id = b.break_id WHERE b.last_seen_date = ? AND b.status IN"
                 + " ('OPEN', 'UNPROVEN') AND c.state IS NULL", Long.class, date);
     }

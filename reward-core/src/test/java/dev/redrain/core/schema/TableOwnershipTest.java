@@ -86,7 +86,11 @@ class TableOwnershipTest {
             new Family("reconciliation", Set.of("payment_record", "settlement_run",
                     "settlement_report_file", "recon_break", "recon_redis_token",
                     "recon_import_error", "recon_repair", "recon_match_tally"),
-                    List.of("nightly-settlement/src/main/java/")));
+                    Set.of("settlement_break", "settlement_night_report"),
+                    List.of("nightly-settlement/src/main/java/")),
+            new Family("finance", Set.of("break_case", "break_note", "corrective_journal",
+                    "night_signoff"), Set.of("finance_case", "finance_resolution", "finance_signoff"),
+                    List.of("issuance-service/src/main/java/dev/redrain/issuance/finance/")));
 
     @Test
     void everyTableBelongsToOneFamily() {
