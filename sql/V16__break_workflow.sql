@@ -1,7 +1,7 @@
 -- Finance's break workflow (the issuance service's admin API under /admin/finance): what a
 -- reviewer decided about each break, the corrective journals they proposed and approved, and
 -- the nights they signed. recon_break stays the settlement's table; these are the workflow's.
--- The settlement reads break_case to keep a resolved break resolved.
+-- Each side reads the other only through the views at the end of this file.
 
 -- One row per break someone worked on; a break without a row is NEW.
 CREATE TABLE break_case (

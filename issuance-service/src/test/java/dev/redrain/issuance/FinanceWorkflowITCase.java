@@ -153,6 +153,14 @@ class FinanceWorkflowITCase extends IssuanceTestBase {
         expect(admin(FINANCE_TOKEN, "POST", ack, "{}"), 400, "INVALID_FIELD");
         expect(admin(FINANCE_TOKEN, "POST", "/admin/finance/breaks/999999/acknowledge",
                 note("none")), 404, "UNKNOWN_BREAK");
+        expect(admin(FINANCE_TOKEN, "POST", "/admin/finance/breaks/abc/acknowledge",
+                note("none")), 400, "INVALID_FIELD");
+        expect(admin(VIEWER_TOKEN, "GET", "/admin/finance/breaks?limit=lots", null), 400,
+                "INVALID_FIELD");
+        expect(admin(VIEWER_TOKEN, "GET", "/admin/finance/breaks?limit=0", null), 400,
+                "INVALID_FIELD");
+        expect(admin(VIEWER_TOKEN, "GET", "/admin/finance/nights/yesterday", null), 400,
+                "INVALID_FIELD");
         // Finance writes the workflow, not the festival: not even by another spelling.
         expect(admin(FINANCE_TOKEN, "PUT", "/admin/switches/outbox-only",
                 "{\"on\":true,\"reason\":\"finance\"}"), 403, "FORBIDDEN");

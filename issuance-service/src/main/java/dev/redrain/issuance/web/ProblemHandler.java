@@ -1,5 +1,6 @@
 package dev.redrain.issuance.web;
 
+import dev.redrain.core.ledger.LedgerUnavailableException;
 import io.lettuce.core.RedisException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
@@ -67,6 +69,23 @@ class ProblemHandler {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.DEPENDENCY_UNAVAILABLE,
                 "Redis is unavailable; retry the same request", request,
                 RETRY_SOON);
+    }
+
+    /** A path or query parameter of the wrong type ({@code /breaks/abc}, {@code limit=x}). */
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, Object>> mistyped(MethodArgumentTypeMismatchException e,
+            HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_FIELD, e.getName()
+                + " must be " + (e.getRequiredType() == null ? "well formed"
+                        : "a " + e.getRequiredType().getSimpleName()), request, null);
+    }
+
+    @ExceptionHandler(LedgerUnavailableException.class)
+    ResponseEntity<Map<String, Object>> ledger(LedgerUnavailableException e,
+            HttpServletRequest request) {
+        LOG.warn("the ledger failed during {}: {}", request.getRequestURI(), e.toString());
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.DEPENDENCY_UNAVAILABLE,
+                "the ledger is unavailable; retry the same request", request, RETRY_SOON);
     }
 
     @ExceptionHandler(DataAccessException.class)
