@@ -87,6 +87,9 @@ public abstract class IssuanceTestBase {
         registry.add("redrain.token-keys", () -> "k1:" + Base64.getEncoder().encodeToString(key));
         registry.add("redrain.token-active-key-id", () -> "k1");
         registry.add("redrain.payment.channel", () -> "simulated");
+        // Tests run the payout resolver's passes themselves, on every DEBITED withdrawal.
+        registry.add("redrain.payment.resolve-interval", () -> "1h");
+        registry.add("redrain.payment.resolve-after", () -> "0s");
         registry.add("redrain.apps." + APP + ".secret", () -> SECRET);
         registry.add("redrain.apps." + APP + ".account-center", () -> "bytedance");
         registry.add("redrain.apps." + OTHER_APP + ".secret", () -> OTHER_SECRET);

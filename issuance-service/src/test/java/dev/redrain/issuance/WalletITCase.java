@@ -10,6 +10,7 @@ import dev.redrain.core.ledger.CreditRequest;
 import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.money.Money;
+import dev.redrain.issuance.wallet.PayoutResolver;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ class WalletITCase extends IssuanceTestBase {
     LedgerWriter ledger;
     @Autowired
     dev.redrain.issuance.wallet.SimulatedPaymentGateway gateway;
+    @Autowired
+    PayoutResolver resolver;
 
     @BeforeEach
     void seed() {
@@ -36,6 +39,13 @@ class WalletITCase extends IssuanceTestBase {
                 .rains("wal", "CASH").load();
             seeded = true;
         }
+    }
+
+    @AfterEach
+    void channelAnswersEveryCall() {
+        gateway.setLostAnswerRate(0);
+        gateway.setUnknownRate(0);
+        gateway.setFailureRate(0);
     }
 
     @AfterEach
@@ -197,6 +207,92 @@ class WalletITCase extends IssuanceTestBase {
                 .as("each call PAID, or told to retry").allMatch(WalletITCase::paidOrInProgress,
                         "200 PAID or 409 WITHDRAWAL_IN_PROGRESS");
         assertOneWithdrawalPaid(actId, "twin-20", 1, 0);
+    }
+
+    @Test
+    void aPayoutPaidWhoseAnswerWasLostIsResolvedPaidOnceAndNeverRefunded() throws Exception {
+        List<JsonNode> won = grabs("jack", 2);
+        String actId = won.get(0).get("actId").asText();
+        gateway.setLostAnswerRate(1.0);
+        JsonNode pending = ok(withdraw(actId, "lost-1", 100, tokens(won)));
+        gateway.setLostAnswerRate(0);
+        assertThat(pending.get("status").asText()).isEqualTo("DEBITED");
+        long id = pending.get("withdrawalId").asLong();
+        assertThat(gateway.paid("PO-" + id + "-")).as("the channel paid it").hasSize(1);
+        resolveAll();
+        assertThat(withdrawalStatus(id)).isEqualTo("PAID");
+        assertThat(jdbc.queryForObject("SELECT channel_ref FROM wallet_withdrawal WHERE"
+                + " withdrawal_id = ?", String.class, id)).isEqualTo(gateway.status("PO-" + id
+                        + "-1").channelRef());
+        resolveAll();
+        assertOneWithdrawalPaid(actId, "lost-1", 1, 0);
+    }
+
+    @Test
+    void aPayoutRefusedWhoseAnswerWasLostReturnsTheMoneyOnce() throws Exception {
+        List<JsonNode> won = grabs("kate", 2);
+        String actId = won.get(0).get("actId").asText();
+        setFailureRate(1.0);
+        gateway.setLostAnswerRate(1.0);
+        long id = ok(withdraw(actId, "lost-2", 100, tokens(won))).get("withdrawalId").asLong();
+        gateway.setLostAnswerRate(0);
+        assertThat(withdrawalStatus(id)).isEqualTo("DEBITED");
+        resolveAll();
+        resolveAll();
+        assertThat(withdrawalStatus(id)).isEqualTo("PAYOUT_FAILED");
+        assertThat(wallet(actId).get("availableMinor").asLong()).isEqualTo(100);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'WITHDRAWAL_REVERSAL'", Long.class, actId)).isEqualTo(1);
+        setFailureRate(0.0);
+        assertOneWithdrawalPaid(actId, "lost-2", 2, 1);
+    }
+
+    @Test
+    void aPayoutThatNeverReachedTheChannelIsAskedForAgainUnderItsOwnId() throws Exception {
+        List<JsonNode> won = grabs("liam", 2);
+        String actId = won.get(0).get("actId").asText();
+        gateway.setUnknownRate(1.0);
+        long id = ok(withdraw(actId, "lost-3", 100, tokens(won))).get("withdrawalId").asLong();
+        resolveAll();
+        assertThat(withdrawalStatus(id)).as("the channel still answers nothing")
+                .isEqualTo("DEBITED");
+        assertThat(gateway.paid("PO-" + id + "-")).isEmpty();
+        gateway.setUnknownRate(0);
+        resolveAll();
+        assertThat(withdrawalStatus(id)).isEqualTo("PAID");
+        assertThat(gateway.paid("PO-" + id + "-")).containsExactly("PO-" + id + "-1");
+        assertOneWithdrawalPaid(actId, "lost-3", 1, 0);
+    }
+
+    @Test
+    void theResolverRacingTwentyRetriesOfALostAnswerPaysOnce() throws Exception {
+        List<JsonNode> won = grabs("mona", 2);
+        String actId = won.get(0).get("actId").asText();
+        gateway.setLostAnswerRate(1.0);
+        ok(withdraw(actId, "lost-4", 100, tokens(won)));
+        gateway.setLostAnswerRate(0);
+        CompletableFuture<Void> resolving = CompletableFuture.runAsync(this::resolveAll);
+        assertThat(inParallel(20, () -> withdraw(actId, "lost-4", 100, List.of())))
+                .allMatch(WalletITCase::paidOrInProgress, "200 PAID or 409 IN_PROGRESS");
+        resolving.get();
+        assertOneWithdrawalPaid(actId, "lost-4", 1, 0);
+    }
+
+    /** Resolver passes until one settles nothing, past the zero quiet time of the tests. */
+    private void resolveAll() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (resolver.resolveQuiet() > 0) {
+            // a pass is bounded; the next takes the rest
+        }
+    }
+
+    private String withdrawalStatus(long id) {
+        return jdbc.queryForObject("SELECT status FROM wallet_withdrawal WHERE withdrawal_id = ?",
+                String.class, id);
     }
 
     /**

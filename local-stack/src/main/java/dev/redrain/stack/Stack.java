@@ -322,6 +322,9 @@ public final class Stack implements AutoCloseable {
                 "redrain.payment.channel=http",
                 "redrain.payment.url=" + channel.payoutUrl(),
                 "redrain.payment.merchant-key=" + merchantKey,
+                // A lost payout answer is settled within seconds, before the night's cut-off.
+                "redrain.payment.resolve-interval=2s",
+                "redrain.payment.resolve-after=3s",
                 "redrain.catalog-refresh=1s",
                 "logging.level.root=WARN",
                 "logging.level.dev.redrain=INFO"));

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +25,7 @@ import org.springframework.stereotype.Component;
  * The channel is idempotent on payoutOutTradeNo, so asking again is safe. Anything but a clear
  * answer (a timeout, a refused connection, a 5xx, a body that does not parse) is UNKNOWN: the
  * withdrawal stays DEBITED and the same requestId asks again; money is never returned to the
- * wallet on a guess.
+ * wallet on a guess. {@link #status} asks what became of a payout whose answer was lost.
  */
 @Component
 @ConditionalOnProperty(name = "redrain.payment.channel", havingValue = "http")
@@ -58,33 +60,64 @@ public class HttpPaymentGateway implements PaymentGateway {
         body.put("amountMinor", amountMinor);
         body.put("currency", currency);
         try {
-            HttpRequest request = HttpRequest.newBuilder(payouts).timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + merchantKey)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                    .build();
-            HttpResponse<byte[]> response = client.send(request,
+            return ask(payoutOutTradeNo, request(payouts).header("Content-Type",
+                    "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(
+                            JSON.writeValueAsBytes(body))), false);
+        } catch (IOException e) {
+            return Payout.unknown("request not written: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code GET <url>/payouts/<payoutOutTradeNo>}, answered {@code {status:
+     * PAID|FAILED|NOT_FOUND, channelRef, reason, amountMinor}}. Anything else is UNKNOWN.
+     */
+    @Override
+    public Payout status(String payoutOutTradeNo) {
+        URI one = payouts.resolve("payouts/" + URLEncoder.encode(payoutOutTradeNo,
+                StandardCharsets.UTF_8));
+        return ask(payoutOutTradeNo, request(one).GET(), true);
+    }
+
+    private HttpRequest.Builder request(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Authorization", "Bearer " + merchantKey);
+    }
+
+    private Payout ask(String payoutOutTradeNo, HttpRequest.Builder request,
+            boolean statusQuery) {
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 LOG.warn("payout {}: the channel answered HTTP {}", payoutOutTradeNo,
                         response.statusCode());
-                return new Payout(Status.UNKNOWN, null, "channel HTTP " + response.statusCode());
+                return Payout.unknown("channel HTTP " + response.statusCode());
             }
-            JsonNode answer = JSON.readTree(response.body());
-            Status status = Status.valueOf(answer.path("status").asText());
-            String channelRef = answer.hasNonNull("channelRef")
-                    ? answer.get("channelRef").asText() : null;
-            if (status == Status.PAID && (channelRef == null || channelRef.isBlank())) {
-                return new Payout(Status.UNKNOWN, null, "PAID without a channel reference");
-            }
-            return new Payout(status, channelRef, answer.path("reason").asText(null));
+            return answer(JSON.readTree(response.body()), statusQuery);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Payout(Status.UNKNOWN, null, "interrupted");
+            return Payout.unknown("interrupted");
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("payout {}: no clear answer from the channel: {}", payoutOutTradeNo,
                     e.toString());
-            return new Payout(Status.UNKNOWN, null, "no clear answer: " + e.getMessage());
+            return Payout.unknown("no clear answer: " + e.getMessage());
         }
+    }
+
+    /** A clear answer, or UNKNOWN: PAID needs a reference, NOT_FOUND only answers a status. */
+    private static Payout answer(JsonNode answer, boolean statusQuery) {
+        Status status = Status.valueOf(answer.path("status").asText());
+        if (status == Status.UNKNOWN || status == Status.NOT_FOUND && !statusQuery) {
+            return Payout.unknown("the channel answered " + status);
+        }
+        String channelRef = answer.hasNonNull("channelRef")
+                ? answer.get("channelRef").asText() : null;
+        if (status == Status.PAID && (channelRef == null || channelRef.isBlank())) {
+            return Payout.unknown("PAID without a channel reference");
+        }
+        Long amountMinor = answer.path("amountMinor").canConvertToExactIntegral()
+                ? answer.get("amountMinor").asLong() : null;
+        return new Payout(status, channelRef, answer.path("reason").asText(null), amountMinor);
     }
 }

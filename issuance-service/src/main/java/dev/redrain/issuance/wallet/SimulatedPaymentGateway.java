@@ -23,7 +23,9 @@ public class SimulatedPaymentGateway implements PaymentGateway {
     private final Duration latency;
     private volatile double failureRate;
     private volatile double unknownRate;
+    private volatile double lostAnswerRate;
     private final Map<String, Payout> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Long> amounts = new ConcurrentHashMap<>();
 
     SimulatedPaymentGateway(@Value("${redrain.payment.latency:20ms}") Duration latency,
             @Value("${redrain.payment.failure-rate:0}") double failureRate) {
@@ -44,6 +46,14 @@ public class SimulatedPaymentGateway implements PaymentGateway {
         this.unknownRate = unknownRate;
     }
 
+    /**
+     * For tests: this share of payouts is decided (paid or refused) and remembered, but the
+     * answer never reaches the caller, who sees UNKNOWN.
+     */
+    public void setLostAnswerRate(double lostAnswerRate) {
+        this.lostAnswerRate = lostAnswerRate;
+    }
+
     /** For tests: the payout ids starting with {@code prefix} this channel paid. */
     public List<String> paid(String prefix) {
         return outcomes.entrySet().stream().filter(entry -> entry.getKey().startsWith(prefix)
@@ -55,19 +65,34 @@ public class SimulatedPaymentGateway implements PaymentGateway {
     public Payout pay(String payoutOutTradeNo, String actId, long amountMinor, String currency) {
         if (!outcomes.containsKey(payoutOutTradeNo)
                 && ThreadLocalRandom.current().nextDouble() < unknownRate) {
-            return new Payout(Status.UNKNOWN, null, "simulated timeout");
+            return Payout.unknown("simulated timeout");
         }
-        return outcomes.computeIfAbsent(payoutOutTradeNo, id -> {
+        Payout outcome = outcomes.computeIfAbsent(payoutOutTradeNo, id -> {
             try {
                 Thread.sleep(latency.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Payout(Status.UNKNOWN, null, "interrupted");
+                return Payout.unknown("interrupted");
             }
+            amounts.put(id, amountMinor);
             if (ThreadLocalRandom.current().nextDouble() < failureRate) {
                 return new Payout(Status.FAILED, null, "simulated channel refusal");
             }
             return new Payout(Status.PAID, "SIM-" + UUID.randomUUID(), null);
         });
+        if (ThreadLocalRandom.current().nextDouble() < lostAnswerRate) {
+            return Payout.unknown("simulated lost answer");
+        }
+        return outcome;
+    }
+
+    @Override
+    public Payout status(String payoutOutTradeNo) {
+        Payout outcome = outcomes.get(payoutOutTradeNo);
+        if (outcome == null) {
+            return new Payout(Status.NOT_FOUND, null, "no such payout");
+        }
+        return new Payout(outcome.status(), outcome.channelRef(), outcome.reason(),
+                amounts.get(payoutOutTradeNo));
     }
 }

@@ -24,8 +24,9 @@ import org.springframework.stereotype.Service;
  *   <li>force-credit the presented tokens the ledger does not have yet;</li>
  *   <li>move the cash from the wallet to payout clearing (never below zero);</li>
  *   <li>ask the channel to pay. PAID ends it; a refusal moves the money back to the wallet
- *       (PAYOUT_FAILED, the same requestId may try again); no answer leaves it DEBITED for a
- *       retry, which asks the channel again for the same payout (the channel is idempotent).</li>
+ *       (PAYOUT_FAILED, the same requestId may try again); no answer leaves it DEBITED: a
+ *       retry asks the channel again for the same payout (the channel is idempotent), and
+ *       {@link PayoutResolver} asks the channel what became of it if nobody retries.</li>
  * </ol>
  */
 @Service
@@ -42,15 +43,18 @@ public class WithdrawalService {
     private final PaymentGateway gateway;
     private final OutTradeNoGenerator outTradeNos;
     private final Switches switches;
+    private final PayoutOutcomes outcomes;
 
     WithdrawalService(WalletService wallet, WalletLedger wallets, JdbcTemplate jdbc,
-            PaymentGateway gateway, OutTradeNoGenerator outTradeNos, Switches switches) {
+            PaymentGateway gateway, OutTradeNoGenerator outTradeNos, Switches switches,
+            PayoutOutcomes outcomes) {
         this.wallet = wallet;
         this.wallets = wallets;
         this.jdbc = jdbc;
         this.gateway = gateway;
         this.outTradeNos = outTradeNos;
         this.switches = switches;
+        this.outcomes = outcomes;
     }
 
     public record Withdrawal(long withdrawalId, String actId, String requestId, String status,
@@ -197,37 +201,15 @@ public class WithdrawalService {
     }
 
     /**
-     * Pays the row's current debit. One payout id per debit (an UNKNOWN answer is asked again
-     * under the same id, the channel being idempotent; a refused one is never reused), and
-     * every change is made only if the row is still at that debit, so concurrent payers of one
+     * Pays the row's current debit under its payout id ({@link PayoutOutcomes#payoutId}), and
+     * applies the answer only if the row is still at that debit, so concurrent payers of one
      * withdrawal agree.
      */
     private Withdrawal pay(Withdrawal row, int credited) {
         String debit = debitOutTradeNoOf(row.withdrawalId());
-        String payoutId = payoutOutTradeNo(row.withdrawalId()) + debit.substring(debit
-                .lastIndexOf('-'));
-        PaymentGateway.Payout payout = gateway.pay(payoutId, row.actId(), row.amountMinor(),
-                row.currency());
-        switch (payout.status()) {
-            case PAID -> jdbc.update("UPDATE wallet_withdrawal SET status = 'PAID',"
-                    + " payout_out_trade_no = ?, channel_ref = ?, updated_at ="
-                    + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ? AND status = 'DEBITED' AND"
-                    + " debit_out_trade_no = ?", payoutId, payout.channelRef(),
-                    row.withdrawalId(), debit);
-            case FAILED -> {
-                wallets.reverseWithdrawal(debit + "-R", row.actId(),
-                        WalletService.cash(row.amountMinor()), businessDate(debit));
-                jdbc.update("UPDATE wallet_withdrawal SET status = 'PAYOUT_FAILED',"
-                        + " payout_out_trade_no = ?, failure_reason = ?, updated_at ="
-                        + " CURRENT_TIMESTAMP(3) WHERE withdrawal_id = ? AND status = 'DEBITED'"
-                        + " AND debit_out_trade_no = ?", payoutId, payout.reason(),
-                        row.withdrawalId(), debit);
-            }
-            case UNKNOWN -> jdbc.update("UPDATE wallet_withdrawal SET payout_out_trade_no = ?,"
-                    + " failure_reason = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE"
-                    + " withdrawal_id = ? AND status = 'DEBITED' AND debit_out_trade_no = ?",
-                    payoutId, "payout outcome unknown; retry", row.withdrawalId(), debit);
-        }
+        PaymentGateway.Payout payout = gateway.pay(PayoutOutcomes.payoutId(row.withdrawalId(),
+                debit), row.actId(), row.amountMinor(), row.currency());
+        outcomes.apply(row.withdrawalId(), row.actId(), row.amountMinor(), debit, payout);
         Withdrawal after = find(row.actId(), row.requestId());
         return new Withdrawal(after.withdrawalId(), after.actId(), after.requestId(),
                 after.status(), after.amountMinor(), after.currency(), after.channelRef(),
@@ -275,10 +257,6 @@ public class WithdrawalService {
 
     private String debitOutTradeNo(long withdrawalId) {
         return "WD-" + withdrawalId;
-    }
-
-    private String payoutOutTradeNo(long withdrawalId) {
-        return "PO-" + withdrawalId;
     }
 
     private LocalDate businessDate(String ignored) {

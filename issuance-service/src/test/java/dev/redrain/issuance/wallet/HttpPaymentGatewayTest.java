@@ -28,11 +28,13 @@ class HttpPaymentGatewayTest {
     private volatile String body;
     private volatile long delayMs;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> targets = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         server.createContext("/channel/payouts", exchange -> {
+            targets.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
             requests.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
                     + new String(exchange.getRequestBody().readAllBytes(),
                             StandardCharsets.UTF_8));
@@ -97,6 +99,39 @@ class HttpPaymentGatewayTest {
         delayMs = 0;
         server.stop(0);
         assertThat(gateway().pay("PO-2-1", "act-1", 1, "CNY").status())
+                .isEqualTo(PaymentGateway.Status.UNKNOWN);
+    }
+
+    private PaymentGateway.Payout statusAnswer(int httpStatus, String json) {
+        status = httpStatus;
+        body = json;
+        return gateway().status("PO-7-2");
+    }
+
+    @Test
+    void aStatusQueryGetsThePayoutByIdAndTakesTheStatedAmount() {
+        PaymentGateway.Payout payout = statusAnswer(200,
+                "{\"status\":\"PAID\",\"channelRef\":\"CH-7\",\"amountMinor\":1234}");
+        assertThat(payout.status()).isEqualTo(PaymentGateway.Status.PAID);
+        assertThat(payout.channelRef()).isEqualTo("CH-7");
+        assertThat(payout.amountMinor()).isEqualTo(1234L);
+        assertThat(targets).containsExactly("GET /channel/payouts/PO-7-2");
+        assertThat(requests).singleElement().asString().isEqualTo("Bearer " + KEY + " ");
+        assertThat(statusAnswer(200, "{\"status\":\"NOT_FOUND\"}").status())
+                .isEqualTo(PaymentGateway.Status.NOT_FOUND);
+        assertThat(statusAnswer(200, "{\"status\":\"FAILED\",\"reason\":\"closed\"}")
+                .reason()).isEqualTo("closed");
+    }
+
+    @Test
+    void notFoundAnswersOnlyAStatusQueryAndAnUnclearStatusIsUnknown() {
+        assertThat(answer(200, "{\"status\":\"NOT_FOUND\"}").status())
+                .isEqualTo(PaymentGateway.Status.UNKNOWN);
+        assertThat(statusAnswer(404, "{\"status\":\"NOT_FOUND\"}").status())
+                .isEqualTo(PaymentGateway.Status.UNKNOWN);
+        assertThat(statusAnswer(200, "{\"status\":\"PAID\"}").status())
+                .isEqualTo(PaymentGateway.Status.UNKNOWN);
+        assertThat(statusAnswer(200, "{\"status\":\"UNKNOWN\"}").status())
                 .isEqualTo(PaymentGateway.Status.UNKNOWN);
     }
 

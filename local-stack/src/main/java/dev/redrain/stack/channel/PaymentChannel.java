@@ -25,6 +25,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -75,11 +76,13 @@ public final class PaymentChannel implements AutoCloseable {
     /**
      * @param bill the terms of the channel's bill when it writes one (the settlement's
      *     {@code channel-bill} format); null: Redrain's own statement ({@code redrain-csv})
+     * @param payoutLostAnswerRate share of payouts the channel decides (pays or refuses) but
+     *     whose first answer it never sends: the caller sees the connection close
      */
     public record Knobs(double dropRate, double mismatchRate, double payoutFailureRate, long seed,
-            ChannelBill.Terms bill) {
+            ChannelBill.Terms bill, double payoutLostAnswerRate) {
         public Knobs(double dropRate, double mismatchRate, double payoutFailureRate, long seed) {
-            this(dropRate, mismatchRate, payoutFailureRate, seed, null);
+            this(dropRate, mismatchRate, payoutFailureRate, seed, null, 0);
         }
 
         public static Knobs none() {
@@ -88,7 +91,13 @@ public final class PaymentChannel implements AutoCloseable {
 
         /** The same faults, and a bill like a real channel's instead of Redrain's statement. */
         public Knobs withBill(ChannelBill.Terms terms) {
-            return new Knobs(dropRate, mismatchRate, payoutFailureRate, seed, terms);
+            return new Knobs(dropRate, mismatchRate, payoutFailureRate, seed, terms,
+                    payoutLostAnswerRate);
+        }
+
+        /** The same faults, and this share of payout answers lost on the way back. */
+        public Knobs withLostPayoutAnswers(double rate) {
+            return new Knobs(dropRate, mismatchRate, payoutFailureRate, seed, bill, rate);
         }
     }
 
@@ -107,6 +116,7 @@ public final class PaymentChannel implements AutoCloseable {
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, TokenCredited> credited = new ConcurrentHashMap<>();
     private final AtomicLong channelRefs = new AtomicLong();
+    private final AtomicLong lostAnswers = new AtomicLong();
     private final long[] lagSamplesMs = new long[LAG_SAMPLES_MAX];
     private final long[] lagSampleAtMs = new long[LAG_SAMPLES_MAX];
     private int lagSampleCount;
@@ -190,14 +200,24 @@ public final class PaymentChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code POST /payouts} pays (idempotent on the payout id); {@code GET /payouts/<id>}
+     * answers what became of a payout: PAID, FAILED or NOT_FOUND, with the amount.
+     */
     private void payout(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                respond(exchange, 405, Map.of("error", "POST only"));
-                return;
-            }
             if (!authorized(exchange)) {
                 respond(exchange, 401, Map.of("error", "unknown merchant"));
+                return;
+            }
+            if ("GET".equals(exchange.getRequestMethod())) {
+                String path = exchange.getRequestURI().getPath();
+                payoutStatus(exchange, path.startsWith("/payouts/") ? path.substring(
+                        "/payouts/".length()) : "");
+                return;
+            }
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                respond(exchange, 405, Map.of("error", "POST or GET only"));
                 return;
             }
             JsonNode body;
@@ -215,16 +235,38 @@ public final class PaymentChannel implements AutoCloseable {
                         + " amountMinor and a cash currency are required"));
                 return;
             }
+            boolean firstAsk = !lines.containsKey(payoutId);
             boolean refused = decides(payoutId, "refuse", knobs.payoutFailureRate());
             Line line = record("PAYOUT", payoutId, amountMinor, currency,
                     refused ? "FAILED" : "SUCCESS");
-            if ("FAILED".equals(line.status())) {
-                respond(exchange, 200, Map.of("status", "FAILED", "reason",
-                        "simulated refusal by the channel"));
-            } else {
-                respond(exchange, 200, Map.of("status", "PAID", "channelRef", line.channelRef()));
+            if (firstAsk && decides(payoutId, "lose-answer", knobs.payoutLostAnswerRate())) {
+                lostAnswers.incrementAndGet();
+                return; // decided and remembered; the connection closes with no answer
             }
+            respond(exchange, 200, payoutAnswer(line));
         }
+    }
+
+    private void payoutStatus(HttpExchange exchange, String payoutId) throws IOException {
+        Line line = lines.get(payoutId);
+        if (line == null || !"PAYOUT".equals(line.kind())) {
+            respond(exchange, 200, Map.of("status", "NOT_FOUND"));
+            return;
+        }
+        Map<String, Object> answer = new LinkedHashMap<>(payoutAnswer(line));
+        answer.put("amountMinor", line.amountMinor());
+        respond(exchange, 200, answer);
+    }
+
+    private static Map<String, Object> payoutAnswer(Line line) {
+        return "FAILED".equals(line.status())
+                ? Map.of("status", "FAILED", "reason", "simulated refusal by the channel")
+                : Map.of("status", "PAID", "channelRef", line.channelRef());
+    }
+
+    /** Payouts the channel decided whose first answer it did not send. */
+    public long lostPayoutAnswers() {
+        return lostAnswers.get();
     }
 
     /**

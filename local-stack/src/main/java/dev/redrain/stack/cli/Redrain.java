@@ -101,6 +101,12 @@ public final class Redrain implements Runnable {
                 description = "share of payouts the channel refuses (default: ${DEFAULT-VALUE})")
         double payoutFailureRate;
 
+        @Option(names = "--payout-lost-answer-rate", defaultValue = "0",
+                description = "share of payouts the channel makes but whose answer it loses;"
+                        + " the issuance service's resolver asks the channel what became of"
+                        + " them (default: ${DEFAULT-VALUE})")
+        double payoutLostAnswerRate;
+
         @Option(names = "--statement-format", defaultValue = "redrain-csv",
                 description = "the channel's statement: redrain-csv (Redrain's own) or"
                         + " channel-bill (a bill like a real channel's: fees, payout batches,"
@@ -128,7 +134,7 @@ public final class Redrain implements Runnable {
         public Integer call() throws Exception {
             rain.validate();
             PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(dropRate, mismatchRate,
-                    payoutFailureRate, rain.seed);
+                    payoutFailureRate, rain.seed).withLostPayoutAnswers(payoutLostAnswerRate);
             if ("channel-bill".equals(statementFormat)) {
                 knobs = knobs.withBill(ChannelBill.Terms.demo(ZoneId.of(
                         StackSettings.BUSINESS_ZONE)));
