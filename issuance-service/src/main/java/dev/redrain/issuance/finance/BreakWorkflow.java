@@ -29,7 +29,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * its row (through the view, which merges into the settlement's table).
  */
 @Component
-class BreakWorkflow {
+public class BreakWorkflow {
     static final int NOTE_LENGTH_MAX = 1024;
     static final int LIST_MAX = 500;
     /** The settlement statuses a reviewer can still decide: the rest are settled by the night. */
@@ -44,7 +44,7 @@ class BreakWorkflow {
     }
 
     /** What the workflow decided so far; {@code state} NEW when nobody has acted. */
-    record Case(String state, String assignee, String acknowledgedBy, Instant acknowledgedAt,
+    public record Case(String state, String assignee, String acknowledgedBy, Instant acknowledgedAt,
             String resolution, Long resolvedAmountMinor, String resolvedBy,
             Instant resolvedAt) {
         static final Case NEW = new Case("NEW", null, null, null, null, null, null, null);
@@ -55,11 +55,11 @@ class BreakWorkflow {
     }
 
     /** One entry of a break's timeline. */
-    record Note(String actor, String action, String note, Instant at) {
+    public record Note(String actor, String action, String note, Instant at) {
     }
 
     /** A break with its case, as the API shows it. */
-    record BreakView(long breakId, String outTradeNo, String actId, String category,
+    public record BreakView(long breakId, String outTradeNo, String actId, String category,
             String legs, String activityId, String stage, String awardType, String amount,
             long amountMinor, String currency, Long redisAmountMinor, Long ledgerAmountMinor,
             Long paymentAmountMinor, LocalDate firstSeenDate, LocalDate lastSeenDate,
@@ -125,6 +125,19 @@ class BreakWorkflow {
         sql.append(" ORDER BY b.break_id LIMIT ").append(limit);
         return jdbc.query(sql.toString(), (rs, n) -> BreakView.of(breakRow(rs), caseOf(rs),
                 List.of()), args.toArray());
+    }
+
+    /**
+     * Every break the settlement opened on this outTradeNo (a token's or a payout's), in any
+     * status, with the workflow's case and timeline: the token lineage's breaks.
+     */
+    public List<BreakView> ofOutTradeNo(String outTradeNo) {
+        return jdbc.query("SELECT " + BREAK_COLUMNS + ", " + CASE_COLUMNS
+                + " FROM settlement_break b LEFT JOIN break_case c ON c.break_id = b.break_id"
+                + " WHERE b.out_trade_no = ? ORDER BY b.break_id", (rs, n) -> {
+                    BreakRow row = breakRow(rs);
+                    return BreakView.of(row, caseOf(rs), notes(row.breakId()));
+                }, outTradeNo);
     }
 
     BreakView view(long breakId) {

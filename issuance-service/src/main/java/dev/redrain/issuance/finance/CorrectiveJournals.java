@@ -36,10 +36,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * (a hash someone wrote to Redis) gets no journal, whoever approves.
  */
 @Component
-class CorrectiveJournals {
+public class CorrectiveJournals {
     static final String BOOK_TOKEN = "BOOK_TOKEN";
 
-    record JournalView(long journalRequestId, long breakId, String kind, String outTradeNo,
+    public record JournalView(long journalRequestId, long breakId, String kind, String outTradeNo,
             String actId, String amount, long amountMinor, String currency, String status,
             String proposedBy, Instant proposedAt, String reason, String decidedBy,
             Instant decidedAt, Long ledgerJournalId, String outcome) {
@@ -64,6 +64,12 @@ class CorrectiveJournals {
         this.grants = grants;
         this.ledger = ledger;
         this.clock = clock;
+    }
+
+    /** The corrective journals proposed for this outTradeNo, with who proposed and decided. */
+    public List<JournalView> ofOutTradeNo(String outTradeNo) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM corrective_journal WHERE out_trade_no ="
+                + " ? ORDER BY journal_request_id", (rs, n) -> view(rs), outTradeNo);
     }
 
     List<JournalView> ofBreak(long breakId) {

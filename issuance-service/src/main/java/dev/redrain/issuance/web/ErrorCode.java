@@ -97,6 +97,8 @@ public enum ErrorCode {
     JOURNAL_EXISTS,
     /** No corrective journal with this id. */
     UNKNOWN_JOURNAL,
+    /** No store holds a token with this outTradeNo (Redis, Kafka, the ledger or a statement). */
+    UNKNOWN_TOKEN,
     /** The corrective journal is decided already (approved, posted or rejected). */
     JOURNAL_DECIDED,
     /** The reviewer who proposed a corrective journal cannot approve it: a second one must. */

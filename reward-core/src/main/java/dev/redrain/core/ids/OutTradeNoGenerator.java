@@ -141,6 +141,19 @@ public final class OutTradeNoGenerator {
         }
     }
 
+    /** When an outTradeNo was made, to the millisecond, read in the business zone. */
+    public static Instant issuedAt(String outTradeNo, ZoneId businessZone) {
+        LocalDate date = businessDate(outTradeNo);
+        try {
+            return LocalDateTime.of(date.getYear(), date.getMonth(), date.getDayOfMonth(),
+                    number(outTradeNo, 8, 10), number(outTradeNo, 10, 12),
+                    number(outTradeNo, 12, 14), number(outTradeNo, 14, 17) * 1_000_000)
+                    .atZone(businessZone).toInstant();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("not an outTradeNo (bad time): " + outTradeNo, e);
+        }
+    }
+
     private static int number(String text, int from, int to) {
         int value = 0;
         for (int i = from; i < to; i++) {

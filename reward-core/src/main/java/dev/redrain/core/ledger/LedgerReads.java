@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -18,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * What other parts may ask the ledger: which out_trade_nos it has journaled, a token's booked
- * credit (or the credit it refused), and a journal's id. {@link LedgerWriter} writes; this class
+ * credit (or the credit it refused), a journal with its entries, and a wallet's movements. {@link LedgerWriter} writes; this class
  * and {@link LedgerAudit} read. Plain JDBC on the caller's connection, so a read can join the
  * caller's transaction.
  */
@@ -38,6 +40,74 @@ public final class LedgerReads {
     /** One booked token credit (out_trade_no is unique in the ledger: booked at most once). */
     public record TokenCredit(String outTradeNo, String actId, long amountMinor,
             String currency, String source) {
+    }
+
+    /** A journal as booked, with its entries (account code and signed amount). */
+    public record Journal(long journalId, String outTradeNo, String journalType, String source,
+            long amountMinor, String currency, LocalDate businessDate,
+            Instant createdAt, List<Entry> entries) {
+    }
+
+    /** One leg of a journal: credit positive, debit negative. */
+    public record Entry(String accountCode, long amountMinor) {
+    }
+
+    /**
+     * One movement of a wallet, in the order the ledger applied them (every write to a wallet
+     * locks its account row first, so entry order is balance order).
+     */
+    public record WalletMovement(String outTradeNo, String journalType, long amountMinor) {
+        public boolean isReversal() {
+            return WalletLedger.WITHDRAWAL_REVERSAL.equals(journalType);
+        }
+    }
+
+    /** The journal booked under this out_trade_no, with its entries. */
+    public Optional<Journal> journal(Connection connection, String outTradeNo)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT j.journal_id,"
+                + " j.journal_type, j.source, j.amount_minor, j.currency, j.business_date,"
+                + " j.created_at, a.account_code, e.amount_minor FROM ledger_journal j JOIN"
+                + " ledger_entry e ON e.journal_id = j.journal_id JOIN ledger_account a ON"
+                + " a.account_id = e.account_id WHERE j.out_trade_no = ? ORDER BY e.entry_id")) {
+            select.setString(1, outTradeNo);
+            try (ResultSet rows = select.executeQuery()) {
+                Journal journal = null;
+                List<Entry> entries = new ArrayList<>();
+                while (rows.next()) {
+                    if (journal == null) {
+                        journal = new Journal(rows.getLong(1), outTradeNo, rows.getString(2),
+                                rows.getString(3), rows.getLong(4), rows.getString(5),
+                                rows.getDate(6).toLocalDate(), rows.getTimestamp(7).toInstant(),
+                                entries);
+                    }
+                    entries.add(new Entry(rows.getString(8), rows.getLong(9)));
+                }
+                return Optional.ofNullable(journal).map(found -> new Journal(found.journalId(),
+                        outTradeNo, found.journalType(), found.source(), found.amountMinor(),
+                        found.currency(), found.businessDate(), found.createdAt(),
+                        List.copyOf(entries)));
+            }
+        }
+    }
+
+    /** Every movement of the user's wallet in one asset, oldest first. */
+    public List<WalletMovement> walletMovements(Connection connection, String actId,
+            String currency) throws SQLException {
+        List<WalletMovement> movements = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT j.out_trade_no,"
+                + " j.journal_type, e.amount_minor FROM ledger_account a JOIN ledger_entry e ON"
+                + " e.account_id = a.account_id JOIN ledger_journal j ON j.journal_id ="
+                + " e.journal_id WHERE a.account_code = ? ORDER BY e.entry_id")) {
+            select.setString(1, AccountCodes.wallet(actId, currency));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    movements.add(new WalletMovement(rows.getString(1), rows.getString(2),
+                            rows.getLong(3)));
+                }
+            }
+        }
+        return movements;
     }
 
     /** Token credits by currency. */

@@ -29,6 +29,7 @@ class OutTradeNoGeneratorTest {
         assertThat(id).hasSize(OutTradeNoGenerator.LENGTH);
         assertThat(OutTradeNoGenerator.isWellFormed(id)).isTrue();
         assertThat(OutTradeNoGenerator.businessDate(id)).isEqualTo(LocalDate.of(2026, 11, 25));
+        assertThat(OutTradeNoGenerator.issuedAt(id, SHANGHAI)).isEqualTo(RAIN_START);
         assertThat(Identifiers.isValid(id)).isTrue();
     }
 
