@@ -306,7 +306,8 @@ public final class PaymentChannel implements AutoCloseable {
                         StandardCharsets.UTF_8));
     }
 
-    Path statementDirectory() {
+    /** Where the channel drops its statements (the settlement reads them there). */
+    public Path statementDirectory() {
         return statementDirectory;
     }
 

@@ -80,6 +80,7 @@ class LocalStackITCase {
             assertThat(summary.alertsByRule()).as(why).containsKey("THRESHOLD");
             assertThat(Path.of(summary.reportPath())).as(why).isRegularFile();
             settlementShowsOnTheDashboard(stack);
+            lineageFollowsAPaidTokenThroughEveryStore(stack);
         } finally {
             TestStacks.dropDatabase("ls_demo_clean");
         }
@@ -168,6 +169,105 @@ class LocalStackITCase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(runbook.statusCode()).isEqualTo(200);
         assertThat(runbook.body()).contains("THRESHOLD");
+    }
+
+    /**
+     * One withdrawn cash token's lineage, through the issuance API: issued, credited, funded,
+     * withdrawn and paid, and each hop is read back from the store it names.
+     */
+    private void lineageFollowsAPaidTokenThroughEveryStore(Stack stack) throws Exception {
+        JsonNode lineage = null;
+        for (String outTradeNo : paidWalletsFirstCredits(stack)) {
+            JsonNode candidate = stack.client().adminOk("GET", "/admin/lineage/" + outTradeNo,
+                    null);
+            if (candidate.path("reached").toString().contains("PAID")) {
+                lineage = candidate;
+                break;
+            }
+        }
+        assertThat(lineage).as("a token spent by a paid withdrawal").isNotNull();
+        String why = lineage.toPrettyString();
+        String outTradeNo = lineage.get("outTradeNo").asText();
+        assertThat(lineage.get("reached").toString()).as(why)
+                .isEqualTo("[\"ISSUED\",\"CREDITED\",\"FUNDED\",\"WITHDRAWN\",\"PAID\"]");
+        Map<String, JsonNode> hops = new java.util.LinkedHashMap<>();
+        lineage.get("hops").forEach(hop -> hops.putIfAbsent(hop.get("hop").asText(), hop));
+        assertThat(hops).as(why).containsKeys("GRAB_ANSWER", "REDIS_TOKEN", "TOKEN_ISSUED",
+                "LEDGER_CREDIT", "TOKEN_CREDITED", "FUNDING_LINE", "WITHDRAWAL_DEBIT",
+                "WITHDRAWAL", "PAYOUT_LINE");
+        assertThat(kafkaRecordAt(stack, hops.get("TOKEN_ISSUED").get("where").asText()))
+                .as(why).contains(outTradeNo);
+        assertThat(kafkaRecordAt(stack, hops.get("TOKEN_CREDITED").get("where").asText()))
+                .as(why).contains(outTradeNo);
+        Path statements = stack.channel().statementDirectory();
+        assertThat(statementLineAt(statements, hops.get("FUNDING_LINE").get("where").asText()))
+                .as(why).contains(outTradeNo);
+        String payout = hops.get("WITHDRAWAL").path("facts").path("payoutOutTradeNo").asText();
+        assertThat(statementLineAt(statements, hops.get("PAYOUT_LINE").get("where").asText()))
+                .as(why).contains(payout);
+        try (var redis = io.lettuce.core.RedisClient.create(stack.info().redisUri())
+                .connect()) {
+            assertThat(redis.sync().hget(hops.get("REDIS_TOKEN").get("where").asText(),
+                    "outTradeNo")).as(why).isEqualTo(outTradeNo);
+        }
+        assertThat(lineage.get("searches")).as(why).allSatisfy(search -> assertThat(search
+                .get("complete").asBoolean()).isTrue());
+    }
+
+    /** Each wallet with a paid withdrawal, its first cash credit: FIFO spends it first. */
+    private static java.util.List<String> paidWalletsFirstCredits(Stack stack)
+            throws Exception {
+        java.util.List<String> outTradeNos = new java.util.ArrayList<>();
+        try (var connection = java.sql.DriverManager.getConnection(stack.info().jdbcUrl(),
+                stack.info().jdbcUser(), dev.redrain.testsupport.TestServices.databasePassword());
+                var rows = connection.createStatement().executeQuery("SELECT MIN(j.out_trade_no)"
+                        + " FROM ledger_journal j WHERE j.journal_type = 'TOKEN_CREDIT' AND"
+                        + " j.currency = 'CNY' AND j.act_id IN (SELECT act_id FROM"
+                        + " wallet_withdrawal WHERE status = 'PAID') GROUP BY j.act_id LIMIT 20")) {
+            while (rows.next()) {
+                outTradeNos.add(rows.getString(1));
+            }
+        }
+        return outTradeNos;
+    }
+
+    private static String kafkaRecordAt(Stack stack, String where) {
+        Matcher at = Pattern.compile("(.+)-(\\d+)@(\\d+)").matcher(where);
+        assertThat(at.matches()).as(where).isTrue();
+        var partition = new org.apache.kafka.common.TopicPartition(at.group(1),
+                Integer.parseInt(at.group(2)));
+        var config = new java.util.Properties();
+        config.put("bootstrap.servers", stack.info().kafkaBootstrap());
+        config.put("isolation.level", "read_committed");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                config, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(java.util.List.of(partition));
+            consumer.seek(partition, Long.parseLong(at.group(3)));
+            for (int poll = 0; poll < 20; poll++) {
+                for (var record : consumer.poll(java.time.Duration.ofMillis(250))) {
+                    return new String(record.value(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new AssertionError("no record at " + where);
+    }
+
+    /** The text of {@code file:line} in the statement folder, unzipped when it is gzip. */
+    private static String statementLineAt(Path statements, String where) throws Exception {
+        int colon = where.lastIndexOf(':');
+        Path file = statements.resolve(where.substring(0, colon));
+        int line = Integer.parseInt(where.substring(colon + 1));
+        java.io.InputStream in = Files.newInputStream(file);
+        if (file.toString().endsWith(".gz")) {
+            in = new java.util.zip.GZIPInputStream(in);
+        }
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in,
+                StandardCharsets.UTF_8))) {
+            java.util.List<String> lines = reader.lines().toList();
+            assertThat(line).as(where).isBetween(1, lines.size());
+            return lines.get(line - 1);
+        }
     }
 
     /** What the rendered page shows. */
