@@ -151,15 +151,17 @@ ensure_java() {
   say "JDK $version found"
 }
 
-# ---- Chromium (the settlement's HTML report test renders the page headless) ---------------
+# ---- Chromium (the HTML report test renders the page headless; the finance review page's
+# test drives it through chromedriver, Debian's chromium-driver) ----------------------------
 ensure_chromium() {
-  if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
-      || [ -n "${REDRAIN_CHROMIUM:-}" ]; then
-    say "Chromium found"; return 0
+  if { command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+      || [ -n "${REDRAIN_CHROMIUM:-}" ]; } && { command -v chromedriver >/dev/null \
+      || [ -n "${REDRAIN_CHROMEDRIVER:-}" ]; }; then
+    say "Chromium and chromedriver found"; return 0
   fi
-  $CHECK_ONLY && { say "no Chromium (the HTML report test is skipped, or fails under CI)"; return 0; }
+  $CHECK_ONLY && { say "no Chromium or chromedriver (the browser tests are skipped, or fail under CI)"; return 0; }
   if is_root && command -v apt-get >/dev/null; then
-    apt_install chromium
+    apt_install chromium chromium-driver
   else
     say "WARNING: no Chromium; install Debian's chromium or set REDRAIN_CHROMIUM (the HTML" \
       "report test is skipped outside CI)"

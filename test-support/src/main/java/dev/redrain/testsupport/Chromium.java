@@ -22,20 +22,41 @@ public final class Chromium {
     }
 
     public static Chromium find() {
-        String configured = System.getenv("REDRAIN_CHROMIUM");
-        List<String> candidates = configured != null ? List.of(configured)
-                : List.of("chromium", "chromium-browser", "google-chrome");
+        return new Chromium(executable("REDRAIN_CHROMIUM", List.of("chromium",
+                "chromium-browser", "google-chrome"), "Chromium", "chromium"));
+    }
+
+    /** Its path, for a driver that starts it itself. */
+    public String executable() {
+        return executable;
+    }
+
+    /**
+     * The chromedriver matching Debian's Chromium, for tests that drive a page (type, click);
+     * skipped or failed like {@link #find()} when missing.
+     */
+    public static String driver() {
+        return executable("REDRAIN_CHROMEDRIVER", List.of("chromedriver"), "chromedriver",
+                "chromium-driver");
+    }
+
+    private static String executable(String variable, List<String> names, String what,
+            String debianPackage) {
+        String configured = System.getenv(variable);
+        List<String> candidates = configured != null ? List.of(configured) : names;
         for (String candidate : candidates) {
+            if (candidate.contains("/") && Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
             for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
                 Path path = Path.of(dir, candidate);
-                if (candidate.contains("/") ? Files.isExecutable(Path.of(candidate))
-                        : Files.isExecutable(path)) {
-                    return new Chromium(candidate.contains("/") ? candidate : path.toString());
+                if (!candidate.contains("/") && Files.isExecutable(path)) {
+                    return path.toString();
                 }
             }
         }
-        String why = "no Chromium on PATH (set REDRAIN_CHROMIUM, or run scripts/services.sh as"
-                + " root to install Debian's chromium)";
+        String why = "no " + what + " on PATH (set " + variable + ", or run scripts/services.sh"
+                + " as root to install Debian's " + debianPackage + ")";
         if ("true".equals(System.getenv("CI"))) {
             throw new AssertionError(why);
         }

@@ -110,12 +110,14 @@ public class TokenLineage {
         Instant madeAt = OutTradeNoGenerator.issuedAt(outTradeNo, businessZone);
         List<Hop> hops = new ArrayList<>();
         List<Search> searches = new ArrayList<>();
-        Optional<TokenIssued> issued = issuedEvents(outTradeNo, madeAt, hops, searches);
+        List<Hop> issuedHops = new ArrayList<>();
+        Optional<TokenIssued> issued = issuedEvents(outTradeNo, madeAt, issuedHops, searches);
         String actId = leg.map(LedgerReads.TokenLeg::actId)
                 .or(() -> issued.map(TokenIssued::actId)).orElse(actIdHint);
         if (actId != null) {
             redisHops(actId, outTradeNo, hops);
         }
+        hops.addAll(issuedHops);
         journal.ifPresent(found -> hops.add(journalHop("LEDGER_CREDIT", found)));
         leg.filter(LedgerReads.TokenLeg::refused).ifPresent(refused -> hops.add(new Hop(
                 "LEDGER_REFUSED", "mysql", "ledger_refused_credit " + outTradeNo, null,
