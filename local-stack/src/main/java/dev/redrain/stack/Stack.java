@@ -123,6 +123,10 @@ public final class Stack implements AutoCloseable {
         StackSettings.APPS.forEach(app -> appSecrets.put(app, secret(32)));
         String operatorToken = secret(24);
         String viewerToken = secret(24);
+        // Two reviewers: a corrective journal needs one to propose and another to approve.
+        Map<String, String> financeTokens = new LinkedHashMap<>();
+        financeTokens.put("finance-1", secret(24));
+        financeTokens.put("finance-2", secret(24));
         String merchantKey = secret(24);
         channel = new PaymentChannel(Clock.systemUTC(), ZoneId.of(StackSettings.BUSINESS_ZONE),
                 LocalServices.freePort(),
@@ -134,7 +138,7 @@ public final class Stack implements AutoCloseable {
         // credit job and the settlement verify with it.
         String tokenKeys = "k1:" + Base64.getEncoder().encodeToString(bytes(32));
         Path properties = issuanceProperties(run, database, appSecrets, operatorToken,
-                viewerToken, merchantKey, tokenKeys);
+                viewerToken, financeTokens, merchantKey, tokenKeys);
         List<String> urls = startIssuance(properties, database);
         step(t0, "issuance service: " + String.join(", ", urls));
 
@@ -150,7 +154,8 @@ public final class Stack implements AutoCloseable {
         info = new StackInfo(urls, dashboardUrl, flink.webUrl(), channel.payoutUrl(),
                 database.jdbcUrl(settings.database()), database.user(), services.redisUri(),
                 settings.namespace(), kafka.bootstrapServers(), StackSettings.TOPIC_PREFIX,
-                appSecrets, operatorToken, viewerToken, merchantKey, run.toString(),
+                appSecrets, operatorToken, viewerToken, financeTokens, merchantKey,
+                run.toString(),
                 StackSettings.BUSINESS_ZONE, tokenKeys);
         info.write(run);
         // The apps' request timeout: 5 s; 10 s on a faultable stack, whose MySQL may be slowed
@@ -304,7 +309,8 @@ public final class Stack implements AutoCloseable {
 
     private Path issuanceProperties(Path run, LocalServices.Database database,
             Map<String, String> appSecrets, String operatorToken, String viewerToken,
-            String merchantKey, String tokenKeys) throws IOException {
+            Map<String, String> financeTokens, String merchantKey, String tokenKeys)
+            throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "spring.datasource.url=" + database.jdbcUrl(settings.database()),
                 "spring.datasource.username=" + database.user(),
@@ -328,6 +334,10 @@ public final class Stack implements AutoCloseable {
                 "redrain.catalog-refresh=1s",
                 "logging.level.root=WARN",
                 "logging.level.dev.redrain=INFO"));
+        financeTokens.forEach((name, token) -> {
+            lines.add("redrain.admins." + name + ".token-sha256=" + sha256(token));
+            lines.add("redrain.admins." + name + ".role=FINANCE");
+        });
         appSecrets.forEach((app, secret) -> {
             lines.add("redrain.apps." + app + ".secret=" + secret);
             lines.add("redrain.apps." + app + ".account-center=bytedance");

@@ -3,6 +3,7 @@ package dev.redrain.stack.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.redrain.core.catalog.Activity;
 import dev.redrain.core.catalog.CatalogStore;
+import dev.redrain.issuance.finance.SignOffReads;
 import dev.redrain.monitor.AlertReads;
 import dev.redrain.settlement.SettlementReads;
 import dev.redrain.stack.channel.PaymentChannel;
@@ -56,7 +57,11 @@ public final class Ops implements AutoCloseable {
 
     record SettlementView(long runId, String businessDate, String status, Instant finishedAt,
             Map<String, Long> breaksByCategory, long openBreaks, long repairedBreaks,
-            Map<String, Long> openBreakAging, String reportPath) {
+            Map<String, Long> openBreakAging, String reportPath, SignOffView signOff) {
+    }
+
+    /** Finance's sign-off of the night; null while it is not signed. */
+    record SignOffView(long runId, String signedBy, Instant signedAt) {
     }
 
     public record Snapshot(long seq, Instant at, List<ActivityView> activities,
@@ -237,11 +242,12 @@ public final class Ops implements AutoCloseable {
         Map<String, Long> byCategory = new TreeMap<>();
         long open = 0;
         long repaired = 0;
+        // Open for finance: OPEN, and UNPROVEN (nothing proves the grant; finance decides).
         for (Map.Entry<String, Long> count : reads.breakCountsSeenOn(connection,
                 run.businessDate()).entrySet()) {
             String[] categoryStatus = count.getKey().split("/", 2);
             byCategory.merge(categoryStatus[0], count.getValue(), Long::sum);
-            if ("OPEN".equals(categoryStatus[1])) {
+            if ("OPEN".equals(categoryStatus[1]) || "UNPROVEN".equals(categoryStatus[1])) {
                 open += count.getValue();
             } else if ("REPAIRED".equals(categoryStatus[1])) {
                 repaired += count.getValue();
@@ -249,9 +255,12 @@ public final class Ops implements AutoCloseable {
         }
         String report = reads.reportFile(connection, run.businessDate(), "report.html")
                 .orElse(null);
+        SignOffView signOff = new SignOffReads().signOff(connection, run.businessDate())
+                .map(signed -> new SignOffView(signed.runId(), signed.signedBy(),
+                        signed.signedAt())).orElse(null);
         return new SettlementView(run.runId(), run.businessDate().toString(), run.status(),
                 run.finishedAt(), byCategory, open, repaired,
-                reads.openBreakAging(connection, run.businessDate()), report);
+                reads.openBreakAging(connection, run.businessDate()), report, signOff);
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.Map;
 public record StackInfo(List<String> issuanceUrls, String dashboardUrl, String flinkUrl,
         String channelUrl, String jdbcUrl, String jdbcUser, String redisUri, String namespace,
         String kafkaBootstrap, String topicPrefix, Map<String, String> appSecrets,
-        String operatorToken, String viewerToken, String channelMerchantKey,
+        String operatorToken, String viewerToken, Map<String, String> financeTokens,
+        String channelMerchantKey,
         String runDirectory, String businessZone, String tokenKeys) {
 
     public static final String FILE = "stack.json";

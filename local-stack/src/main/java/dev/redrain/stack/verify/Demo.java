@@ -9,6 +9,7 @@ import dev.redrain.stack.load.RainOptions;
 import dev.redrain.stack.load.Withdrawals;
 import dev.redrain.stack.ops.Progress;
 import dev.redrain.stack.run.Settlement;
+import dev.redrain.stack.run.StackInfo;
 import dev.redrain.stack.run.StackSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -127,6 +128,9 @@ public final class Demo {
         out.println("  dashboard " + stack.info().dashboardUrl() + ", Flink "
                 + stack.info().flinkUrl() + ", logs " + Path.of(stack.info().runDirectory())
                         .resolve("logs"));
+        out.println("  finance review " + stack.info().issuanceUrls().get(0) + "/finance/"
+                + " (the financeTokens in " + Path.of(stack.info().runDirectory())
+                        .resolve(StackInfo.FILE) + ")");
         return new Outcome(summary, main, withdrawals, List.copyOf(faultsInjected));
     }
 

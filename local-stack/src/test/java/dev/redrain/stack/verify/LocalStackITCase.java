@@ -81,6 +81,7 @@ class LocalStackITCase {
             assertThat(Path.of(summary.reportPath())).as(why).isRegularFile();
             settlementShowsOnTheDashboard(stack);
             lineageFollowsAPaidTokenThroughEveryStore(stack);
+            financeSignsTheReportTheSettlementWrote(stack, Path.of(summary.reportPath()));
         } finally {
             TestStacks.dropDatabase("ls_demo_clean");
         }
@@ -212,6 +213,58 @@ class LocalStackITCase {
         }
         assertThat(lineage.get("searches")).as(why).allSatisfy(search -> assertThat(search
                 .get("complete").asBoolean()).isTrue());
+    }
+
+    /**
+     * A finance reviewer signs the night through the API, bound to the SHA-256 of the very
+     * report.html the settlement wrote on disk; a second reviewer cannot sign it again.
+     */
+    private void financeSignsTheReportTheSettlementWrote(Stack stack, Path report)
+            throws Exception {
+        String date = report.getParent().getFileName().toString();
+        String reviewer = stack.info().financeTokens().get("finance-1");
+        JsonNode night = finance(stack, reviewer, "GET", "/admin/finance/nights/" + date, null,
+                200);
+        JsonNode last = night.get("runs").get(night.get("runs").size() - 1);
+        String onDisk = java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(Files.readAllBytes(report)));
+        assertThat(last.get("reportSha256").asText()).as(night.toPrettyString())
+                .isEqualTo(onDisk);
+        for (JsonNode unreviewed : finance(stack, reviewer, "GET", "/admin/finance/breaks?date="
+                + date + "&state=NEW", null, 200)) {
+            finance(stack, reviewer, "POST", "/admin/finance/breaks/" + unreviewed.get(
+                    "breakId").asLong() + "/acknowledge", "{\"note\":\"seen in the demo\"}",
+                    200);
+        }
+        String signOff = "{\"runId\":" + last.get("runId").asLong() + ",\"reportSha256\":\""
+                + onDisk + "\",\"note\":\"demo night reviewed\"}";
+        JsonNode signed = finance(stack, reviewer, "POST", "/admin/finance/nights/" + date
+                + "/sign-off", signOff, 200);
+        assertThat(signed.at("/signOff/signedBy").asText()).isEqualTo("finance-1");
+        JsonNode again = finance(stack, stack.info().financeTokens().get("finance-2"), "POST",
+                "/admin/finance/nights/" + date + "/sign-off", signOff, 409);
+        assertThat(again.get("code").asText()).isEqualTo("NIGHT_SIGNED");
+        String dom = "";
+        for (int attempt = 0; attempt < 10 && !dom.contains("data-signed=\"true\""); attempt++) {
+            Thread.sleep(1_000); // the dashboard's next snapshot
+            dom = Chromium.find().run("--virtual-time-budget=3000", "--dump-dom",
+                    stack.info().dashboardUrl() + "/").stdout();
+        }
+        assertThat(dom).containsPattern("signed off by finance-1 at [0-9-]{10} [0-9:]{8} UTC");
+    }
+
+    private static JsonNode finance(Stack stack, String token, String method, String path,
+            String json, int expectedStatus) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(stack.info().issuanceUrls().get(0) + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body())
+                .isEqualTo(expectedStatus);
+        return StackJson.MAPPER.readTree(response.body());
     }
 
     /** Each wallet with a paid withdrawal, its first cash credit: FIFO spends it first. */
