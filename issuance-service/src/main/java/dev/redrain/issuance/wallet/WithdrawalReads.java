@@ -71,6 +71,12 @@ public final class WithdrawalReads {
                 + " wallet_withdrawal WHERE status = 'PAID'");
     }
 
+    /** How many withdrawals wait for the channel's answer (DEBITED). */
+    public long awaitingChannel(Connection connection) throws SQLException {
+        return Rows.single(connection, "SELECT COUNT(*) FROM wallet_withdrawal WHERE status ="
+                + " 'DEBITED'");
+    }
+
     /** Every withdrawal as {@code id status amount}: equal lists mean none changed. */
     public List<String> fingerprint(Connection connection) throws SQLException {
         List<String> lines = new ArrayList<>();

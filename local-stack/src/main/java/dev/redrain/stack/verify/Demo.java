@@ -1,6 +1,7 @@
 package dev.redrain.stack.verify;
 
 import dev.redrain.core.money.Money;
+import dev.redrain.issuance.wallet.WithdrawalReads;
 import dev.redrain.stack.Stack;
 import dev.redrain.stack.load.Festival;
 import dev.redrain.stack.load.IssuanceClient;
@@ -12,6 +13,7 @@ import dev.redrain.stack.run.Settlement;
 import dev.redrain.stack.run.StackInfo;
 import dev.redrain.stack.run.StackSettings;
 import java.io.PrintStream;
+import java.sql.Connection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -118,12 +120,18 @@ public final class Demo {
         List<Rain.Received> tokens = new ArrayList<>(staff.tokens().values());
         tokens.addAll(main.tokens().values());
         drain(tokens);
+        awaitPayoutAnswers();
         Summary summary = settleAndSummarize(tokens);
         summary.print(out);
         if (!faultsInjected.isEmpty() || !stack.channel().faults().isEmpty()) {
             out.println("  faults injected: " + faultsInjected + (stack.channel().faults()
                     .isEmpty() ? "" : ", channel " + stack.channel().faults().size()
                             + " statement lines dropped or changed"));
+        }
+        if (stack.channel().lostPayoutAnswers() > 0) {
+            out.println("  the channel paid and lost the answer of " + stack.channel()
+                    .lostPayoutAnswers() + " payouts; the issuance service's resolver asked"
+                    + " it what became of them");
         }
         out.println("  dashboard " + stack.info().dashboardUrl() + ", Flink "
                 + stack.info().flinkUrl() + ", logs " + Path.of(stack.info().runDirectory())
@@ -198,6 +206,30 @@ public final class Demo {
                 return;
             }
             Thread.sleep(250);
+        }
+    }
+
+    /**
+     * Waits until no withdrawal waits for the channel's answer: the resolver settles a lost
+     * answer within seconds, and the night is cut once every payout has its outcome.
+     */
+    private void awaitPayoutAnswers() throws Exception {
+        long started = System.nanoTime();
+        WithdrawalReads withdrawals = new WithdrawalReads();
+        while (true) {
+            long waiting;
+            try (Connection connection = stack.dataSource().getConnection()) {
+                waiting = withdrawals.awaitingChannel(connection);
+            }
+            if (waiting == 0) {
+                return;
+            }
+            if (System.nanoTime() - started > DRAIN_TIMEOUT.toNanos()) {
+                out.println(waiting + " withdrawals still wait for the channel's answer (the"
+                        + " report lists them as unknown, with their age)");
+                return;
+            }
+            Thread.sleep(500);
         }
     }
 

@@ -91,7 +91,8 @@ class LocalStackITCase {
     void faultsAreNamedAsBreaksAndNothingIsLost() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(0.02, 0.02, 0.1, 7);
+        PaymentChannel.Knobs knobs = new PaymentChannel.Knobs(0.02, 0.02, 0.1, 7)
+                .withLostPayoutAnswers(0.3);
         try (Stack stack = Stack.start(TestStacks.settings("ls_demo_faults", knobs, false, 1),
                 out)) {
             Demo.Outcome outcome = new Demo(stack, out).run(rain(300, 60, 24, 2),
@@ -110,7 +111,15 @@ class LocalStackITCase {
             assertThat(summary.received().get("CNY")[1]).isEqualTo(cashGranted);
             assertThat(summary.credited().get("CNY")[1]).isEqualTo(cashGranted);
             assertThat(outcome.rain().idempotencyViolations()).isZero();
-            assertThat(outcome.withdrawals().byStatus()).containsKey("PAYOUT_FAILED");
+            assertThat(outcome.withdrawals().byStatus()).containsKey("PAYOUT_FAILED")
+                    .as("answers lost: DEBITED when answered").containsKey("DEBITED");
+            // ... and resolved before the night: a payout paid twice or left unknown would be
+            // a break no fault explains.
+            assertThat(stack.channel().lostPayoutAnswers()).isPositive();
+            try (var connection = stack.dataSource().getConnection()) {
+                assertThat(new dev.redrain.issuance.wallet.WithdrawalReads().awaitingChannel(
+                        connection)).isZero();
+            }
         } finally {
             TestStacks.dropDatabase("ls_demo_faults");
         }
