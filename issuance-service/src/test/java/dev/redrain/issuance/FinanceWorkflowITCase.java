@@ -109,6 +109,73 @@ class FinanceWorkflowITCase extends IssuanceTestBase {
     }
 
     @Test
+    void aPayoutTheBankReturnedGoesBackToTheWalletOnceOnTwoReviewersWord() throws Exception {
+        JsonNode grant = grab();
+        String actId = grant.get("actId").asText();
+        String payout = paidWithdrawal(grant);
+        SettlementRows rows = new SettlementRows(jdbc);
+        rows.statementLine("PAYOUT", payout, 188, NIGHT);
+        rows.statementLine("REFUND", payout, 188, NIGHT);
+        // The break's amount is what the settlement saw; the journal books the proof's.
+        long breakId = rows.returnedBreak(payout, actId, 99_999, NIGHT);
+        JsonNode proposed = ok(admin(FINANCE_TOKEN, "POST", "/admin/finance/breaks/" + breakId
+                + "/journals", note("bank return 4411 on the bill")));
+        assertThat(proposed.get("kind").asText()).isEqualTo("RETURN_PAYOUT");
+        assertThat(proposed.get("amount").asText()).isEqualTo("1.88 CNY");
+        String approve = "/admin/finance/journals/" + proposed.get("journalRequestId").asLong()
+                + "/approve";
+        expect(admin(FINANCE_TOKEN, "POST", approve, note("mine")), 403, "FOUR_EYES_REQUIRED");
+        assertThat(walletMinor(actId)).isZero();
+
+        List<HttpResponse<String>> answers = concurrently(List.of(SECOND_FINANCE_TOKEN,
+                THIRD_FINANCE_TOKEN, SECOND_FINANCE_TOKEN), token -> admin(token, "POST",
+                        approve, note("checked the bill")));
+        assertThat(answers).anyMatch(answer -> answer.statusCode() == 200);
+        assertThat(walletMinor(actId)).as("given back once").isEqualTo(188);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_journal WHERE act_id = ? AND"
+                + " journal_type = 'WITHDRAWAL_REVERSAL'", Long.class, actId)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT status FROM wallet_withdrawal WHERE"
+                + " payout_out_trade_no = ?", String.class, payout)).isEqualTo("REVERSED");
+        assertThat(ok(admin(VIEWER_TOKEN, "GET", "/admin/finance/breaks/" + breakId, null))
+                .at("/breakView/workflow/resolution").asText()).isEqualTo("CORRECTED_BY_JOURNAL");
+    }
+
+    @Test
+    void aRefundLineProvesNothingWithoutThePayoutWePaidInWhole() throws Exception {
+        SettlementRows rows = new SettlementRows(jdbc);
+        // A refund for a payout nobody here paid.
+        rows.statementLine("REFUND", "PO-999999-1", 5_000, NIGHT);
+        long forged = rows.returnedBreak("PO-999999-1", "someone", 5_000, NIGHT);
+        // A payout we paid, but the statement returns only part of it.
+        JsonNode grant = grab();
+        String payout = paidWithdrawal(grant);
+        rows.statementLine("REFUND", payout, 100, NIGHT);
+        long partial = rows.returnedBreak(payout, grant.get("actId").asText(), 100, NIGHT);
+        // A payout we paid, with no refund line at all.
+        JsonNode other = grab();
+        String unreturned = paidWithdrawal(other);
+        long claimed = rows.returnedBreak(unreturned, other.get("actId").asText(), 188, NIGHT);
+        for (long breakId : List.of(forged, partial, claimed)) {
+            expect(admin(FINANCE_TOKEN, "POST", "/admin/finance/breaks/" + breakId
+                    + "/journals", note("give it back")), 409, "JOURNAL_NOT_APPLICABLE");
+        }
+        assertThat(walletMinor(grant.get("actId").asText())).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM corrective_journal WHERE break_id"
+                + " IN (?, ?, ?)", Long.class, forged, partial, claimed)).isZero();
+    }
+
+    /** Withdraws the grant's whole 1.88 CNY, paid by the channel; returns the payout id. */
+    private String paidWithdrawal(JsonNode grant) throws Exception {
+        String actId = grant.get("actId").asText();
+        JsonNode paid = ok(client().post("/v1/wallet/" + actId + "/withdrawals",
+                "{\"requestId\":\"ret-" + actId + "\",\"amountMinor\":188,\"tokens\":[\""
+                        + grant.get("token").asText() + "\"]}"));
+        assertThat(paid.get("status").asText()).isEqualTo("PAID");
+        return jdbc.queryForObject("SELECT payout_out_trade_no FROM wallet_withdrawal WHERE"
+                + " withdrawal_id = ?", String.class, paid.get("withdrawalId").asLong());
+    }
+
+    @Test
     void eachActionIsAuditedAndAResolvedBreakIsOnlyAnnotated() throws Exception {
         long breakId = openBreak("20261130000000000000CHANNELX01", "CREDITED_NOT_PAID", 300);
         String base = "/admin/finance/breaks/" + breakId;

@@ -23,6 +23,23 @@ final class SettlementRows {
         return breakId(outTradeNo);
     }
 
+    /** A PAYOUT_RETURNED break on a payout id, with whatever amount the test says. */
+    long returnedBreak(String payoutNo, String actId, long amountMinor, LocalDate night) {
+        jdbc.update("INSERT INTO recon_break (out_trade_no, act_id, category, legs, currency,"
+                + " amount_minor, first_seen_date, last_seen_date, last_seen_run, status, owner)"
+                + " VALUES (?, ?, 'PAYOUT_RETURNED', 'LEDGER,PAYMENT', 'CNY', ?, ?, ?, 0, 'OPEN',"
+                + " 'FINANCE')", payoutNo, actId, amountMinor, night, night);
+        return breakId(payoutNo);
+    }
+
+    /** A successful line of the channel's statement, as imported. */
+    void statementLine(String kind, String outTradeNo, long amountMinor, LocalDate night) {
+        jdbc.update("INSERT INTO payment_record (payment_kind, out_trade_no, channel_ref,"
+                + " amount_minor, currency, channel_status, paid_at, business_date, source_file,"
+                + " source_line) VALUES (?, ?, ?, ?, 'CNY', 'SUCCESS', NOW(3), ?, 'bill.csv.gz',"
+                + " 7)", kind, outTradeNo, kind + "-" + outTradeNo, amountMinor, night);
+    }
+
     /** A settlement run and its report's index row. */
     long settlementRun(LocalDate night, String status, String reportSha256) {
         jdbc.update("INSERT INTO settlement_run (business_date, status, forced, started_at,"

@@ -121,7 +121,8 @@ public final class BreakClassifier {
      * A DEBITED withdrawal (the channel's answer was unknown) with a successful line is
      * consistent money (debited and paid); without one it is still pending: no break. A fee
      * that is not the contract's is FEE_MISMATCH; money the bank returned (a REFUND line) is
-     * PAYOUT_RETURNED, for finance to give back to the wallet.
+     * PAYOUT_RETURNED, for finance to give back to the wallet; once given back (REVERSED), a
+     * payout returned whole is no break.
      */
     public List<Break> classifyPayout(Legs legs) {
         List<Break> breaks = new ArrayList<>(1);
@@ -137,6 +138,9 @@ public final class BreakClassifier {
                     Math.max(1, payment.sumMinor() - once)));
         }
         boolean paidHere = "PAID".equals(status) || "DEBITED".equals(status);
+        if (returnedWhole(withdrawal, lines)) {
+            return breaks; // paid, sent back by the bank, and given back to the wallet
+        }
         if ("PAID".equals(status) && payment == null) {
             breaks.add(new Break(legs, Category.CREDITED_NOT_PAID, "LEDGER,PAYMENT",
                     withdrawal.amountMinor()));
@@ -157,6 +161,16 @@ public final class BreakClassifier {
                     lines.refundedMinor()));
         }
         return breaks;
+    }
+
+    /**
+     * A payout the bank returned whole that finance gave back to the wallet (REVERSED): one
+     * successful line, and refunds of all of it. Consistent money: out, back, and returned.
+     */
+    private static boolean returnedWhole(Legs.Ledger withdrawal, Legs.Payment lines) {
+        return withdrawal != null && "REVERSED".equals(withdrawal.status()) && lines != null
+                && lines.count() == 1 && lines.sumMinor() == withdrawal.amountMinor()
+                && lines.refundedMinor() == withdrawal.amountMinor();
     }
 
     /**

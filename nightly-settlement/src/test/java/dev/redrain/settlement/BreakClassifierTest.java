@@ -172,6 +172,15 @@ class BreakClassifierTest {
                 "PAYOUT_FAILED");
         assertThat(classifier.classifyPayout(new Legs("P-2", null, failed, new Legs.Payment(0,
                 0, 0, "CNY", 0, 0)))).isEmpty();
+        // Given back to the wallet by finance (REVERSED): out, back and returned, no break.
+        Legs.Ledger givenBack = new Legs.Ledger(5_000, "CNY", "A1", null, null, "PAYOUT",
+                "REVERSED");
+        assertThat(classifier.classifyPayout(new Legs("P-1", null, givenBack, new Legs.Payment(
+                1, 5_000, 5_000, "CNY", 0, 5_000)))).isEmpty();
+        // ... but a reversed withdrawal the bank did not return in whole was paid out too.
+        assertThat(classifier.classifyPayout(new Legs("P-3", null, givenBack, new Legs.Payment(
+                1, 5_000, 5_000, "CNY", 0, 2_000))).stream().map(Break::category))
+                .containsExactly(Category.PAID_NOT_CREDITED, Category.PAYOUT_RETURNED);
     }
 
     @Test

@@ -1,12 +1,7 @@
 package dev.redrain.issuance.finance;
 
-import dev.redrain.core.ids.OutTradeNoGenerator;
-import dev.redrain.core.ledger.CreditRequest;
-import dev.redrain.core.ledger.CreditResult;
-import dev.redrain.core.ledger.CreditSource;
 import dev.redrain.core.ledger.LedgerWriter;
 import dev.redrain.core.money.Money;
-import dev.redrain.core.token.Grant;
 import dev.redrain.issuance.admin.AdminSupport;
 import dev.redrain.issuance.web.ApiException;
 import dev.redrain.issuance.web.ErrorCode;
@@ -25,19 +20,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Corrective journals, maker-checker: one finance reviewer proposes, a different one approves,
- * and only then is the journal booked, through the ledger write path ({@link LedgerWriter})
- * under the token's own outTradeNo. The ledger's unique key on it makes the booking happen once
- * whatever races it: two approvals, a retry after a crash, the stream's late event, the
- * nightly repair.
+ * and only then is the journal booked, through the ledger's write path ({@link LedgerWriter},
+ * or the wallet's for a returned payout) under an outTradeNo of its own kind. The ledger's
+ * unique key on it makes the booking happen once whatever races it: two approvals, a retry
+ * after a crash, the stream's late event, the nightly repair.
  *
- * <p>One kind for now, BOOK_TOKEN: an ISSUED_NOT_CREDITED break the settlement left UNPROVEN as
- * NOT_CORROBORATED (the grant proof verifies, but no event and no outbox row back it). The
- * proof is checked again at proposal and at approval ({@link GrantCheck}); a break without one
- * (a hash someone wrote to Redis) gets no journal, whoever approves.
+ * <p>The kinds, and the proof each needs, are {@link JournalKinds}'. The proof is checked
+ * at proposal and again at approval; a break without one (a hash someone wrote to Redis, a
+ * refund line for a payout nobody paid) gets no journal, whoever approves.
  */
 @Component
 public class CorrectiveJournals {
-    static final String BOOK_TOKEN = "BOOK_TOKEN";
 
     public record JournalView(long journalRequestId, long breakId, String kind, String outTradeNo,
             String actId, String amount, long amountMinor, String currency, String status,
@@ -52,17 +45,15 @@ public class CorrectiveJournals {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final BreakWorkflow workflow;
-    private final GrantCheck grants;
-    private final LedgerWriter ledger;
+    private final JournalKinds kinds;
     private final Clock clock;
 
     CorrectiveJournals(JdbcTemplate jdbc, TransactionTemplate transactions,
-            BreakWorkflow workflow, GrantCheck grants, LedgerWriter ledger, Clock clock) {
+            BreakWorkflow workflow, JournalKinds kinds, Clock clock) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.workflow = workflow;
-        this.grants = grants;
-        this.ledger = ledger;
+        this.kinds = kinds;
         this.clock = clock;
     }
 
@@ -87,25 +78,25 @@ public class CorrectiveJournals {
         return found.get(0);
     }
 
-    /** Proposes booking the break's token; the amount is the verified grant's, nobody's say. */
+    /** Proposes the break's correction; the amount is what the stores prove, nobody's say. */
     JournalView propose(long breakId, String reason, HttpServletRequest request) {
         String why = BreakWorkflow.note(reason);
         long[] id = new long[1];
         try {
             workflow.act(breakId, request, locked -> {
                 BreakWorkflow.requireUndecided(locked);
-                requireBookable(locked.row());
-                Grant grant = grants.verified(locked.row().actId(), locked.row().outTradeNo());
+                String kind = JournalKinds.kindFor(locked.row());
+                JournalKinds.Proven proven = kinds.prove(kind, locked.row().actId(),
+                        locked.row().outTradeNo());
                 jdbc.update("INSERT INTO corrective_journal (break_id, kind, out_trade_no,"
                         + " act_id, currency, amount_minor, status, live, proposed_by,"
                         + " proposed_at, reason) VALUES (?, ?, ?, ?, ?, ?, 'PROPOSED', 1, ?, ?,"
-                        + " ?)", breakId, BOOK_TOKEN, grant.outTradeNo(), grant.actId(),
-                        grant.currency(), grant.amountMinor(), AdminSupport.actor(request),
+                        + " ?)", breakId, kind, proven.outTradeNo(), proven.actId(),
+                        proven.currency(), proven.amountMinor(), AdminSupport.actor(request),
                         Timestamp.from(clock.instant()), why);
                 id[0] = jdbc.queryForObject("SELECT LAST_INSERT_ID()", Long.class);
                 workflow.record(locked.row(), request, "PROPOSE_JOURNAL", why, null,
-                        BOOK_TOKEN + " " + Money.of(grant.amountMinor(), grant.currency())
-                                .display() + " to " + grant.actId());
+                        proven.says());
             });
         } catch (DuplicateKeyException e) {
             throw new ApiException(HttpStatus.CONFLICT, ErrorCode.JOURNAL_EXISTS, "break "
@@ -118,36 +109,28 @@ public class CorrectiveJournals {
      * Approves and posts. The approval is recorded first (so a second approver is refused
      * while this one books); a crash before the posting leaves it APPROVED, and the same
      * approver's retry books it (once: the ledger finds it booked if the first got that far).
+     * The proof is checked again: what the stores proved at the proposal may be gone.
      */
     JournalView approve(long journalRequestId, String note, HttpServletRequest request) {
         String text = BreakWorkflow.note(note);
         String actor = AdminSupport.actor(request);
         JournalView journal = claimApproval(journalRequestId, text, actor, request);
-        Grant grant;
+        JournalKinds.Proven proven;
         try {
-            grant = grants.verified(journal.actId(), journal.outTradeNo());
+            proven = kinds.prove(journal.kind(), journal.actId(), journal.outTradeNo());
         } catch (ApiException noProof) {
             finish(journal, "REJECTED", null, "proof gone at approval: " + noProof.getMessage(),
                     request);
             throw noProof;
         }
-        CreditResult result = ledger.credit(new CreditRequest(grant.outTradeNo(),
-                grant.actId(), grant.activityId(), grant.stage(), grant.awardType(),
-                Money.of(grant.amountMinor(), grant.currency()),
-                OutTradeNoGenerator.businessDate(grant.outTradeNo()), CreditSource.JOURNAL));
-        switch (result.status()) {
-            case CREDITED, ALREADY_CREDITED -> finish(journal, "POSTED", result.journalId(),
-                    result.status() == CreditResult.Status.CREDITED ? "booked by this journal"
-                            : "the ledger had it already (booked by " + result.bookedBy()
-                                    + "); nothing booked twice", request);
-            default -> {
-                finish(journal, "REJECTED", null, "ledger refused: " + result.status(),
-                        request);
-                throw new ApiException(HttpStatus.CONFLICT, ErrorCode.LEDGER_REFUSED, "the"
-                        + " ledger refused to book " + journal.outTradeNo() + ": "
-                        + result.status());
-            }
+        JournalKinds.Posted posted;
+        try {
+            posted = kinds.post(proven);
+        } catch (ApiException refused) {
+            finish(journal, "REJECTED", null, refused.getMessage(), request);
+            throw refused;
         }
+        finish(journal, "POSTED", posted.ledgerJournalId(), posted.outcome(), request);
         return view(journalRequestId);
     }
 
@@ -222,17 +205,6 @@ public class CorrectiveJournals {
     private JournalView lockJournal(long journalRequestId) {
         return jdbc.queryForObject("SELECT " + COLUMNS + " FROM corrective_journal WHERE"
                 + " journal_request_id = ? FOR UPDATE", (rs, n) -> view(rs), journalRequestId);
-    }
-
-    private static void requireBookable(BreakWorkflow.BreakRow row) {
-        if (!row.category().equals("ISSUED_NOT_CREDITED") || !row.status().equals("UNPROVEN")
-                || row.evidence() == null || !row.evidence().startsWith("NOT_CORROBORATED")) {
-            throw GrantCheck.notApplicable("a corrective journal books a token whose grant"
-                    + " proof verifies but nothing corroborates (ISSUED_NOT_CREDITED, UNPROVEN,"
-                    + " NOT_CORROBORATED); break " + row.breakId() + " is " + row.category()
-                    + " " + row.status() + (row.evidence() == null ? ""
-                            : " (" + row.evidence() + ")"));
-        }
     }
 
     private static ApiException decided(JournalView journal) {

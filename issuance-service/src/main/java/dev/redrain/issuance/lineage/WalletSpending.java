@@ -12,8 +12,9 @@ import java.util.Map;
  * Which withdrawals spent a credit, first in, first out. A wallet's money is fungible, so the
  * ledger links no credit to the withdrawal that spent it; this attribution does, by replaying
  * the wallet's movements in the order the ledger applied them: each credit joins the queue,
- * each withdrawal's debit takes from its head, and a debit's reversal puts what it took back
- * at the head, as if that debit had never been made.
+ * each withdrawal's debit takes from its head, and a debit's reversal (the channel refused it,
+ * or the bank sent the payout back) puts what it took back at the head, as if that debit had
+ * never been made. A part returned is a credit of its own.
  */
 final class WalletSpending {
     /** Part of the credit a withdrawal's debit took. */
@@ -48,10 +49,13 @@ final class WalletSpending {
         boolean credited = false;
         for (WalletMovement movement : movements) {
             if (movement.amountMinor() > 0 && movement.isReversal()) {
-                List<Lot> back = taken.remove(movement.outTradeNo().replaceFirst("-R$", ""));
-                if (back == null) {
+                // WD-<id>-<n>-R: the channel refused; WD-<id>-<n>-RET: the bank sent it back.
+                String debit = movement.outTradeNo().replaceFirst("-R(ET)?$", "");
+                List<Lot> back = taken.get(debit);
+                if (back == null || sumOf(back) != movement.amountMinor()) {
                     wallet.addLast(new Lot(movement.outTradeNo(), movement.amountMinor()));
                 } else {
+                    taken.remove(debit);
                     for (int i = back.size() - 1; i >= 0; i--) {
                         wallet.addFirst(back.get(i));
                     }
@@ -87,6 +91,10 @@ final class WalletSpending {
             }
         }
         return took;
+    }
+
+    private static long sumOf(List<Lot> lots) {
+        return lots.stream().mapToLong(lot -> lot.amountMinor).sum();
     }
 
     private static long sumOf(Iterable<Lot> lots, String credit) {

@@ -41,6 +41,18 @@ class WalletSpendingTest {
     }
 
     @Test
+    void aPayoutTheBankSentBackReturnsTheCreditAndAPartReturnIsACreditOfItsOwn() {
+        List<WalletMovement> returned = List.of(credit("A", 50), debit("WD-1-1", 50),
+                new WalletMovement("WD-1-1-RET", "WITHDRAWAL_REVERSAL", 50));
+        assertThat(WalletSpending.of(returned, "A")).isEqualTo(new Spending(true, List.of(),
+                50));
+        List<WalletMovement> part = List.of(credit("A", 50), debit("WD-1-1", 50),
+                new WalletMovement("WD-1-1-RET", "WITHDRAWAL_REVERSAL", 20));
+        assertThat(WalletSpending.of(part, "A")).isEqualTo(new Spending(true,
+                List.of(new Portion("WD-1-1", 50)), 0));
+    }
+
+    @Test
     void aCreditTheWalletNeverReceivedIsNotCredited() {
         assertThat(WalletSpending.of(List.of(credit("A", 5), debit("WD-1-1", 5)), "Z"))
                 .isEqualTo(new Spending(false, List.of(), 0));
