@@ -83,6 +83,33 @@ class FinanceWorkflowITCase extends IssuanceTestBase {
     }
 
     @Test
+    void anApprovalCutOffBeforeItsPostingIsPostedOnceByTheSameApproversRetry()
+            throws Exception {
+        JsonNode grant = grab();
+        long breakId = unprovenBreak(grant, NOT_CORROBORATED);
+        long journal = ok(admin(FINANCE_TOKEN, "POST", "/admin/finance/breaks/" + breakId
+                + "/journals", note("complaint 90"))).get("journalRequestId").asLong();
+        // What a crash (or a ledger outage) between recording the approval and posting
+        // leaves: APPROVED by fin-ben, nothing booked.
+        jdbc.update("UPDATE corrective_journal SET status = 'APPROVED', decided_by = 'fin-ben',"
+                + " decided_at = NOW(3) WHERE journal_request_id = ?", journal);
+        String approve = "/admin/finance/journals/" + journal + "/approve";
+        expect(admin(THIRD_FINANCE_TOKEN, "POST", approve, note("me instead")), 409,
+                "JOURNAL_DECIDED");
+        assertThat(booked(grant)).isZero();
+        JsonNode retried = ok(admin(SECOND_FINANCE_TOKEN, "POST", approve, note("again")));
+        assertThat(retried.get("status").asText()).isEqualTo("POSTED");
+        assertThat(retried.get("decidedBy").asText()).isEqualTo("fin-ben");
+        // Once posted, a further retry is told so, and books nothing.
+        HttpResponse<String> after = admin(SECOND_FINANCE_TOKEN, "POST", approve,
+                note("and again"));
+        expect(after, 409, "JOURNAL_DECIDED");
+        assertThat(after.body()).contains("POSTED by fin-ben");
+        assertThat(booked(grant)).isEqualTo(1);
+        assertThat(walletMinor(grant.get("actId").asText())).isEqualTo(188);
+    }
+
+    @Test
     void aHashPlantedInRedisGetsNoJournalWhateverTheBreakSays() throws Exception {
         JsonNode genuine = grab();
         String actId = genuine.get("actId").asText();
