@@ -114,6 +114,61 @@ class AdminITCase extends IssuanceTestBase {
     }
 
     @Test
+    void aSwitchNamingAStageAMadeUpActivityOrAnUndeclaredSceneIsRefusedAndChangesNothing()
+            throws Exception {
+        fixtures().festival("swt", Stage.FORMAL, 0)
+                .fixed("swt-cash", "swt-formal", "CASH", "CNY", 10, 1_000, 1, null)
+                .rains("swt", "CASH").load();
+        java.util.Map<String, String> before = switchesNow();
+        long audited = jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit", Long.class);
+        // The child id a budget alert carries: it would match no grab, cash would still pay.
+        HttpResponse<String> stage = admin(OPERATOR_TOKEN, "PUT",
+                "/admin/switches/fallback-only:swt-formal", "{\"on\":true,\"reason\":\"INC-1\"}");
+        expect(stage, 404, "UNKNOWN_ACTIVITY");
+        assertThat(stage.body()).contains("fallback-only:swt");
+        expect(admin(OPERATOR_TOKEN, "PUT", "/admin/switches/fallback-only:made-up",
+                "{\"on\":true,\"reason\":\"INC-1\"}"), 404, "UNKNOWN_ACTIVITY");
+        expect(admin(OPERATOR_TOKEN, "PUT", "/admin/switches/scene-closed:swt:scene-404",
+                "{\"on\":true,\"reason\":\"INC-1\"}"), 404, "UNKNOWN_SCENE");
+        expect(admin(OPERATOR_TOKEN, "PUT", "/admin/switches/scene-closed:made-up:scene-1",
+                "{\"on\":true,\"reason\":\"INC-1\"}"), 404, "UNKNOWN_ACTIVITY");
+        assertThat(switchesNow()).isEqualTo(before);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM admin_audit", Long.class))
+                .isEqualTo(audited);
+        assertThat(grab("swt", "sw1", "r1").get("outcome").asText()).isEqualTo("AWARDED");
+        // A switch left on for an activity since removed can still be turned off.
+        REDIS.commands().hset(new dev.redrain.core.keys.RedisKeys(REDIS.namespace())
+                .switches(), "fallback-only:gone", "on");
+        Thread.sleep(400); // the switches are re-read every 200 ms
+        setSwitch("fallback-only:gone", false);
+        assertThat(switchesNow()).doesNotContainKey("fallback-only:gone");
+    }
+
+    @Test
+    void prometheusScrapesTheRedrainMetersWithAnOperatorsTokenOnly() throws Exception {
+        fixtures().festival("prm", Stage.FORMAL, 0)
+                .fixed("prm-cash", "prm-formal", "CASH", "CNY", 10, 1_000, 1, null)
+                .rains("prm", "CASH").load();
+        grab("prm", "scraped", "r1");
+        HttpResponse<String> scrape = admin(OPERATOR_TOKEN, "GET", "/actuator/prometheus", null);
+        assertThat(scrape.statusCode()).as(scrape.body()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).get().asString()
+                .startsWith("text/plain");
+        assertThat(scrape.body()).contains("redrain_grabs_total{", "redrain_outbox_depth",
+                "redrain_events_publish_latency_seconds", "redrain_grab_unrecorded_swept_total",
+                "outcome=\"AWARDED\"");
+        assertThat(admin(null, "GET", "/actuator/prometheus", null).statusCode())
+                .isEqualTo(401);
+    }
+
+    private java.util.Map<String, String> switchesNow() throws Exception {
+        HttpResponse<String> response = admin(VIEWER_TOKEN, "GET", "/admin/switches", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readValue(response.body(), new com.fasterxml.jackson.core.type
+                .TypeReference<java.util.Map<String, String>>() { });
+    }
+
+    @Test
     void anActivityItsTemplatesAndAllowListAreCreatedThroughTheApi() throws Exception {
         String now = java.time.Instant.now().minusSeconds(60).toString();
         String later = java.time.Instant.now().plusSeconds(86_400).toString();

@@ -77,6 +77,15 @@ class DependencyDeadlineITCase extends IssuanceTestBase {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
             assertThat(elapsedMs).as("answered at the 1 s command timeout, not when Redis"
                     + " came back").isLessThan(4_000);
+            // A grab cannot be served: the readiness probe takes the instance out, and says
+            // no more than that to an anonymous caller.
+            HttpResponse<String> readiness = admin(null, "GET", "/actuator/health/readiness",
+                    null);
+            assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
+            assertThat(readiness.body()).contains("\"DOWN\"").doesNotContain("components");
+            assertThat(admin(null, "GET", "/actuator/health/liveness", null).statusCode())
+                    .as("the process itself is fine").isEqualTo(200);
+            elapsedMs = (System.nanoTime() - started) / 1_000_000;
             Thread.sleep(Math.max(0, 5_500 - elapsedMs));
         } finally {
             admin.shutdown();

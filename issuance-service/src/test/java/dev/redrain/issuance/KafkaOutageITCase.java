@@ -71,6 +71,15 @@ class KafkaOutageITCase extends IssuanceTestBase {
             Thread.sleep(200);
         }
         assertThat(relay.depth()).as("every event of the outage in the outbox").isEqualTo(20);
+        // Grabs go on through the outbox: a load balancer's readiness probe keeps this
+        // instance, and operators see Kafka out of service.
+        java.net.http.HttpResponse<String> readiness = admin(null, "GET",
+                "/actuator/health/readiness", null);
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"UP\"").doesNotContain("components");
+        assertThat(JSON.readTree(admin(OPERATOR_TOKEN, "GET", "/actuator/health/ops", null)
+                .body()).at("/components/kafkaHealth/status").asText())
+                .isEqualTo("OUT_OF_SERVICE");
         EventSerde serde = new EventSerde();
         List<String> outboxOrder = new ArrayList<>();
         for (byte[] payload : jdbc.queryForList("SELECT payload FROM outbox ORDER BY outbox_id",

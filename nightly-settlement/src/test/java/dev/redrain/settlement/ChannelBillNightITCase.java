@@ -176,6 +176,29 @@ class ChannelBillNightITCase {
         assertThat(jdbc.queryForObject("SELECT status FROM settlement_run WHERE business_date"
                 + " = ? ORDER BY run_id DESC LIMIT 1", String.class, NIGHT))
                 .isEqualTo("COMPLETED");
+        theReportShowsTheBillsBreaksFeesTimingAndPayouts(folder, fees);
+    }
+
+    /**
+     * The rendered report of the bill's night, as a finance reader sees it: the categories the
+     * other night's report has not (a fee not the contract's, a payout the bank returned),
+     * timing items, the fees in the bridge, withdrawals by outcome; the PDF says the same.
+     */
+    private static void theReportShowsTheBillsBreaksFeesTimingAndPayouts(Path folder,
+            long feesMinor) throws Exception {
+        String page = RenderedReport.dom(folder.resolve("report.html"));
+        assertThat(page).contains(">FEE_MISMATCH<").contains(">PAYOUT_RETURNED<");
+        assertThat(RenderedReport.figure(page, "break-count")).isEqualTo("3");
+        assertThat(RenderedReport.figure(page, "expected-count")).isEqualTo("2");
+        assertThat(page).contains(Money.of(feesMinor, "CNY").display());
+        assertThat(RenderedReport.figure(page, "residual-CNY-PAYMENT")).isEqualTo("0.00 CNY");
+        assertThat(RenderedReport.figure(page, "withdrawn-PAID-CNY")).isEqualTo("3.00 CNY");
+        assertThat(RenderedReport.figure(page, "withdrawn-PAYOUT_FAILED-CNY"))
+                .isEqualTo("1.00 CNY");
+        assertThat(page).contains(payoutNo(3));
+        String pdf = RenderedReport.pdfText(folder.resolve("report.pdf"));
+        assertThat(pdf).contains("PAYOUT_RETURNED").contains("FEE_MISMATCH")
+                .contains(Money.of(feesMinor, "CNY").display()).contains("3.00 CNY");
     }
 
     @Test

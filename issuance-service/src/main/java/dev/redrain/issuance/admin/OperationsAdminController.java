@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -173,6 +174,10 @@ class OperationsAdminController {
         if (change.on() == null) {
             throw ApiException.badRequest(ErrorCode.INVALID_FIELD, "on is required");
         }
+        // A stale switch (its activity since removed) may still be turned off.
+        if (change.on() || !switches.isOn(name)) {
+            requireKnownTarget(catalog.current(), name);
+        }
         String reason = AdminSupport.reason(change.reason());
         String before = switches.isOn(name) ? "on" : "off";
         String after = change.on() ? "on" : "off";
@@ -187,6 +192,31 @@ class OperationsAdminController {
             throw e;
         }
         return switches.all();
+    }
+
+    /**
+     * A switch names what it acts on: the parent activity grabs name (a stage's child id
+     * would match no grab, and the switch would answer "on" while cash still pays), and a
+     * scene one of its rains declares. Anything else is refused, changing nothing.
+     */
+    private static void requireKnownTarget(Catalog snapshot, String name) {
+        String[] parts = name.split(":");
+        if (parts.length == 1) {
+            return; // outbox-only, wallet-read-only: no target
+        }
+        Optional<Activity> named = snapshot.activity(parts[1]);
+        if (named.isPresent() && !named.get().isParent()) {
+            throw ApiException.notFound(ErrorCode.UNKNOWN_ACTIVITY, parts[1] + " is the "
+                    + named.get().stage() + " stage of " + named.get().parentActivityId()
+                    + "; a switch names the parent: " + parts[0] + ":"
+                    + named.get().parentActivityId() + (parts.length > 2 ? ":" + parts[2] : ""));
+        }
+        Activity parent = parent(snapshot, parts[1]);
+        if (parts.length > 2 && snapshot.rains(parent.activityId()).stream().noneMatch(rain ->
+                rain.awardTypeByScene().containsKey(parts[2]))) {
+            throw ApiException.notFound(ErrorCode.UNKNOWN_SCENE, "no rain of " + parent
+                    .activityId() + " declares scene " + parts[2]);
+        }
     }
 
     private static Activity parent(Catalog snapshot, String parentId) {

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 /**
  * The live ops dashboard, on loopback: {@code /} the page (it polls {@code /api/ops} every
  * second), {@code /api/ops} the latest snapshot as JSON ({@code ?seq=N} a recent one by
- * number), {@code /runbooks/<name>.md} the runbooks the alerts link to, {@code /report} the
+ * number), {@code /runbooks/<name>.md} the runbooks the alerts link to (as HTML, each section
+ * an anchor), {@code /report} the
  * last settlement's HTML report.
  */
 public final class Dashboard implements AutoCloseable {
@@ -59,7 +60,8 @@ public final class Dashboard implements AutoCloseable {
             } else if (RUNBOOK.matcher(path).matches()) {
                 Path file = runbooks.resolve(path.substring("/runbooks/".length()));
                 if (Files.isRegularFile(file)) {
-                    send(exchange, 200, "text/plain; charset=utf-8", Files.readString(file));
+                    send(exchange, 200, "text/html; charset=utf-8", RunbookPage.html(
+                            file.getFileName().toString(), Files.readString(file)));
                 } else {
                     send(exchange, 404, "text/plain", "no such runbook");
                 }

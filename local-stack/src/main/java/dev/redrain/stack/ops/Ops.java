@@ -57,7 +57,8 @@ public final class Ops implements AutoCloseable {
 
     record SettlementView(long runId, String businessDate, String status, Instant finishedAt,
             Map<String, Long> breaksByCategory, long openBreaks, long repairedBreaks,
-            Map<String, Long> openBreakAging, String reportPath, SignOffView signOff) {
+            Map<String, Long> openBreakAging, String reportPath, SignOffView signOff,
+            String reviewUrl) {
     }
 
     /** Finance's sign-off of the night; null while it is not signed. */
@@ -130,7 +131,7 @@ public final class Ops implements AutoCloseable {
         List<ActivityView> activities;
         try (Connection connection = dataSource.getConnection()) {
             alerts(connection, alerts, alertsByRule);
-            settlement = settlement(connection);
+            settlement = settlement(connection, client.instances().get(0) + "/finance/");
             activities = activities(connection, now);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -232,7 +233,8 @@ public final class Ops implements AutoCloseable {
         byRule.putAll(reads.countsByRule(connection));
     }
 
-    private static SettlementView settlement(Connection connection) throws SQLException {
+    private static SettlementView settlement(Connection connection, String reviewUrl)
+            throws SQLException {
         SettlementReads reads = new SettlementReads();
         Optional<SettlementReads.Run> latest = reads.latestRun(connection);
         if (latest.isEmpty()) {
@@ -260,7 +262,8 @@ public final class Ops implements AutoCloseable {
                         signed.signedAt())).orElse(null);
         return new SettlementView(run.runId(), run.businessDate().toString(), run.status(),
                 run.finishedAt(), byCategory, open, repaired,
-                reads.openBreakAging(connection, run.businessDate()), report, signOff);
+                reads.openBreakAging(connection, run.businessDate()), report, signOff,
+                reviewUrl);
     }
 
     @Override

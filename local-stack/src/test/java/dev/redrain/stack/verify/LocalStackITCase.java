@@ -168,7 +168,8 @@ class LocalStackITCase {
         Chromium chromium = Chromium.find();
         String dom = chromium.run("--virtual-time-budget=4000", "--dump-dom",
                 stack.info().dashboardUrl() + "/").stdout();
-        assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"");
+        assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"")
+                .contains("href=\"" + stack.info().issuanceUrls().get(0) + "/finance/\"");
         // An instant with its zone, next to the business date named as one.
         assertThat(dom).containsPattern("business date [0-9-]{10}: COMPLETED at"
                 + " [0-9-]{10} [0-9:]{8} UTC").contains("open by age (days): ");
@@ -178,7 +179,10 @@ class LocalStackITCase {
                 URI.create(stack.info().dashboardUrl() + "/runbooks/budget-alert.md")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(runbook.statusCode()).isEqualTo(200);
-        assertThat(runbook.body()).contains("THRESHOLD");
+        assertThat(runbook.headers().firstValue("Content-Type")).get().asString()
+                .startsWith("text/html");
+        // The alert's link (#threshold) lands on its section.
+        assertThat(runbook.body()).contains("<h2 id=\"threshold\">THRESHOLD");
     }
 
     /**
