@@ -170,6 +170,14 @@ class RepairProvenanceITCase {
         assertThat(journals(beyond)).isZero();
         assertThat(Files.readString(reports.resolve(NIGHT.toString())
                 .resolve("breaks-OVER_BUDGET.csv"))).contains(beyond.outTradeNo());
+        // The rendered report: the refused grant's category, and the two activities apart.
+        String page = RenderedReport.dom(reports.resolve(NIGHT.toString())
+                .resolve("report.html"));
+        assertThat(page).contains(">OVER_BUDGET<").contains(">ISSUED_NOT_CREDITED<")
+                .contains("Activity act-formal, stage FORMAL")
+                .contains("Activity tight-formal, stage FORMAL");
+        assertThat(RenderedReport.pdfText(reports.resolve(NIGHT.toString())
+                .resolve("report.pdf"))).contains("OVER_BUDGET").contains("tight-formal");
     }
 
     private Map<String, Object> brk(TokenIssued event) {
