@@ -57,6 +57,9 @@ public class PayoutResolver {
         this.outcomes = outcomes;
         this.meters = meters;
         this.quietSeconds = quiet.toSeconds();
+        for (Outcome outcome : Outcome.values()) {
+            meters.counter("redrain.payout.resolved", "outcome", outcome.name()); // at 0
+        }
     }
 
     @Scheduled(fixedDelayString = INTERVAL, initialDelayString = INTERVAL)
