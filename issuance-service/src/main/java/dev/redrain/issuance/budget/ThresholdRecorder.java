@@ -2,6 +2,7 @@ package dev.redrain.issuance.budget;
 
 import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
+import dev.redrain.core.money.Money;
 import dev.redrain.issuance.activity.CatalogRefresher;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,8 +73,9 @@ public class ThresholdRecorder {
             if (added != null && added == 1) {
                 meters.counter("redrain.budget.thresholds.crossed", "template",
                         template.templateId(), "pct", Integer.toString(pct)).increment();
-                LOG.warn("template {} crossed {}% of its budget: {} of {} {} granted",
-                        template.templateId(), pct, consumed, budget, template.currency());
+                LOG.warn("template {} crossed {}% of its budget: {} of {} granted",
+                        template.templateId(), pct, Money.of(consumed, template.currency())
+                                .display(), Money.of(budget, template.currency()).display());
             }
         }
     }

@@ -9,11 +9,13 @@ import dev.redrain.stack.load.Rain;
 import dev.redrain.stack.load.RainOptions;
 import dev.redrain.stack.ops.Ops;
 import dev.redrain.stack.ops.Progress;
+import dev.redrain.stack.run.LocalServices;
 import dev.redrain.stack.run.Settlement;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackInfo;
 import dev.redrain.stack.run.StackJson;
 import dev.redrain.stack.run.StackSettings;
+import dev.redrain.stack.run.Version;
 import dev.redrain.stack.verify.Abuse;
 import dev.redrain.stack.verify.Chaos;
 import dev.redrain.stack.verify.Demo;
@@ -40,7 +42,8 @@ import picocli.CommandLine;
  * {@code ./redrain}: the whole platform on one machine. Exit codes: 0 done (for demo: money
  * conserved), 1 not conserved or a part failed, 2 bad arguments or nothing to attach to.
  */
-@Command(name = "redrain", mixinStandardHelpOptions = true, version = "redrain local stack",
+@Command(name = "redrain", mixinStandardHelpOptions = true,
+        versionProvider = Redrain.VersionProvider.class,
         description = "Runs Redrain on this machine: the demo, the stack alone, a rain against a"
                 + " running stack, a settlement.",
         subcommands = {Redrain.DemoCommand.class, Redrain.UpCommand.class,
@@ -59,6 +62,11 @@ public final class Redrain implements Runnable {
     }
 
     static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line, with refusals (bad arguments, nothing to attach to) as exit 2. */
+    static CommandLine commandLine() {
         return new CommandLine(new Redrain())
                 .setExecutionExceptionHandler((e, commandLine, parsed) -> {
                     if (e instanceof StackException) {
@@ -66,8 +74,31 @@ public final class Redrain implements Runnable {
                         return 2;
                     }
                     throw e;
-                })
-                .execute(args);
+                });
+    }
+
+    /** {@code --version}: the project's version, which names the parts' jars. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"redrain " + Version.project()};
+        }
+    }
+
+    /**
+     * The stack that {@code stack.json} describes, if it still answers; a file left by a
+     * stopped stack (a finished demo) is nothing to attach to.
+     */
+    static StackInfo running(Path runDirectory) throws Exception {
+        Path file = runDirectory.resolve(StackInfo.FILE);
+        StackInfo info = StackInfo.read(file);
+        URI issuance = URI.create(info.issuanceUrls().get(0));
+        if (!LocalServices.answers(issuance.getHost(), issuance.getPort())) {
+            throw new StackException("nothing answers at " + issuance + ": " + file + " is left"
+                    + " from a stack that has stopped. Start one with ./redrain up (or run"
+                    + " ./redrain demo --keep), then try again");
+        }
+        return info;
     }
 
     /** The repository: where the parts' jars and runbooks are. */
@@ -150,6 +181,10 @@ public final class Redrain implements Runnable {
                 Runtime.getRuntime().addShutdownHook(new Thread(running::close));
                 Demo.Outcome outcome = new Demo(running, OUT).run(rain, faults, withdrawShare);
                 OUT.printf("demo finished in %.0f s%n", (System.nanoTime() - started) / 1e9);
+                if (!keep) {
+                    OUT.println("the stack stops now, and its URLs with it; ./redrain demo"
+                            + " --keep keeps it up after the summary (Ctrl-C stops it)");
+                }
                 if (keep) {
                     OUT.println("the stack stays up: dashboard " + running.info().dashboardUrl()
                             + "; Ctrl-C stops it");
@@ -217,7 +252,7 @@ public final class Redrain implements Runnable {
         @Override
         public Integer call() throws Exception {
             rain.validate();
-            StackInfo info = StackInfo.read(resolve(runDirectory).resolve(StackInfo.FILE));
+            StackInfo info = running(resolve(runDirectory));
             IssuanceClient client = new IssuanceClient(info.issuanceUrls(), info.appSecrets(),
                     info.operatorToken(), Duration.ofSeconds(5), 64);
             String activity = Festival.ACTIVITY_ID;
@@ -273,7 +308,7 @@ public final class Redrain implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path run = resolve(runDirectory);
-            StackInfo info = StackInfo.read(run.resolve(StackInfo.FILE));
+            StackInfo info = running(run);
             HttpResponse<String> statement = HttpClient.newHttpClient().send(HttpRequest
                     .newBuilder(URI.create(info.channelUrl() + "/statements?date=" + date))
                     .header("Authorization", "Bearer " + info.channelMerchantKey())
@@ -359,7 +394,7 @@ public final class Redrain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            StackInfo info = StackInfo.read(resolve(runDirectory).resolve(StackInfo.FILE));
+            StackInfo info = running(resolve(runDirectory));
             Abuse.Report report = Abuse.run(info, OUT);
             return report.passed() ? 0 : 1;
         }

@@ -39,10 +39,21 @@ public final class RainOptions {
     }
 
     public void validate() {
-        if (users < 1 || rate <= 0 || durationSeconds < 1 || rains < 1 || apps < 1
-                || apps > StackSettings.APPS.size()) {
-            throw new StackException("--users, --rate, --duration, --rains must be positive and"
-                    + " --apps 1 to " + StackSettings.APPS.size());
+        positive("--users", users);
+        positive("--duration", durationSeconds);
+        positive("--rains", rains);
+        if (!(rate > 0)) {
+            throw new StackException("--rate must be more than 0 taps per second, not " + rate);
+        }
+        if (apps < 1 || apps > StackSettings.APPS.size()) {
+            throw new StackException("--apps must be 1 to " + StackSettings.APPS.size()
+                    + ", not " + apps);
+        }
+    }
+
+    private static void positive(String option, long value) {
+        if (value < 1) {
+            throw new StackException(option + " must be 1 or more, not " + value);
         }
     }
 

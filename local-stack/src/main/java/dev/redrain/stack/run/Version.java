@@ -8,6 +8,11 @@ import java.util.Properties;
 public final class Version {
     static final String PROJECT = read();
 
+    /** The project's version, as {@code --version} prints it. */
+    public static String project() {
+        return PROJECT;
+    }
+
     private Version() {
     }
 

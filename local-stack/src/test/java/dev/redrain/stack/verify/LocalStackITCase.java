@@ -168,6 +168,9 @@ class LocalStackITCase {
         Chromium chromium = Chromium.find();
         String dom = chromium.run("--virtual-time-budget=4000", "--dump-dom",
                 stack.info().dashboardUrl() + "/").stdout();
+        // The rate chart has its axes: the scale's top in grabs per second, and the time.
+        assertThat(dom).containsPattern("id=\"rate-axis-max\"[^>]*>[0-9]+/s<")
+                .contains(">120 s ago<").contains(">now<");
         assertThat(dom).contains("data-status=\"COMPLETED\"").contains("href=\"/report\"")
                 .contains("href=\"" + stack.info().issuanceUrls().get(0) + "/finance/\"");
         // An instant with its zone, next to the business date named as one.
