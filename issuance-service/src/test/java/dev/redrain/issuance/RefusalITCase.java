@@ -49,7 +49,7 @@ class RefusalITCase extends IssuanceTestBase {
                 .post("/v1/grab", grab("victim")), 401, "BAD_SIGNATURE");
         // A body changed after signing.
         String nonce = SignedClient.nonce();
-        String signature = dev.redrain.core.signing.RequestSigner.sign(SECRET, "POST",
+        String signature = dev.redrain.client.RequestSigner.sign(SECRET, "POST",
                 "/v1/grab", Long.toString(now), nonce, body);
         expect(client.send("POST", "/v1/grab", grab("someone-else").getBytes(
                 StandardCharsets.UTF_8), now, nonce, signature), 401, "BAD_SIGNATURE");

@@ -1,6 +1,6 @@
 package dev.redrain.issuance;
 
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.issuance.security.SignatureFilter;
 import java.net.URI;
 import java.net.http.HttpClient;

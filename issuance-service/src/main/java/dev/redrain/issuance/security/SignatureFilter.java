@@ -1,7 +1,7 @@
 package dev.redrain.issuance.security;
 
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
 import dev.redrain.issuance.web.ErrorCode;
 import dev.redrain.issuance.web.Problems;

@@ -3,7 +3,7 @@ package dev.redrain.issuance.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
 import dev.redrain.testsupport.TestServices;
 import io.lettuce.core.RedisClient;

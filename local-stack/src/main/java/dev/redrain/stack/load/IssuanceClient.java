@@ -2,7 +2,7 @@ package dev.redrain.stack.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackJson;
 import dev.redrain.stack.run.Version;

@@ -11,7 +11,7 @@ import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.LedgerAudit;
 import dev.redrain.core.ledger.LedgerReads;
 import dev.redrain.core.outbox.OutboxStore;
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenKeyRing;
 import dev.redrain.issuance.account.AccountReads;

@@ -2,7 +2,7 @@ package dev.redrain.bench.grab;
 
 import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
-import dev.redrain.core.signing.RequestSigner;
+import dev.redrain.client.RequestSigner;
 import dev.redrain.issuance.IssuanceApplication;
 import dev.redrain.issuance.account.AccountService;
 import dev.redrain.issuance.activity.CatalogRefresher;

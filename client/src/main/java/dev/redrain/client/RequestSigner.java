@@ -1,4 +1,4 @@
-package dev.redrain.core.signing;
+package dev.redrain.client;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -9,8 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The app request signature: lowercase hex HMAC-SHA256, with the app's secret, over
- * {@code METHOD \n PATH[?QUERY] \n TIMESTAMP_MS \n NONCE \n BODY}. Apps compute the same (the
- * rain simulator and the tests use this class).
+ * {@code METHOD \n PATH[?QUERY] \n TIMESTAMP_MS \n NONCE \n BODY}. The issuance service
+ * verifies with this class; {@link RedrainClient} signs with it.
  */
 public final class RequestSigner {
     private RequestSigner() {
