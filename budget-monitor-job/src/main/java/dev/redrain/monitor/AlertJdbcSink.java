@@ -23,7 +23,8 @@ public class AlertJdbcSink implements Sink<BudgetAlert> {
     static final String INSERT = "INSERT IGNORE INTO budget_alert (alert_id, dedupe_key,"
             + " severity, rule, activity_id, stage, template_id, observed_value, expected_value,"
             + " value_unit, window_start, window_end, projected_exhaustion_at, runbook_url,"
-            + " summary, fired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " summary, fired_at, parent_activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?)";
     private static final int ATTEMPTS = 3;
 
     private final String jdbcUrl;
@@ -105,6 +106,7 @@ public class AlertJdbcSink implements Sink<BudgetAlert> {
                     statement.setString(i++, alert.runbookUrl());
                     statement.setString(i++, truncate(alert.summary(), 1024));
                     statement.setTimestamp(i++, Timestamp.from(alert.firedAt()));
+                    statement.setString(i++, alert.parentActivityId());
                     statement.addBatch();
                 }
                 statement.executeBatch();

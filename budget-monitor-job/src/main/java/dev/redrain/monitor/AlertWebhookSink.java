@@ -78,10 +78,16 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
             labels.put("activity_id", alert.activityId());
             labels.put("stage", alert.stage().name());
             labels.put("template_id", alert.templateId());
+            if (alert.parentActivityId() != null) {
+                labels.put("parent_activity_id", alert.parentActivityId());
+            }
             labels.put("dedupe_key", alert.dedupeKey());
             ObjectNode annotations = item.putObject("annotations");
             annotations.put("summary", alert.summary());
             annotations.put("runbook_url", alert.runbookUrl());
+            if (alert.fallbackSwitch() != null) {
+                annotations.put("fallback_switch", alert.fallbackSwitch());
+            }
             annotations.put("alert_id", alert.alertId());
             annotations.put("observed", Long.toString(alert.observedValue()));
             annotations.put("expected", Long.toString(alert.expectedValue()));

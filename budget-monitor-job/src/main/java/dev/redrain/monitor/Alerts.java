@@ -31,6 +31,7 @@ final class Alerts {
         String alertId = thresholdPct != null ? dedupe : dedupe + ":" + episodeMs;
         String[] parts = key.split("\\|");
         return new BudgetAlert("alert-" + alertId, alertId, dedupe, severity, rule, parts[0],
+                template == null ? null : template.parentActivityId,
                 Stage.valueOf(parts[1]), parts[2], observed, expected, unit,
                 Instant.ofEpochMilli(windowStartMs), Instant.ofEpochMilli(windowEndMs),
                 projectedExhaustionMs == null ? null : Instant.ofEpochMilli(projectedExhaustionMs),

@@ -60,6 +60,9 @@ class BudgetMonitorFunctionTest {
         assertThat(first.dedupeKey()).isEqualTo("THRESHOLD:fest-formal:FORMAL:cash:50");
         assertThat(first.alertId()).isEqualTo(first.dedupeKey());
         assertThat(first.runbookUrl()).isEqualTo("runbooks/budget-alert.md#threshold");
+        // What the switch needs: the parent, not the stage's child the alert is about.
+        assertThat(first.activityId()).isEqualTo("fest-formal");
+        assertThat(first.fallbackSwitch()).isEqualTo("fallback-only:fest");
 
         OperatorSubtaskState checkpoint = harness.snapshot(1, T0 + 5_000);
         harness.close();

@@ -186,6 +186,11 @@ class BudgetMonitorJobITCase {
         assertThat(threshold.get("annotations").get("runbook_url").asText())
                 .isEqualTo("runbooks/budget-alert.md#threshold");
         assertThat(threshold.get("annotations").get("observed").asText()).isEqualTo("5000");
+        assertThat(threshold.get("labels").get("parent_activity_id").asText()).isEqualTo("mon");
+        assertThat(threshold.get("annotations").get("fallback_switch").asText())
+                .isEqualTo("fallback-only:mon");
+        assertThat(DATA.count("SELECT COUNT(*) FROM budget_alert WHERE rule = 'THRESHOLD' AND"
+                + " template_id = 'mon-cash' AND parent_activity_id = 'mon'")).isEqualTo(1);
         assertThat(threshold.get("startsAt").asText()).isNotEmpty();
         assertThat(posted).noneMatch(alert -> alert.get("labels").get("template_id").asText()
                 .equals("mon-quiet"));

@@ -52,7 +52,7 @@ public final class Ops implements AutoCloseable {
     }
 
     record Alert(String alertId, Instant firedAt, String severity, String rule,
-            String templateId, String summary, String runbookUrl) {
+            String templateId, String summary, String runbookUrl, String fallbackSwitch) {
     }
 
     record SettlementView(long runId, String businessDate, String status, Instant finishedAt,
@@ -229,7 +229,7 @@ public final class Ops implements AutoCloseable {
         AlertReads reads = new AlertReads();
         reads.latest(connection, 20).forEach(alert -> alerts.add(new Alert(alert.alertId(),
                 alert.firedAt(), alert.severity(), alert.rule(), alert.templateId(),
-                alert.summary(), alert.runbookUrl())));
+                alert.summary(), alert.runbookUrl(), alert.fallbackSwitch())));
         byRule.putAll(reads.countsByRule(connection));
     }
 

@@ -176,6 +176,8 @@ class LocalStackITCase {
         // An instant with its zone, next to the business date named as one.
         assertThat(dom).containsPattern("business date [0-9-]{10}: COMPLETED at"
                 + " [0-9-]{10} [0-9:]{8} UTC").contains("open by age (days): ");
+        // An alert names the switch on-call would flip: the parent's, not its stage's.
+        assertThat(dom).contains("data-switch=\"fallback-only:" + Festival.ACTIVITY_ID + "\"");
         assertThat(dom).contains("data-rule=\"THRESHOLD\"")
                 .contains(stack.info().dashboardUrl() + "/runbooks/budget-alert.md");
         HttpResponse<String> runbook = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

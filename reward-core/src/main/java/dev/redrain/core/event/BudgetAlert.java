@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param valueUnit what observed and expected count: {@code minor} (money), {@code percent},
  *     {@code count} or {@code ms}
  * @param projectedExhaustionAt when the budget runs out at the current rate, where it applies
+ * @param parentActivityId the activity grabs name, which the degradation switches name too
+ *     ({@code activityId} is its stage's child); null in alerts written before it was carried
  */
 public record BudgetAlert(
         String eventId,
@@ -20,6 +22,7 @@ public record BudgetAlert(
         Severity severity,
         AlertRule rule,
         String activityId,
+        String parentActivityId,
         Stage stage,
         String templateId,
         long observedValue,
@@ -31,6 +34,11 @@ public record BudgetAlert(
         String runbookUrl,
         String summary,
         Instant firedAt) implements RedrainEvent {
+
+    /** The switch that sends the parent's grabs to the fallback, or null without a parent. */
+    public String fallbackSwitch() {
+        return parentActivityId == null ? null : "fallback-only:" + parentActivityId;
+    }
 
     /** How urgently a person must act. */
     public enum Severity { INFO, WARNING, CRITICAL }
@@ -48,6 +56,9 @@ public record BudgetAlert(
         Fields.present("severity", severity);
         Fields.present("rule", rule);
         Identifiers.require("activityId", activityId);
+        if (parentActivityId != null) {
+            Identifiers.require("parentActivityId", parentActivityId);
+        }
         Fields.present("stage", stage);
         Identifiers.require("templateId", templateId);
         Fields.text("valueUnit", valueUnit);

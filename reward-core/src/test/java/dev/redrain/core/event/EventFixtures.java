@@ -37,7 +37,7 @@ public final class EventFixtures {
     public static BudgetAlert thresholdAlert() {
         return new BudgetAlert("al-1", "THRESHOLD:cash-888:80:1", "THRESHOLD:cash-888:80",
                 BudgetAlert.Severity.WARNING, BudgetAlert.AlertRule.THRESHOLD,
-                "spring-2027-formal", Stage.FORMAL, "cash-888", 80, 80, "percent",
+                "spring-2027-formal", "spring-2027", Stage.FORMAL, "cash-888", 80, 80, "percent",
                 ISSUED_AT, ISSUED_AT.plusSeconds(60), null,
                 "runbooks/budget-alert.md#threshold", "cash-888 used 80% of its budget",
                 ISSUED_AT.plusSeconds(61));
