@@ -91,11 +91,20 @@ class AdminITCase extends IssuanceTestBase {
         setSwitch("fallback-only:deg", false);
 
         setSwitch("outbox-only", true);
-        long outboxBefore = jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Long.class);
+        String waiting = "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL";
+        long waitingBefore = jdbc.queryForObject(waiting, Long.class);
         grab("deg", "v3", "r1");
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox", Long.class))
-                .isEqualTo(outboxBefore + 1);
+        // The event waits in the outbox while the switch is on (the relay, every 500 ms, sends
+        // nothing to the Kafka the switch protects), and is published once the switch is off.
+        Thread.sleep(1_500);
+        assertThat(jdbc.queryForObject(waiting, Long.class)).isEqualTo(waitingBefore + 1);
         setSwitch("outbox-only", false);
+        long drainDeadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (jdbc.queryForObject(waiting, Long.class) > waitingBefore
+                && System.nanoTime() < drainDeadline) {
+            Thread.sleep(100);
+        }
+        assertThat(jdbc.queryForObject(waiting, Long.class)).isEqualTo(waitingBefore);
 
         setSwitch("wallet-read-only", true);
         String actId = grab("deg", "v4", "r1").get("actId").asText();

@@ -2,6 +2,7 @@ package dev.redrain.issuance.events;
 
 import dev.redrain.core.outbox.OutboxStore;
 import dev.redrain.core.outbox.OutboxStore.Row;
+import dev.redrain.issuance.ops.Switches;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,13 +43,24 @@ public class OutboxRelay {
     private final KafkaProducer<String, byte[]> producer;
     private final OutboxStore outbox = new OutboxStore();
 
-    OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer) {
+    private final Switches switches;
+
+    OutboxRelay(JdbcTemplate jdbc, KafkaProducer<String, byte[]> producer, Switches switches) {
         this.jdbc = jdbc;
         this.producer = producer;
+        this.switches = switches;
     }
 
+    /**
+     * Drains the outbox, except while {@code outbox-only} is on: on-call turned it on because
+     * Kafka is slow or failing, and relaying to Kafka meanwhile would put back the load the
+     * switch took off it. The rows wait; the first pass after the switch goes off sends them.
+     */
     @Scheduled(fixedDelayString = "${redrain.outbox-relay-interval:500ms}")
     void drainScheduled() {
+        if (switches.isOn(Switches.OUTBOX_ONLY)) {
+            return;
+        }
         try {
             while (drainBatch() == BATCH_ROWS_MAX) {
                 // A full batch: more may be waiting.
