@@ -68,7 +68,8 @@ public final class BreakClassifier {
             }
         }
         boolean cash = cashCurrencies.contains(legs.currency());
-        if (payment != null && payment.count() > 1) {
+        boolean parts = inParts(ledger, payment);
+        if (payment != null && payment.count() > 1 && !parts) {
             long once = ledger != null ? ledger.amountMinor() : payment.maxAmountMinor();
             breaks.add(new Break(legs, Category.DUPLICATE, "PAYMENT",
                     Math.max(1, payment.sumMinor() - once)));
@@ -79,7 +80,7 @@ public final class BreakClassifier {
         } else if (ledger == null && payment != null) {
             breaks.add(new Break(legs, Category.PAID_NOT_CREDITED, "LEDGER,PAYMENT",
                     payment.sumMinor()));
-        } else if (ledger != null && payment != null && payment.count() == 1
+        } else if (ledger != null && payment != null && (payment.count() == 1 || parts)
                 && (payment.sumMinor() != ledger.amountMinor()
                         || !payment.currency().equals(ledger.currency()))) {
             mismatch.add("LEDGER,PAYMENT");
@@ -92,8 +93,21 @@ public final class BreakClassifier {
         }
         if (payment != null && payment.count() == 1) {
             feeBreak(legs, fees.fundingFee(payment.sumMinor()), breaks);
+        } else if (parts && payment.contractFeeMinor() != null) {
+            feeBreak(legs, payment.contractFeeMinor(), breaks); // each part's fee
         }
         return breaks;
+    }
+
+    /**
+     * Funded in parts: several successful lines for one token, each smaller than it (a line
+     * of the whole amount, or more, makes the others duplicates). Together they must make
+     * its amount; the contract's fee is each part's.
+     */
+    private static boolean inParts(Legs.Ledger ledger, Legs.Payment payment) {
+        return ledger != null && payment != null && payment.count() > 1
+                && payment.maxAmountMinor() < ledger.amountMinor()
+                && payment.currency().equals(ledger.currency());
     }
 
     /** The fee the channel charged against the contract's. */

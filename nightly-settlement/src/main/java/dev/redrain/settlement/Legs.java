@@ -39,9 +39,16 @@ public record Legs(String outTradeNo, Redis redis, Ledger ledger, Payment paymen
      * @param maxAmountMinor the largest single record, to size a duplicate's extra money
      * @param feeMinor the channel's fees on the records (on their lines and on lines of their own)
      * @param refundedMinor what the bank returned of a payout (REFUND lines)
+     * @param contractFeeMinor the contract's fee of each record, added up (a token funded in
+     *     parts owes the fee of each part); null where the query does not give it
      */
     public record Payment(int count, long sumMinor, long maxAmountMinor, String currency,
-            long feeMinor, long refundedMinor) {
+            long feeMinor, long refundedMinor, Long contractFeeMinor) {
+
+        public Payment(int count, long sumMinor, long maxAmountMinor, String currency,
+                long feeMinor, long refundedMinor) {
+            this(count, sumMinor, maxAmountMinor, currency, feeMinor, refundedMinor, null);
+        }
 
         /** Records without fees or refunds, as Redrain's own statement has them. */
         public Payment(int count, long sumMinor, long maxAmountMinor, String currency) {

@@ -24,7 +24,7 @@ final class LegsQuery {
             + " x.amount_minor x_amount, x.currency x_currency, x.act_id x_act,"
             + " x.activity_id x_activity, x.stage x_stage, x.award_type x_award,"
             + " p.records p_records, p.total p_total, p.biggest p_biggest, p.currency p_currency,"
-            + " p.fee p_fee"
+            + " p.fee p_fee, p.contract_fee p_contract_fee"
             + " FROM ("
             + "   SELECT out_trade_no FROM recon_redis_token"
             + "    WHERE business_date = ? AND bucket BETWEEN ? AND ?"
@@ -39,7 +39,9 @@ final class LegsQuery {
             + " LEFT JOIN ledger_booking j ON j.out_trade_no = k.out_trade_no"
             + " LEFT JOIN ledger_refused_credit x ON x.out_trade_no = k.out_trade_no"
             + " LEFT JOIN (SELECT out_trade_no, COUNT(*) records, SUM(amount_minor) total,"
-            + "     MAX(amount_minor) biggest, MIN(currency) currency, SUM(fee_minor) fee"
+            + "     MAX(amount_minor) biggest, MIN(currency) currency, SUM(fee_minor) fee,"
+            // The contract's fee line by line (FeeSchedule: half up), for a token in parts.
+            + "     SUM((amount_minor * ? + 500000) DIV 1000000) contract_fee"
             + "     FROM payment_record"
             + "    WHERE out_trade_no LIKE ? AND payment_kind = 'FUNDING'"
             + "      AND channel_status = 'SUCCESS' AND CRC32(out_trade_no) % ? BETWEEN ? AND ?"
@@ -49,10 +51,11 @@ final class LegsQuery {
     private LegsQuery() {
     }
 
-    static Object[] arguments(LocalDate date, int buckets, int low, int high) {
+    static Object[] arguments(LocalDate date, int buckets, int low, int high,
+            long fundingFeePpm) {
         String prefix = PREFIX.format(date) + "%";
         return new Object[] {date, low, high, prefix, buckets, low, high, prefix, buckets, low,
-            high, date, buckets, prefix, buckets, low, high};
+            high, date, buckets, fundingFeePpm, prefix, buckets, low, high};
     }
 
     static final RowMapper<Legs> ROW = (rs, row) -> new Legs(rs.getString("out_trade_no"),
@@ -89,6 +92,7 @@ final class LegsQuery {
             return null;
         }
         return new Legs.Payment(records, rs.getLong("p_total"), rs.getLong("p_biggest"),
-                rs.getString("p_currency"), rs.getLong("p_fee"), 0);
+                rs.getString("p_currency"), rs.getLong("p_fee"), 0,
+                rs.getLong("p_contract_fee"));
     }
 }

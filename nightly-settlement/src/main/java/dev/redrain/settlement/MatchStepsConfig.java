@@ -44,7 +44,8 @@ class MatchStepsConfig {
             @Value("#{stepExecutionContext['high']}") Integer high) {
         return new JdbcCursorItemReaderBuilder<Legs>().name("legsReader").dataSource(dataSource)
                 .sql(LegsQuery.SQL).queryArguments(LegsQuery.arguments(date,
-                        properties.buckets(), low, high)).rowMapper(LegsQuery.ROW).build();
+                        properties.buckets(), low, high, properties.fees().fundingFeePpm()))
+                .rowMapper(LegsQuery.ROW).build();
     }
 
     @Bean

@@ -70,6 +70,30 @@ class BreakClassifierTest {
     }
 
     @Test
+    void aTokenFundedInPartsMatchesWhenThePartsMakeItsAmountAndEachPartsFeeIsTheContracts() {
+        BreakClassifier contract = new BreakClassifier(Set.of("CNY"),
+                new dev.redrain.settlement.statement.FeeSchedule(6_000, 0, 0));
+        Legs.Redis issued = new Legs.Redis("CREDITED", 500, "CNY", "A1", "act", "FORMAL",
+                "CASH", Instant.EPOCH);
+        Legs.Ledger booked = new Legs.Ledger(500, "CNY", "A1", "act", "FORMAL", "CASH");
+        // 250 + 250 at 0.6%: 1.5 fen each, 2 each half up, 4 in all (the whole would owe 3).
+        assertThat(contract.classify(new Legs("T-1", issued, booked, new Legs.Payment(2, 500,
+                250, "CNY", 4, 0, 4L)))).isEmpty();
+        // Charged as if paid whole: not the contract's fee for these parts.
+        assertThat(contract.classify(new Legs("T-2", issued, booked, new Legs.Payment(2, 500,
+                250, "CNY", 3, 0, 4L))).stream().map(Break::category))
+                .containsExactly(Category.FEE_MISMATCH);
+        // Parts short of the amount: the amount differs.
+        assertThat(contract.classify(new Legs("T-3", issued, booked, new Legs.Payment(2, 450,
+                250, "CNY", 4, 0, 4L))).stream().map(Break::category))
+                .containsExactly(Category.AMOUNT_MISMATCH);
+        // A line of the whole amount and another: a duplicate, as before.
+        assertThat(contract.classify(new Legs("T-4", issued, booked, new Legs.Payment(2, 750,
+                500, "CNY", 5, 0, 5L))).stream().map(Break::category))
+                .containsExactly(Category.DUPLICATE);
+    }
+
+    @Test
     void aPaidWithdrawalNeedsExactlyOneMatchingPayoutLine() {
         assertThat(classifier.classifyPayout(payout("PAID", payment(1, 100)))).isEmpty();
         assertThat(classifier.classifyPayout(payout("DEBITED", payment(1, 100)))).isEmpty();

@@ -304,6 +304,43 @@ class ChannelBillNightITCase {
                 .containsEntry("last_seen_date", java.sql.Date.valueOf(LATER_NIGHT));
     }
 
+    @Test
+    @Order(6)
+    void aTokenTheChannelFundedInTwoPartsIsMatchedWithEachPartsFee() throws Exception {
+        LocalDate night = NIGHT.plusDays(5);
+        ZoneId zone = CHANNEL_ZONE;
+        String no = new OutTradeNoGenerator(Clock.fixed(night.atTime(20, 0).atZone(zone)
+                .toInstant(), zone), zone, "7K2M9QX4TB").next();
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(TokenHash.STATUS, "CREDITED");
+        fields.put(TokenHash.OUT_TRADE_NO, no);
+        fields.put(TokenHash.ACT_ID, "A-split");
+        fields.put(TokenHash.ACTIVITY_ID, "act-formal");
+        fields.put(TokenHash.STAGE, "FORMAL");
+        fields.put(TokenHash.AWARD_TYPE, "CASH");
+        fields.put(TokenHash.AMOUNT_MINOR, "500");
+        fields.put(TokenHash.CURRENCY, "CNY");
+        fields.put(TokenHash.ISSUED_AT_MS, "0");
+        fields.put(TokenHash.TEMPLATE_ID, "tpl-cash");
+        REDIS.commands().hset(new RedisKeys(REDIS.namespace()).token("A-split", no), fields);
+        new LedgerWriter(DB.dataSource(), Clock.systemUTC()).creditBatch(List.of(
+                new CreditRequest(no, "A-split", "act-formal", Stage.FORMAL, "CASH",
+                        Money.of(500, "CNY"), night, CreditSource.STREAM)));
+        // 2.50 + 2.50 CNY at 0.6%: 1.5 fen each, 2 each rounded half up (the whole owes 3).
+        Bill bill = new Bill(night);
+        bill.funding(no, 250, 2);
+        bill.funding(no, 250, 2);
+        bill.write(statements);
+        assertThat(runner.settle(night, false)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE out_trade_no = '" + no
+                + "'")).isEqualTo(2);
+        assertThat(breaks().keySet()).noneMatch(key -> key.startsWith(no));
+        List<String> bridge = Files.readAllLines(reports.resolve(night.toString())
+                .resolve("bridge.csv"));
+        assertThat(bridge).filteredOn(line -> line.contains(",RESIDUAL,"))
+                .allMatch(line -> line.endsWith(",0"));
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     /** Open breaks: outTradeNo/category -> legs|amount|status. */
