@@ -4,35 +4,36 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An app's client of the issuance service's app API. Every request is signed
  * ({@link RequestSigner}) with a fresh timestamp and nonce, so a retry is a new request of the
  * same operation. Grabs and withdrawals are idempotent on the service (a grab per user, rain,
  * scene and award type; a withdrawal per requestId), so a request that got no answer, or a
- * 503, 429 or WITHDRAWAL_IN_PROGRESS, is sent again: after the Retry-After the service asked
- * for, else after an exponential backoff with jitter. Other refusals are thrown at once as
- * {@link RedrainException}s by their code. Won tokens are kept ({@link #tokens()}) and
- * presented at withdrawal. Thread-safe.
+ * 503, 429, GRAB_IN_PROGRESS or WITHDRAWAL_IN_PROGRESS, is sent again: after the Retry-After
+ * the service asked for, else after an exponential backoff with jitter. Other refusals are
+ * thrown at once as {@link RedrainException}s by their code. Won tokens are kept
+ * ({@link #tokens()}) and presented at withdrawal. Thread-safe.
  */
 public final class RedrainClient {
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final SecureRandom NONCES = new SecureRandom();
     private static final Duration RETRY_AFTER_MAX = Duration.ofSeconds(30);
 
     /** What a grab answered; {@code award}, {@code token} and {@code outTradeNo} are null for EMPTY. */
@@ -52,7 +53,29 @@ public final class RedrainClient {
             int creditedTokens) {
     }
 
-    private final URI base;
+    private record Bound(String actId) {
+    }
+
+    /**
+     * One try of an operation, for the caller's own metrics and logs: where it went, how long
+     * it took, and the status and problem code it got ({@code status} 0 and a code of
+     * TIMEOUT, NO_CONNECTION or NO_ANSWER when no answer came; a null code for a 2xx).
+     */
+    public record Attempt(String method, String pathAndQuery, int number, URI endpoint,
+            long tookMs, int status, String code, String detail) {
+        public boolean answered() {
+            return status != 0;
+        }
+    }
+
+    /** Hears every try, on the calling thread; it must not throw. */
+    @FunctionalInterface
+    public interface AttemptListener {
+        void onAttempt(Attempt attempt);
+    }
+
+    private final List<URI> endpoints;
+    private final AtomicInteger nextEndpoint = new AtomicInteger();
     private final String appId;
     private final String secret;
     private final HttpClient http;
@@ -60,17 +83,20 @@ public final class RedrainClient {
     private final int attemptsMax;
     private final Duration backoff;
     private final Duration backoffMax;
-    private final TokenKeeper tokens = new TokenKeeper();
+    private final TokenKeeper tokens;
+    private final AttemptListener listener;
 
     private RedrainClient(Builder builder) {
-        this.base = URI.create(builder.baseUrl.endsWith("/") ? builder.baseUrl
-                : builder.baseUrl + "/");
+        this.endpoints = builder.baseUrls.stream().map(url -> URI.create(url.endsWith("/") ? url
+                : url + "/")).toList();
         this.appId = builder.appId;
         this.secret = builder.secret;
         this.timeout = builder.timeout;
         this.attemptsMax = builder.attemptsMax;
         this.backoff = builder.backoff;
         this.backoffMax = builder.backoffMax;
+        this.tokens = builder.tokens;
+        this.listener = builder.listener;
         this.http = HttpClient.newBuilder().connectTimeout(builder.connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -80,9 +106,21 @@ public final class RedrainClient {
         return new Builder(baseUrl, appId, secret);
     }
 
+    public String appId() {
+        return appId;
+    }
+
     /** The tokens this client's users won and have not withdrawn yet. */
     public TokenKeeper tokens() {
         return tokens;
+    }
+
+    /** The account-center id (actId) of this app's user: the same person in every app. */
+    public String bind(String userId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("appId", appId);
+        body.put("userId", userId);
+        return call("POST", "v1/accounts/bind", body, Bound.class).actId();
     }
 
     /** Taps a rain; a won token is kept for the user's withdrawal. */
@@ -129,15 +167,24 @@ public final class RedrainClient {
         } catch (IOException e) {
             throw new IllegalArgumentException("not JSON: " + body, e);
         }
+        int index = Math.floorMod(nextEndpoint.getAndIncrement(), endpoints.size());
+        int unreachableInARow = 0;
         for (int attempt = 1; ; attempt++) {
+            URI endpoint = endpoints.get(index % endpoints.size());
+            long startedNanos = System.nanoTime();
             Duration wait;
             try {
-                HttpResponse<byte[]> response = http.send(signed(method, pathAndQuery, bytes),
-                        HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = http.send(signed(endpoint, method, pathAndQuery,
+                        bytes), HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() / 100 == 2) {
+                    heard(method, pathAndQuery, attempt, endpoint, startedNanos,
+                            response.statusCode(), null, "");
                     return JSON.readValue(response.body(), type);
                 }
+                unreachableInARow = 0;
                 RedrainException refusal = problem(response);
+                heard(method, pathAndQuery, attempt, endpoint, startedNanos, refusal.status(),
+                        refusal.code(), refusal.detail());
                 if (!(refusal instanceof RedrainException.Unavailable) || attempt >= attemptsMax) {
                     throw refusal;
                 }
@@ -145,11 +192,25 @@ public final class RedrainClient {
                 wait = asked == null ? backoff(attempt) : asked.compareTo(RETRY_AFTER_MAX) > 0
                         ? RETRY_AFTER_MAX : asked;
             } catch (IOException noAnswer) {
+                String code = noAnswer instanceof HttpTimeoutException ? "TIMEOUT"
+                        : noAnswer instanceof ConnectException ? "NO_CONNECTION" : "NO_ANSWER";
+                heard(method, pathAndQuery, attempt, endpoint, startedNanos, 0, code,
+                        String.valueOf(noAnswer));
                 if (attempt >= attemptsMax) {
-                    throw new RedrainException.Unavailable(0, "NO_ANSWER", method + " /"
+                    throw new RedrainException.Unavailable(0, code, method + " /"
                             + pathAndQuery + ": " + noAnswer, null);
                 }
-                wait = backoff(attempt);
+                // Nothing listens there (an instance is down): the next one is tried at once,
+                // as a load balancer would, until each has been. One that took the request and
+                // went quiet may be busy, so the next try waits.
+                if (noAnswer instanceof ConnectException) {
+                    index++;
+                    unreachableInARow++;
+                } else {
+                    unreachableInARow = 0;
+                }
+                wait = unreachableInARow > 0 && unreachableInARow < endpoints.size()
+                        ? Duration.ZERO : backoff(attempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RedrainException.Unavailable(0, "INTERRUPTED", e.toString(), null);
@@ -158,19 +219,20 @@ public final class RedrainClient {
         }
     }
 
-    private HttpRequest signed(String method, String pathAndQuery, byte[] body) {
-        String timestamp = Long.toString(System.currentTimeMillis());
-        byte[] random = new byte[16];
-        NONCES.nextBytes(random);
-        String nonce = HexFormat.of().formatHex(random);
-        String signature = RequestSigner.sign(secret, method, "/" + pathAndQuery, timestamp,
-                nonce, body);
-        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("X-App-Id", appId).header("X-Timestamp", timestamp)
-                .header("X-Nonce", nonce).header("X-Signature", signature)
+    private void heard(String method, String pathAndQuery, int attempt, URI endpoint,
+            long startedNanos, int status, String code, String detail) {
+        listener.onAttempt(new Attempt(method, pathAndQuery, attempt, endpoint,
+                (System.nanoTime() - startedNanos) / 1_000_000, status, code, detail));
+    }
+
+    private HttpRequest signed(URI endpoint, String method, String pathAndQuery, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.resolve(pathAndQuery))
+                .timeout(timeout).header("Content-Type", "application/json")
                 .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        RequestSigner.headers(appId, secret, method, "/" + pathAndQuery, body)
+                .forEach(request::header);
+        return request.build();
     }
 
     private static RedrainException problem(HttpResponse<byte[]> response) {
@@ -207,6 +269,9 @@ public final class RedrainClient {
     }
 
     private static void sleep(Duration wait) {
+        if (wait.isZero()) {
+            return;
+        }
         try {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
@@ -221,7 +286,7 @@ public final class RedrainClient {
 
     /** How the client talks: timeouts, and how often and how patiently it retries. */
     public static final class Builder {
-        private final String baseUrl;
+        private final List<String> baseUrls = new ArrayList<>();
         private final String appId;
         private final String secret;
         private Duration connectTimeout = Duration.ofSeconds(2);
@@ -229,9 +294,11 @@ public final class RedrainClient {
         private int attemptsMax = 4;
         private Duration backoff = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(2);
+        private TokenKeeper tokens = new TokenKeeper();
+        private AttemptListener listener = attempt -> { };
 
         private Builder(String baseUrl, String appId, String secret) {
-            this.baseUrl = baseUrl;
+            this.baseUrls.add(baseUrl);
             this.appId = appId;
             this.secret = secret;
         }
@@ -260,6 +327,31 @@ public final class RedrainClient {
         public Builder backoff(Duration first, Duration max) {
             this.backoff = first;
             this.backoffMax = max;
+            return this;
+        }
+
+        /**
+         * Further instances of the same service, for a caller with no load balancer in front:
+         * operations start at each in turn, and a try that cannot connect moves to the next.
+         */
+        public Builder alsoAt(List<String> otherBaseUrls) {
+            this.baseUrls.addAll(otherBaseUrls);
+            return this;
+        }
+
+        /**
+         * Where won tokens are kept (default: this client's own). Apps of one account center
+         * that share a wallet backend share one, so a withdrawal through any of them presents
+         * every token the user won.
+         */
+        public Builder tokens(TokenKeeper keeper) {
+            this.tokens = keeper;
+            return this;
+        }
+
+        /** Hears every try (default: nobody). */
+        public Builder listener(AttemptListener listener) {
+            this.listener = listener;
             return this;
         }
 

@@ -71,8 +71,12 @@ public class RedrainException extends RuntimeException {
         };
     }
 
-    /** 5xx, 429, and a withdrawal another request with the same requestId is making. */
+    /**
+     * 5xx, 429, and a grab or withdrawal that another request of the same operation is making
+     * (its answer is the one this request will get).
+     */
     static boolean retryable(int status, String code) {
-        return status >= 500 || status == 429 || "WITHDRAWAL_IN_PROGRESS".equals(code);
+        return status >= 500 || status == 429 || "WITHDRAWAL_IN_PROGRESS".equals(code)
+                || "GRAB_IN_PROGRESS".equals(code);
     }
 }

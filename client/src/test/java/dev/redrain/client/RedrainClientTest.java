@@ -145,4 +145,56 @@ class RedrainClientTest {
                 .isEqualTo("tok-1");
         assertThat(client.tokens().tokens("A1")).isEmpty();
     }
+
+    @Test
+    void aDownInstanceIsSkippedAtOnceAndEveryTryIsHeard() throws Exception {
+        int nothingListens;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            nothingListens = closed.getLocalPort();
+        }
+        List<RedrainClient.Attempt> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RedrainClient client = RedrainClient.builder("http://127.0.0.1:" + nothingListens,
+                "douyin", SECRET).alsoAt(List.of("http://127.0.0.1:"
+                        + server.getAddress().getPort())).backoff(Duration.ofSeconds(5),
+                                Duration.ofSeconds(5)).listener(heard::add).build();
+        answers.add(new Scripted(409, "{\"code\":\"GRAB_IN_PROGRESS\",\"detail\":\"one at a"
+                + " time\"}", "0"));
+        answers.add(new Scripted(200, WON, null));
+        long startedMs = System.currentTimeMillis();
+        RedrainClient.Grab grab = client.grab("u1", "spring", "scene-1", "rain-1");
+        assertThat(System.currentTimeMillis() - startedMs)
+                .as("no backoff before the next instance, nor after a Retry-After of 0")
+                .isLessThan(2_000);
+        assertThat(grab.outcome()).isEqualTo("AWARDED");
+        assertThat(heard).extracting(RedrainClient.Attempt::code)
+                .containsExactly("NO_CONNECTION", "GRAB_IN_PROGRESS", null);
+        assertThat(heard).extracting(RedrainClient.Attempt::answered)
+                .containsExactly(false, true, true);
+        assertThat(heard.get(0).endpoint().getPort()).isEqualTo(nothingListens);
+        assertThat(heard.get(1).endpoint().getPort()).isEqualTo(server.getAddress().getPort());
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void appsOfOneAccountCenterSharingAKeeperPresentEveryTokenTheUserWon() throws Exception {
+        TokenKeeper shared = new TokenKeeper();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        RedrainClient douyin = RedrainClient.builder(base, "douyin", SECRET).tokens(shared)
+                .build();
+        RedrainClient toutiao = RedrainClient.builder(base, "toutiao", SECRET).tokens(shared)
+                .build();
+        answers.add(new Scripted(200, "{\"actId\":\"A1\"}", null));
+        assertThat(toutiao.bind("t-9")).isEqualTo("A1");
+        assertThat(JSON.readTree(received.get(0).body()).get("appId").asText())
+                .isEqualTo("toutiao");
+        answers.add(new Scripted(200, WON, null));
+        douyin.grab("u1", "spring", "scene-1", "rain-1");
+        answers.add(new Scripted(200, "{\"withdrawalId\":8,\"actId\":\"A1\",\"requestId\":"
+                + "\"w-9\",\"status\":\"PAID\",\"amountMinor\":188,\"currency\":\"CNY\","
+                + "\"creditedTokens\":1}", null));
+        toutiao.withdraw("A1", "w-9", 188);
+        assertThat(JSON.readTree(received.get(2).body()).get("tokens").get(0).asText())
+                .as("won through douyin, presented through toutiao").isEqualTo("tok-1");
+        assertThat(shared.tokens("A1")).isEmpty();
+    }
 }
