@@ -2,6 +2,9 @@ package dev.redrain.issuance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.redrain.core.activity.Stage;
@@ -9,6 +12,8 @@ import dev.redrain.core.event.EventSerde;
 import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.RedisKeys;
 import dev.redrain.core.keys.Topics;
+import dev.redrain.issuance.budget.BudgetStore;
+import dev.redrain.issuance.budget.ThresholdRecorder;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +30,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class GrabITCase extends IssuanceTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +38,30 @@ class GrabITCase extends IssuanceTestBase {
     @Test
     void twoHundredConcurrentGrabbersReserveExactlyTheBudgetThenFallBackThenGetNothing()
             throws Exception {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger thresholds = (Logger) LoggerFactory.getLogger(ThresholdRecorder.class);
+        Logger shards = (Logger) LoggerFactory.getLogger(BudgetStore.class);
+        thresholds.addAppender(logged);
+        shards.addAppender(logged);
+        try {
+            rushEmptiesTheBudget();
+        } finally {
+            thresholds.detachAppender(logged);
+            shards.detachAppender(logged);
+        }
+        // On-call reads amounts as people do: major units with the currency, never fen.
+        List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(lines).contains("template rush-cash crossed 100% of its budget: 50.00 CNY"
+                + " of 50.00 CNY granted", "template rush-coupon crossed 100% of its budget:"
+                + " 30 CPN of 30 CPN granted");
+        assertThat(lines).anyMatch(line -> line.startsWith("loaded 8 budget shards of template"
+                + " rush-cash (50.00 CNY of 50.00 CNY left)"));
+        assertThat(lines).noneMatch(line -> line.contains("minor"));
+    }
+
+    private void rushEmptiesTheBudget() throws Exception {
         fixtures().festival("rush", Stage.FORMAL, 0)
                 .fixed("rush-coupon", "rush-formal", "COUPON", "CPN", 1, 30, 4, null)
                 .fixed("rush-cash", "rush-formal", "CASH", "CNY", 100, 5_000, 8, "rush-coupon")

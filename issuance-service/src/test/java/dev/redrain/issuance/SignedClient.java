@@ -1,16 +1,20 @@
 package dev.redrain.issuance;
 
 import dev.redrain.client.RequestSigner;
-import dev.redrain.issuance.security.SignatureFilter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
+import java.util.Map;
 
-/** An app's HTTP client: signs every request as SignatureFilter expects. */
+/**
+ * An app's raw HTTP client for the service's own tests, which need what the SDK will not do:
+ * answers as they came (status, headers, body), and requests signed wrongly, late or twice.
+ * The signing itself is the SDK's ({@link RequestSigner#headers}); ClientSdkITCase tests the
+ * SDK's client against the service.
+ */
 public final class SignedClient {
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,21 +40,20 @@ public final class SignedClient {
     /** Full control, for the tests of refusals: a null signature is computed correctly. */
     public HttpResponse<String> send(String method, String path, byte[] body, long timestampMs,
             String nonce, String signature) {
-        String signed = signature != null ? signature : RequestSigner.sign(secret, method, path,
-                Long.toString(timestampMs), nonce, body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header(SignatureFilter.APP_ID, appId)
-                .header(SignatureFilter.TIMESTAMP, Long.toString(timestampMs))
-                .header(SignatureFilter.NONCE, nonce)
-                .header(SignatureFilter.SIGNATURE, signed)
                 .method(method, body.length == 0 && method.equals("GET")
                         ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> headers = RequestSigner.headers(appId, secret, method, path, body,
+                timestampMs, nonce);
+        if (signature != null) {
+            headers.put(RequestSigner.SIGNATURE, signature);
+        }
+        headers.forEach(request::header);
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -60,7 +63,7 @@ public final class SignedClient {
     }
 
     public static String nonce() {
-        return UUID.randomUUID().toString().replace("-", "");
+        return RequestSigner.nonce();
     }
 
     public static String grabJson(String appId, String userId, String activityId, String sceneId,

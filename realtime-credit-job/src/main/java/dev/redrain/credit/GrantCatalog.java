@@ -1,5 +1,6 @@
 package dev.redrain.credit;
 
+import dev.redrain.core.money.Money;
 import dev.redrain.core.catalog.Activity;
 import dev.redrain.core.catalog.CatalogStore;
 import dev.redrain.core.catalog.Template;
@@ -79,9 +80,10 @@ final class GrantCatalog {
                     + template.currency() + ", the event says " + event.currency());
         }
         if (!fitsRule(template, event.amountMinor())) {
-            return new Refusal("AMOUNT_OUT_OF_RULE", event.amountMinor() + " minor units do not"
-                    + " fit template " + event.templateId() + " (" + template.rule() + ", budget "
-                    + template.budgetMinor() + ")");
+            return new Refusal("AMOUNT_OUT_OF_RULE", Money.of(event.amountMinor(),
+                    event.currency()).display() + " does not fit template " + event.templateId()
+                    + " (" + template.rule() + ", budget " + Money.of(template.budgetMinor(),
+                            template.currency()).display() + ")");
         }
         return null;
     }

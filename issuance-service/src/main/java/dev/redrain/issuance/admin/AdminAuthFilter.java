@@ -1,5 +1,6 @@
 package dev.redrain.issuance.admin;
 
+import dev.redrain.client.RequestSigner;
 import dev.redrain.issuance.config.IssuanceProperties;
 import dev.redrain.issuance.security.RoutedPath;
 import dev.redrain.issuance.web.ErrorCode;
@@ -71,7 +72,8 @@ class AdminAuthFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
             FilterChain chain) throws ServletException, IOException {
         String authorization = request.getHeader("Authorization");
-        if (request.getHeader("X-App-Id") != null || request.getHeader("X-Signature") != null
+        if (request.getHeader(RequestSigner.APP_ID) != null
+                || request.getHeader(RequestSigner.SIGNATURE) != null
                 || authorization == null || !authorization.startsWith("Bearer ")) {
             refuse(request, response, 401, "the admin API needs an operator's bearer token");
             return;

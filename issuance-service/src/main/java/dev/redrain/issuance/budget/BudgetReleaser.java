@@ -1,5 +1,6 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.money.Money;
 import dev.redrain.core.catalog.Template;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +64,7 @@ public class BudgetReleaser implements DisposableBean {
         } catch (RuntimeException e) {
             if (pending.incrementAndGet() > PENDING_MAX) {
                 pending.decrementAndGet();
-                abandon(reservation, e);
+                abandon(template, reservation, e);
                 return;
             }
             schedule(template, reservation, 0);
@@ -82,7 +83,7 @@ public class BudgetReleaser implements DisposableBean {
                     RETRY_DELAYS_MS[attempt], TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             pending.decrementAndGet();
-            abandon(reservation, stopping);
+            abandon(template, reservation, stopping);
         }
     }
 
@@ -95,18 +96,18 @@ public class BudgetReleaser implements DisposableBean {
                 schedule(template, reservation, attempt + 1);
             } else {
                 pending.decrementAndGet();
-                abandon(reservation, error);
+                abandon(template, reservation, error);
             }
         });
     }
 
-    private void abandon(Reservation reservation, Throwable cause) {
+    private void abandon(Template template, Reservation reservation, Throwable cause) {
         abandoned.increment();
         // Stays reserved: never an overspend; the budget monitor's drift rule and the
         // settlement see granted below reserved.
-        LOG.warn("gave up returning {} minor units to shard {} of template {}: {}",
-                reservation.amountMinor(), reservation.shard(), reservation.templateId(),
-                cause.toString());
+        LOG.warn("gave up returning {} to shard {} of template {}: {}",
+                Money.of(reservation.amountMinor(), template.currency()).display(),
+                reservation.shard(), reservation.templateId(), cause.toString());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.redrain.issuance.budget;
 
+import dev.redrain.core.money.Money;
 import dev.redrain.core.catalog.AmountRule;
 import dev.redrain.core.catalog.Template;
 import dev.redrain.core.keys.RedisKeys;
@@ -381,9 +382,10 @@ public class BudgetStore {
             exhaustedShards.remove(template.templateId() + "#" + shard);
         }
         if (loaded > 0) {
-            LOG.info("loaded {} budget shards of template {} ({} of {} minor units left)",
-                    loaded, template.templateId(), Arrays.stream(shares).sum(),
-                    template.budgetMinor());
+            LOG.info("loaded {} budget shards of template {} ({} of {} left)",
+                    loaded, template.templateId(), Money.of(Arrays.stream(shares).sum(),
+                            template.currency()).display(), Money.of(template.budgetMinor(),
+                                    template.currency()).display());
         }
         return loaded;
     }

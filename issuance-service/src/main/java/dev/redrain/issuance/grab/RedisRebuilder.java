@@ -1,5 +1,6 @@
 package dev.redrain.issuance.grab;
 
+import dev.redrain.core.money.Money;
 import dev.redrain.core.activity.Outcome;
 import dev.redrain.core.catalog.Template;
 import dev.redrain.core.event.EventDecodingException;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -322,11 +324,14 @@ public class RedisRebuilder {
         Map<String, List<Long>> grantedByTemplate = grantedByTemplate(events.values());
         int templates = 0;
         long grantedMinor = 0;
+        Map<String, Long> grantedByCurrency = new TreeMap<>();
         progress.phase = RebuildRuns.Phase.RESTORING_BUDGETS;
         for (Template template : catalog.current().templates().values()) {
             List<Long> granted = grantedByTemplate.getOrDefault(template.templateId(), List.of());
             budgets.loadRemaining(template, granted);
-            grantedMinor += granted.stream().mapToLong(Long::longValue).sum();
+            long templateGrantedMinor = granted.stream().mapToLong(Long::longValue).sum();
+            grantedMinor += templateGrantedMinor;
+            grantedByCurrency.merge(template.currency(), templateGrantedMinor, Long::sum);
             templates++;
         }
         int pending = restoreAnswers(events.values());
@@ -336,10 +341,11 @@ public class RedisRebuilder {
         guard.check();
         long readMs = (read - started) / 1_000_000;
         long restoreMs = (System.nanoTime() - read) / 1_000_000;
-        LOG.warn("Redis rebuilt from {} events: {} templates, {} minor units granted, {} tokens"
+        LOG.warn("Redis rebuilt from {} events: {} templates, granted {}, {} tokens"
                 + " pending; read in {} ms, restored in {} ms; {} records without a valid grant"
-                + " proof skipped", events.size(), templates, grantedMinor, pending, readMs,
-                restoreMs, unproven);
+                + " proof skipped", events.size(), templates, grantedByCurrency.entrySet()
+                        .stream().map(sum -> Money.of(sum.getValue(), sum.getKey()).display())
+                        .toList(), pending, readMs, restoreMs, unproven);
         return new Result(events.size(), templates, grantedMinor, pending, readMs, restoreMs,
                 unproven);
     }

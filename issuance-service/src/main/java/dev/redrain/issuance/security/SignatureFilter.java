@@ -45,10 +45,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(1)
 public class SignatureFilter extends OncePerRequestFilter {
-    public static final String APP_ID = "X-App-Id";
-    public static final String TIMESTAMP = "X-Timestamp";
-    public static final String NONCE = "X-Nonce";
-    public static final String SIGNATURE = "X-Signature";
+    public static final String APP_ID = RequestSigner.APP_ID;
+    public static final String TIMESTAMP = RequestSigner.TIMESTAMP;
+    public static final String NONCE = RequestSigner.NONCE;
+    public static final String SIGNATURE = RequestSigner.SIGNATURE;
     /** Largest body an app may send. */
     public static final int BODY_BYTES_MAX = 16 * 1024;
     private static final Pattern NONCE_FORMAT = Pattern.compile("[A-Za-z0-9_-]{16,64}");

@@ -1,6 +1,7 @@
 package dev.redrain.stack.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.client.RedrainClient;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackSettings;
 import java.time.Duration;
@@ -68,11 +69,9 @@ public final class Festival {
         budgets.addAll(template(client, activityId, "formal", "FORMAL", formalCash,
                 expectedFormalGrabs));
         List<String> staff = new ArrayList<>();
+        RedrainClient app = client.app(StackSettings.APPS.get(0)).build();
         for (int i = 0; i < STAFF; i++) {
-            JsonNode bound = client.app(0, StackSettings.APPS.get(0), "POST", "/v1/accounts/bind",
-                    Map.of("appId", StackSettings.APPS.get(0), "userId", Rain.userId("staff-", i)))
-                    .json();
-            staff.add(bound.path("actId").asText());
+            staff.add(app.bind(Rain.userId("staff-", i)));
         }
         client.adminOk("POST", "/admin/activities/" + activityId + "/allow-list", Map.of(
                 "stage", "INTERNAL_TEST", "actIds", staff, "reason", "staff for the internal"

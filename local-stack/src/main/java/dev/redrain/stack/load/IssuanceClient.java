@@ -2,7 +2,7 @@ package dev.redrain.stack.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.redrain.client.RequestSigner;
+import dev.redrain.client.RedrainClient;
 import dev.redrain.stack.run.StackException;
 import dev.redrain.stack.run.StackJson;
 import dev.redrain.stack.run.Version;
@@ -12,22 +12,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * The issuance service as its callers see it: app requests signed like a real app's
- * ({@code X-App-Id}, {@code X-Timestamp}, {@code X-Nonce}, {@code X-Signature}), admin calls
- * with an operator's bearer token, and the actuator. Requests to several instances go round
- * robin, as through a load balancer.
+ * The issuance service as the local stack calls it: the app API through the client SDK (as a
+ * real app's server does), admin calls with an operator's bearer token, and the actuator.
  */
 public final class IssuanceClient {
     private static final ObjectMapper JSON = StackJson.MAPPER;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** An HTTP answer: status and body (parsed when it is JSON). */
     public record Answer(int status, String body) {
@@ -67,30 +62,18 @@ public final class IssuanceClient {
         return instances;
     }
 
-    /** A signed app request to the instance {@code pick} selects (round robin by caller). */
-    public Answer app(int pick, String appId, String method, String path, Object body)
-            throws IOException, InterruptedException {
+    /**
+     * The SDK's client for an app's server, aimed at every instance: operations start at each
+     * in turn and move past one that is down, as through a load balancer. The caller adds its
+     * listener or token keeper.
+     */
+    public RedrainClient.Builder app(String appId) {
         String secret = appSecrets.get(appId);
         if (secret == null) {
             throw new IllegalArgumentException("unknown app " + appId);
         }
-        byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
-        String timestamp = Long.toString(System.currentTimeMillis());
-        String nonce = nonce();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(instance(pick) + path))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("X-App-Id", appId)
-                .header("X-Timestamp", timestamp)
-                .header("X-Nonce", nonce)
-                .header("X-Signature", RequestSigner.sign(secret, method, path, timestamp, nonce,
-                        bytes))
-                .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(
-                StandardCharsets.UTF_8));
-        return new Answer(response.statusCode(), response.body());
+        return RedrainClient.builder(instances.get(0), appId, secret)
+                .alsoAt(instances.subList(1, instances.size())).timeout(timeout);
     }
 
     /** An admin call with the operator's token, to the first instance that answers. */
@@ -145,15 +128,5 @@ public final class IssuanceClient {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    private String instance(int pick) {
-        return instances.get(Math.floorMod(pick, instances.size()));
-    }
-
-    public static String nonce() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 }

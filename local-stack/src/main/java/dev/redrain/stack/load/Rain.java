@@ -1,10 +1,9 @@
 package dev.redrain.stack.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.client.RedrainClient;
+import dev.redrain.client.RedrainException;
+import dev.redrain.client.TokenKeeper;
 import dev.redrain.stack.run.StackException;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,8 +61,8 @@ public final class Rain {
         }
     }
 
-    /** A tap to ask again: who, from which app, and the request. */
-    private record Unanswered(String userId, String app, int rain, Map<String, Object> body) {
+    /** A tap to ask again: who, from which app, and which rain. */
+    private record Unanswered(String userId, String app, int rain) {
     }
 
     /** A token a client received. */
@@ -78,6 +77,9 @@ public final class Rain {
 
     private final Settings settings;
     private final IssuanceClient client;
+    /** Each app's server, as the SDK's client; one keeper, as the account center's wallet. */
+    private final Map<String, RedrainClient> apps = new LinkedHashMap<>();
+    private final TokenKeeper keeper = new TokenKeeper();
     private final Map<String, String> firstAnswerByKey = new ConcurrentHashMap<>();
     private final Map<String, Received> tokens = new ConcurrentHashMap<>();
     private final Map<String, String> firstAppByUser = new ConcurrentHashMap<>();
@@ -107,6 +109,14 @@ public final class Rain {
     public Rain(Settings settings, IssuanceClient client) {
         this.settings = settings;
         this.client = client;
+        for (String app : settings.apps()) {
+            apps.put(app, client.app(app).tokens(keeper).listener(this::heard).build());
+        }
+    }
+
+    /** The app's client, holding (with the other apps') the tokens the rain's users won. */
+    public RedrainClient app(String appId) {
+        return apps.get(appId);
     }
 
     /**
@@ -172,75 +182,43 @@ public final class Rain {
         String userId = settings.userId(user);
         String app = random.nextInt(10) < 7 ? settings.homeApp(user)
                 : settings.apps().get(random.nextInt(settings.apps().size()));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("appId", app);
-        body.put("userId", userId);
-        body.put("activityId", settings.activityId());
-        body.put("sceneId", settings.sceneId());
-        body.put("rainId", "rain-" + (rain + 1));
-        long started = System.nanoTime();
         taps.increment();
         try {
-            IssuanceClient.Answer answer = send((int) (slot % 1024), app, body);
-            recordLatency((System.nanoTime() - started) / 1_000_000);
-            if (answer.status() >= 500) {
-                unanswered(userId, app, rain, body);
-                serverErrors.increment();
-                String code = answer.status() + " " + codeOf(answer);
-                count("HTTP_" + code);
-                trouble(started, code, detailOf(answer));
-            } else if (answer.status() != 200) {
-                count(codeOf(answer));
-            } else {
-                answered(userId, app, rain, answer.json());
-            }
-        } catch (HttpTimeoutException e) {
-            unanswered(userId, app, rain, body);
-            timeouts.increment();
-            count("TIMEOUT");
-            trouble(started, "TIMEOUT", "");
-        } catch (IOException e) {
-            unanswered(userId, app, rain, body);
-            connectionErrors.increment();
-            count("CONNECTION_ERROR");
-            String message = String.valueOf(e.getMessage());
-            trouble(started, "CONNECTION_ERROR " + e.getClass().getSimpleName() + ": "
-                    + message.substring(0, Math.min(60, message.length())), "");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            answered(userId, app, rain, grab(app, userId, rain));
+        } catch (RedrainException.Unavailable e) {
+            // The SDK's retries are used up: the client holds no answer, and asks again later.
+            unanswered(userId, app, rain);
+            count(e.status() == 0 ? e.code() : "HTTP_" + e.status() + " " + e.code());
+        } catch (RedrainException e) {
+            count(e.code());
         }
+    }
+
+    private RedrainClient.Grab grab(String app, String userId, int rain) {
+        return apps.get(app).grab(userId, settings.activityId(), settings.sceneId(), "rain-"
+                + (rain + 1));
     }
 
     /**
-     * Sends a grab; when the instance refuses the connection (it is down), sends it to the
-     * next one, as a load balancer would. The idempotency key makes the second try safe.
+     * Every try the SDK made: its latency, and a 5xx, a timeout or a refused connection as a
+     * trouble (a tap the SDK retried to an answer still had them).
      */
-    private IssuanceClient.Answer send(int pick, String app, Map<String, Object> body)
-            throws IOException, InterruptedException {
-        try {
-            return client.app(pick, app, "POST", "/v1/grab", body);
-        } catch (ConnectException e) {
-            if (client.instances().size() < 2) {
-                throw e;
-            }
-            return client.app(pick + 1, app, "POST", "/v1/grab", body);
+    private void heard(RedrainClient.Attempt attempt) {
+        long startedNanos = System.nanoTime() - attempt.tookMs() * 1_000_000;
+        if (attempt.answered()) {
+            recordLatency(attempt.tookMs());
         }
-    }
-
-    private static String codeOf(IssuanceClient.Answer answer) {
-        try {
-            return answer.json().path("code").asText("HTTP_" + answer.status());
-        } catch (StackException e) {
-            return "HTTP_" + answer.status();
-        }
-    }
-
-    /** The problem's own words (which dependency, why), or "". */
-    private static String detailOf(IssuanceClient.Answer answer) {
-        try {
-            return answer.json().path("detail").asText("");
-        } catch (StackException e) {
-            return "";
+        if (attempt.status() >= 500) {
+            serverErrors.increment();
+            trouble(startedNanos, attempt.status() + " " + attempt.code(), attempt.detail());
+        } else if ("TIMEOUT".equals(attempt.code())) {
+            timeouts.increment();
+            trouble(startedNanos, "TIMEOUT", "");
+        } else if (!attempt.answered()) {
+            connectionErrors.increment();
+            String message = attempt.detail();
+            trouble(startedNanos, "CONNECTION_ERROR " + message.substring(0, Math.min(60,
+                    message.length())), "");
         }
     }
 
@@ -285,10 +263,10 @@ public final class Rain {
         return startedAtNanos == 0 ? 0 : (System.nanoTime() - startedAtNanos) / 1_000_000;
     }
 
-    private void unanswered(String userId, String app, int rain, Map<String, Object> body) {
+    private void unanswered(String userId, String app, int rain) {
         String key = userId + "|" + rain;
         if (!firstAnswerByKey.containsKey(key)) {
-            unanswered.putIfAbsent(key, new Unanswered(userId, app, rain, body));
+            unanswered.putIfAbsent(key, new Unanswered(userId, app, rain));
         }
     }
 
@@ -327,34 +305,20 @@ public final class Rain {
 
     private void askAgain(String key, Unanswered tap) {
         try {
-            IssuanceClient.Answer answer = send(tap.userId().hashCode() & 1023, tap.app(),
-                    tap.body());
-            if (answer.status() == 200) {
-                unanswered.remove(key);
-                askedAgain.increment();
-                answered(tap.userId(), tap.app(), tap.rain(), answer.json());
-            } else if (isFinalRefusal(answer)) {
-                // A grab the service decided is answered even once its rain or activity has
-                // closed; a refusal now means it granted nothing for this tap (a grant it did
-                // make would show as held by no client: invariant "received = granted").
-                unanswered.remove(key);
-                refusedWhenAskedAgain.merge(answer.status() + " " + codeOf(answer), 1L,
-                        Long::sum);
-            } else {
-                stillUnanswered.put(key, answer.status() + " " + codeOf(answer));
-            }
-        } catch (IOException e) {
+            RedrainClient.Grab grab = grab(tap.app(), tap.userId(), tap.rain());
+            unanswered.remove(key);
+            askedAgain.increment();
+            answered(tap.userId(), tap.app(), tap.rain(), grab);
+        } catch (RedrainException.Unavailable e) {
             // Still no answer: asked again on the next pass.
-            stillUnanswered.put(key, e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            stillUnanswered.put(key, e.status() + " " + e.code());
+        } catch (RedrainException e) {
+            // A grab the service decided is answered even once its rain or activity has
+            // closed; a refusal now means it granted nothing for this tap (a grant it did
+            // make would show as held by no client: invariant "received = granted").
+            unanswered.remove(key);
+            refusedWhenAskedAgain.merge(e.status() + " " + e.code(), 1L, Long::sum);
         }
-    }
-
-    /** A 4xx that asking again will not change (not a 429, not a grab still in progress). */
-    private static boolean isFinalRefusal(IssuanceClient.Answer answer) {
-        return answer.status() >= 400 && answer.status() < 500 && answer.status() != 429
-                && !"GRAB_IN_PROGRESS".equals(codeOf(answer));
     }
 
     /** What asking again after the rain came to, for the report. */
@@ -378,29 +342,25 @@ public final class Rain {
         return askedAgain.sum();
     }
 
-    private void answered(String userId, String app, int rain, JsonNode json) {
-        String outcome = json.path("outcome").asText();
-        String outTradeNo = json.path("outTradeNo").asText(null);
+    private void answered(String userId, String app, int rain, RedrainClient.Grab grab) {
         String key = userId + "|" + rain;
         unanswered.remove(key);
-        String fingerprint = outcome + "|" + outTradeNo;
+        String fingerprint = grab.outcome() + "|" + grab.outTradeNo();
         String first = firstAnswerByKey.putIfAbsent(key, fingerprint);
         if (first != null) {
             repeats.increment();
-            count("REPEAT_" + outcome);
+            count("REPEAT_" + grab.outcome());
             if (!first.equals(fingerprint)) {
                 idempotencyViolations.increment();
             }
             return;
         }
-        count(outcome);
+        count(grab.outcome());
         firstAppByUser.putIfAbsent(userId, app);
-        JsonNode award = json.path("award");
-        if (outTradeNo != null && award.isObject()) {
-            tokens.put(outTradeNo, new Received(outTradeNo, json.path("actId").asText(), userId,
-                    app, outcome,
-                    award.path("type").asText(), award.path("amountMinor").asLong(),
-                    award.path("currency").asText(), json.path("token").asText()));
+        if (grab.outTradeNo() != null && grab.award() != null) {
+            tokens.put(grab.outTradeNo(), new Received(grab.outTradeNo(), grab.actId(), userId,
+                    app, grab.outcome(), grab.award().type(), grab.award().amountMinor(),
+                    grab.award().currency(), grab.token()));
         }
     }
 

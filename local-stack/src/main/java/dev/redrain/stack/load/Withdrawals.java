@@ -1,21 +1,23 @@
 package dev.redrain.stack.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.redrain.client.RedrainClient;
+import dev.redrain.client.RedrainException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * After the rain a share of the users withdraw their cash, presenting the tokens they hold
  * (the service force-credits any the stream has not booked yet), through the app they used
- * first. The payouts go through the payment channel simulator.
+ * first, with the client SDK's kept tokens. The payouts go through the payment channel
+ * simulator.
  */
 public final class Withdrawals {
-    private static final int TOKENS_PER_REQUEST_MAX = 100;
-
     /** What the withdrawals came to. */
     public record Result(int requested, Map<String, Integer> byStatus, long paidMinor,
             long refusedMinor, List<String> problems) {
@@ -24,47 +26,45 @@ public final class Withdrawals {
     private Withdrawals() {
     }
 
-    public static Result run(IssuanceClient client, Rain rain, double share, long seed,
-            String cashCurrency) throws Exception {
-        Map<String, List<Rain.Received>> cashByAct = new TreeMap<>();
+    public static Result run(Rain rain, double share, long seed, String cashCurrency) {
+        Map<String, Long> cashByToken = new HashMap<>();
+        Set<String> cashActs = new TreeSet<>();
         rain.tokens().values().stream()
                 .filter(token -> token.currency().equals(cashCurrency))
-                .forEach(token -> cashByAct.computeIfAbsent(token.actId(),
-                        key -> new ArrayList<>()).add(token));
+                .forEach(token -> {
+                    cashByToken.put(token.token(), token.amountMinor());
+                    cashActs.add(token.actId());
+                });
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Integer> byStatus = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         long paid = 0;
         long refused = 0;
         int requested = 0;
-        for (Map.Entry<String, List<Rain.Received>> entry : cashByAct.entrySet()) {
+        for (String actId : cashActs) {
             if (random.nextDouble() >= share) {
                 continue;
             }
-            List<Rain.Received> tokens = entry.getValue().subList(0,
-                    Math.min(TOKENS_PER_REQUEST_MAX, entry.getValue().size()));
-            long amount = tokens.stream().mapToLong(Rain.Received::amountMinor).sum();
-            String app = rain.firstApp(tokens.get(0).userId());
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("requestId", "wd-" + entry.getKey());
-            body.put("amountMinor", amount);
-            body.put("currency", cashCurrency);
-            body.put("tokens", tokens.stream().map(Rain.Received::token).toList());
-            IssuanceClient.Answer answer = client.app(requested, app, "POST",
-                    "/v1/wallet/" + entry.getKey() + "/withdrawals", body);
-            requested++;
-            if (!answer.ok()) {
-                problems.add(entry.getKey() + ": HTTP " + answer.status() + " " + answer.body());
-                byStatus.merge("HTTP_" + answer.status(), 1, Integer::sum);
+            RedrainClient app = rain.app(rain.firstApp(rain.tokensOf(actId).get(0).userId()));
+            // The cash among the tokens the keeper presents: what the user surely holds.
+            long amount = app.tokens().tokens(actId).stream().mapToLong(token ->
+                    cashByToken.getOrDefault(token, 0L)).sum();
+            if (amount == 0) {
                 continue;
             }
-            JsonNode json = answer.json();
-            String status = json.path("status").asText();
-            byStatus.merge(status, 1, Integer::sum);
-            if ("PAID".equals(status)) {
-                paid += json.path("amountMinor").asLong();
-            } else {
-                refused += json.path("amountMinor").asLong();
+            requested++;
+            try {
+                RedrainClient.Withdrawal withdrawal = app.withdraw(actId, "wd-" + actId, amount);
+                byStatus.merge(withdrawal.status(), 1, Integer::sum);
+                if ("PAID".equals(withdrawal.status())) {
+                    paid += withdrawal.amountMinor();
+                } else {
+                    refused += withdrawal.amountMinor();
+                }
+            } catch (RedrainException e) {
+                problems.add(actId + ": " + e.getMessage());
+                byStatus.merge(e.status() == 0 ? e.code() : "HTTP_" + e.status(), 1,
+                        Integer::sum);
             }
         }
         return new Result(requested, byStatus, paid, refused, problems);

@@ -11,6 +11,8 @@ import dev.redrain.core.keys.Topics;
 import dev.redrain.core.ledger.LedgerAudit;
 import dev.redrain.core.ledger.LedgerReads;
 import dev.redrain.core.outbox.OutboxStore;
+import dev.redrain.client.RedrainClient;
+import dev.redrain.client.RedrainException;
 import dev.redrain.client.RequestSigner;
 import dev.redrain.core.token.GrantProof;
 import dev.redrain.core.token.TokenKeyRing;
@@ -49,6 +51,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -109,6 +112,7 @@ public final class Abuse {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .build();
     private final IssuanceClient client;
+    private final Map<String, RedrainClient> apps = new HashMap<>();
     private final String base;
     private final List<Attempt> attempts = new ArrayList<>();
     private final SecureRandom random = new SecureRandom();
@@ -130,11 +134,11 @@ public final class Abuse {
         Party victim = grab(VICTIM_APP, "victim-" + suffix);
         Party attacker = grab(ATTACKER_APP, "attacker-" + suffix);
         String spentRequest = "spent-" + suffix;
-        IssuanceClient.Answer spent = client.app(0, ATTACKER_APP, "POST", "/v1/wallet/"
-                + attacker.actId + "/withdrawals", Map.of("requestId", spentRequest,
-                        "amountMinor", attacker.amountMinor, "tokens", List.of(attacker.token)));
-        if (!spent.ok()) {
-            throw new StackException("the attacker's own withdrawal failed: " + spent.body());
+        try {
+            // The SDK presents the attacker's kept token: the attacker spends it honestly first.
+            app(ATTACKER_APP).withdraw(attacker.actId, spentRequest, attacker.amountMinor);
+        } catch (RedrainException e) {
+            throw new StackException("the attacker's own withdrawal failed: " + e.getMessage());
         }
         userCap(attacker);
         awaitBooked(victim, attacker);
@@ -226,17 +230,18 @@ public final class Abuse {
         Thread.sleep(2_000);
     }
 
+    /** The app's honest client (the SDK), for the set-up the hostile requests build on. */
+    private RedrainClient app(String app) {
+        return apps.computeIfAbsent(app, id -> client.app(id).build());
+    }
+
     private Party grab(String app, String userId) throws Exception {
-        IssuanceClient.Answer answer = client.app(0, app, "POST", "/v1/grab", Map.of("appId",
-                app, "userId", userId, "activityId", ACTIVITY, "sceneId", "abuse", "rainId",
-                "abuse-1"));
-        JsonNode json = answer.json();
-        if (!answer.ok() || !"AWARDED".equals(json.path("outcome").asText())) {
-            throw new StackException("set-up grab for " + userId + " failed: " + answer.body());
+        RedrainClient.Grab grab = app(app).grab(userId, ACTIVITY, "abuse", "abuse-1");
+        if (!"AWARDED".equals(grab.outcome())) {
+            throw new StackException("set-up grab for " + userId + " was " + grab.outcome());
         }
-        return new Party(app, userId, json.path("actId").asText(), json.path("token").asText(),
-                json.path("award").path("amountMinor").asLong(), json.path("outTradeNo")
-                        .asText());
+        return new Party(app, userId, grab.actId(), grab.token(), grab.award().amountMinor(),
+                grab.outTradeNo());
     }
 
     /**
@@ -246,14 +251,20 @@ public final class Abuse {
      */
     private void userCap(Party attacker) throws Exception {
         long budgetBefore = cashGranted();
-        IssuanceClient.Answer answer = client.app(0, attacker.app, "POST", "/v1/grab", Map.of(
-                "appId", attacker.app, "userId", attacker.userId, "activityId", ACTIVITY,
-                "sceneId", "abuse", "rainId", "abuse-2"));
-        String outcome = answer.ok() ? answer.json().path("outcome").asText() : null;
+        int status;
+        String outcome;
+        try {
+            outcome = app(attacker.app).grab(attacker.userId, ACTIVITY, "abuse", "abuse-2")
+                    .outcome();
+            status = 200;
+        } catch (RedrainException e) {
+            outcome = e.code();
+            status = e.status();
+        }
         boolean unpaid = cashGranted() == budgetBefore;
         attempts.add(new Attempt("a second rain beyond the user's daily cap of one award",
-                answer.status(), "application/json", outcome, "200 EMPTY, budget unchanged",
-                answer.status() == 200 && "EMPTY".equals(outcome) && unpaid));
+                status, "application/json", outcome, "200 EMPTY, budget unchanged",
+                status == 200 && "EMPTY".equals(outcome) && unpaid));
     }
 
     /** What the suite's cash template has granted, as the service reports it. */
@@ -832,8 +843,9 @@ public final class Abuse {
 
     private HttpResponse<String> sendSigned(String app, String method, String path, byte[] body,
             long timestampMs, String nonce, String signature) throws Exception {
-        return send(method, path, Map.of("X-App-Id", app, "X-Timestamp",
-                Long.toString(timestampMs), "X-Nonce", nonce, "X-Signature", signature), body);
+        return send(method, path, Map.of(RequestSigner.APP_ID, app, RequestSigner.TIMESTAMP,
+                Long.toString(timestampMs), RequestSigner.NONCE, nonce, RequestSigner.SIGNATURE,
+                signature), body);
     }
 
     private HttpResponse<String> send(String method, String path, Map<String, String> headers,
@@ -991,7 +1003,7 @@ public final class Abuse {
     }
 
     private String nonce() {
-        return IssuanceClient.nonce();
+        return RequestSigner.nonce();
     }
 
     private byte[] randomBytes(int length) {

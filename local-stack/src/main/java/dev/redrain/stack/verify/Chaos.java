@@ -150,7 +150,7 @@ public final class Chaos {
         out.println("rain over: " + rain.outcomes());
         int unanswered = rain.askAgainUnanswered(Rain.ASK_AGAIN_MAX);
         out.println(rain.askedAgainSummary());
-        Withdrawals.Result withdrawals = Withdrawals.run(client, rain, 0.1, settings.seed(),
+        Withdrawals.Result withdrawals = Withdrawals.run(rain, 0.1, settings.seed(),
                 "CNY");
         out.println("withdrawals: " + withdrawals.byStatus());
         List<Rain.Received> tokens = new ArrayList<>(rain.tokens().values());

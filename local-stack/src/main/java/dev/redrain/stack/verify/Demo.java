@@ -112,7 +112,7 @@ public final class Demo {
             out.println(main.askedAgainSummary());
         }
 
-        Withdrawals.Result withdrawals = Withdrawals.run(client, main, withdrawShare, rain.seed,
+        Withdrawals.Result withdrawals = Withdrawals.run(main, withdrawShare, rain.seed,
                 "CNY");
         out.println("withdrawals: " + withdrawals.requested() + " requested, "
                 + withdrawals.byStatus() + ", paid " + Money.of(withdrawals.paidMinor(),

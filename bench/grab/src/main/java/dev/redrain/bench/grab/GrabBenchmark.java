@@ -301,13 +301,12 @@ public final class GrabBenchmark {
         byte[] body = ("{\"appId\":\"" + APP + "\",\"userId\":\"u" + (grab % users)
                 + "\",\"activityId\":\"bench\",\"sceneId\":\"scene-1\",\"rainId\":\""
                 + rainOf(grab, users) + "\"}").getBytes(StandardCharsets.UTF_8);
-        String timestamp = Long.toString(System.currentTimeMillis());
-        String nonce = UUID.randomUUID().toString().replace("-", "");
-        String head = "POST /v1/grab HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nX-App-Id: " + APP + "\r\nX-Timestamp: " + timestamp + "\r\nX-Nonce: "
-                + nonce + "\r\nX-Signature: " + RequestSigner.sign(SECRET, "POST", "/v1/grab",
-                        timestamp, nonce, body) + "\r\n\r\n";
+        StringBuilder head = new StringBuilder("POST /v1/grab HTTP/1.1\r\nHost: 127.0.0.1:")
+                .append(port).append("\r\nContent-Type: application/json\r\nContent-Length: ")
+                .append(body.length).append("\r\n");
+        RequestSigner.headers(APP, SECRET, "POST", "/v1/grab", body).forEach((name, value) ->
+                head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("\r\n");
         try {
             HttpConnection connection = CONNECTIONS.get();
             if (connection == null) {
@@ -319,7 +318,7 @@ public final class GrabBenchmark {
             }
             var out = connection.socket().getOutputStream();
             // One write, so the request leaves in one segment (TCP_NODELAY is on).
-            byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+            byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
             byte[] request = Arrays.copyOf(headBytes, headBytes.length + body.length);
             System.arraycopy(body, 0, request, headBytes.length, body.length);
             out.write(request);
