@@ -100,9 +100,9 @@ public final class BreakClassifier {
     }
 
     /**
-     * Funded in parts: several successful lines for one token, each smaller than it (a line
-     * of the whole amount, or more, makes the others duplicates). Together they must make
-     * its amount; the contract's fee is each part's.
+     * Funded (or paid out) in parts: several successful lines for one token or payout, each
+     * smaller than it (a line of the whole amount, or more, makes the others duplicates).
+     * Together they must make its amount; the contract's fee is each part's.
      */
     private static boolean inParts(Legs.Ledger ledger, Legs.Payment payment) {
         return ledger != null && payment != null && payment.count() > 1
@@ -130,7 +130,9 @@ public final class BreakClassifier {
      *   <li>A successful line, but the withdrawal is unknown, failed or reversed:
      *       PAID_NOT_CREDITED (money left through the channel that the wallet still holds, or
      *       for an attempt we think failed).</li>
-     *   <li>A different amount: AMOUNT_MISMATCH; more than one line: DUPLICATE.</li>
+     *   <li>A different amount: AMOUNT_MISMATCH; more than one line: DUPLICATE, unless the
+     *       channel paid it in parts (each line smaller than the withdrawal), whose lines must
+     *       make its amount.</li>
      * </ul>
      * A DEBITED withdrawal (the channel's answer was unknown) with a successful line is
      * consistent money (debited and paid); without one it is still pending: no break. A fee
@@ -146,7 +148,8 @@ public final class BreakClassifier {
         // "paid" only with a successful line.
         Legs.Payment payment = lines != null && lines.count() > 0 ? lines : null;
         String status = withdrawal == null ? null : withdrawal.status();
-        if (payment != null && payment.count() > 1) {
+        boolean parts = inParts(withdrawal, payment);
+        if (payment != null && payment.count() > 1 && !parts) {
             long once = withdrawal != null ? withdrawal.amountMinor() : payment.maxAmountMinor();
             breaks.add(new Break(legs, Category.DUPLICATE, "PAYMENT",
                     Math.max(1, payment.sumMinor() - once)));
@@ -161,7 +164,7 @@ public final class BreakClassifier {
         } else if (payment != null && !paidHere) {
             breaks.add(new Break(legs, Category.PAID_NOT_CREDITED, "LEDGER,PAYMENT",
                     payment.sumMinor()));
-        } else if (payment != null && payment.count() == 1
+        } else if (payment != null && (payment.count() == 1 || parts)
                 && (payment.sumMinor() != withdrawal.amountMinor()
                         || !payment.currency().equals(withdrawal.currency()))) {
             breaks.add(new Break(legs, Category.AMOUNT_MISMATCH, "LEDGER,PAYMENT",
@@ -169,6 +172,8 @@ public final class BreakClassifier {
         }
         if (payment != null && payment.count() == 1) {
             feeBreak(legs, fees.payoutFee(payment.sumMinor()), breaks);
+        } else if (parts && payment.contractFeeMinor() != null) {
+            feeBreak(legs, payment.contractFeeMinor(), breaks); // each part's fee
         }
         if (lines != null && lines.refundedMinor() > 0) {
             breaks.add(new Break(legs, Category.PAYOUT_RETURNED, "LEDGER,PAYMENT",
@@ -179,11 +184,12 @@ public final class BreakClassifier {
 
     /**
      * A payout the bank returned whole that finance gave back to the wallet (REVERSED): one
-     * successful line, and refunds of all of it. Consistent money: out, back, and returned.
+     * successful line (or its parts), and refunds of all of it. Consistent money: out, back, and returned.
      */
     private static boolean returnedWhole(Legs.Ledger withdrawal, Legs.Payment lines) {
         return withdrawal != null && "REVERSED".equals(withdrawal.status()) && lines != null
-                && lines.count() == 1 && lines.sumMinor() == withdrawal.amountMinor()
+                && (lines.count() == 1 || inParts(withdrawal, lines))
+                && lines.sumMinor() == withdrawal.amountMinor()
                 && lines.refundedMinor() == withdrawal.amountMinor();
     }
 

@@ -80,9 +80,11 @@ class MatchStepsConfig {
     @Bean
     @StepScope
     JdbcCursorItemReader<Legs> payoutsReader(DataSource dataSource,
+            SettlementProperties properties,
             @Value("#{jobParameters['businessDate']}") LocalDate date) {
         return new JdbcCursorItemReaderBuilder<Legs>().name("payoutsReader")
-                .dataSource(dataSource).sql(PayoutsQuery.SQL).queryArguments(date, date, date)
+                .dataSource(dataSource).sql(PayoutsQuery.SQL).queryArguments(
+                        PayoutsQuery.arguments(date, properties.fees().payoutFeePpm()))
                 .rowMapper(PayoutsQuery.ROW).build();
     }
 

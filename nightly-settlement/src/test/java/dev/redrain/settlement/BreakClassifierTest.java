@@ -111,6 +111,24 @@ class BreakClassifierTest {
                 new Expected(Category.DUPLICATE, "PAYMENT", 100));
     }
 
+    @Test
+    void aPayoutInPartsMatchesWhenThePartsMakeTheWithdrawalAndEachPartsFeeIsTheContracts() {
+        BreakClassifier contract = new BreakClassifier(Set.of("CNY"),
+                new dev.redrain.settlement.statement.FeeSchedule(0, 10_000, 0));
+        // 60 + 40 at 1%: 0.6 and 0.4 fen, 1 and 0 half up.
+        assertThat(contract.classifyPayout(payout("PAID", new Legs.Payment(2, 100, 60, "CNY", 1,
+                0, 1L)))).isEmpty();
+        assertThat(contract.classifyPayout(payout("DEBITED", new Legs.Payment(2, 100, 60, "CNY",
+                1, 0, 1L)))).as("an unknown answer, paid in parts").isEmpty();
+        assertThat(contract.classifyPayout(payout("PAID", new Legs.Payment(2, 90, 50, "CNY", 1,
+                0, 1L))).stream().map(Break::category)).containsExactly(Category.AMOUNT_MISMATCH);
+        assertThat(contract.classifyPayout(payout("PAID", new Legs.Payment(2, 100, 60, "CNY", 2,
+                0, 1L))).stream().map(Break::category)).containsExactly(Category.FEE_MISMATCH);
+        // Returned whole by the bank and given back to the wallet: no break.
+        assertThat(contract.classifyPayout(payout("REVERSED", new Legs.Payment(2, 100, 60, "CNY",
+                1, 100, 1L)))).isEmpty();
+    }
+
     private static Legs payout(String status, Legs.Payment payment) {
         return new Legs("PO-1-1", null, new Legs.Ledger(100, "CNY", "A1", null, null, "PAYOUT",
                 status), payment);

@@ -341,6 +341,49 @@ class ChannelBillNightITCase {
                 .allMatch(line -> line.endsWith(",0"));
     }
 
+    @Test
+    @Order(7)
+    void aWithdrawalTheChannelPaidInTwoPartsIsMatched() throws Exception {
+        LocalDate night = NIGHT.plusDays(6);
+        String actId = new Tokens(NIGHT).actId(5);
+        new WalletLedger(DB.dataSource(), Clock.systemUTC()).withdraw("WD-S1", actId,
+                Money.of(1_000, "CNY"), night);
+        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
+                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
+                + " payout_out_trade_no, attempts) VALUES (?, 'req-split', 'CNY', 1000, 'PAID',"
+                + " 'WD-S1', 'PO-S1', 1)", actId);
+        // 10.00 CNY sent as 6.00 and 4.00 in one batch: neither part is the whole.
+        Bill bill = new Bill(night);
+        bill.payout("PO-S1", "B9", "SUCCESS", 600);
+        bill.payout("PO-S1", "B9", "SUCCESS", 400);
+        bill.batch("B9", "SUCCESS", 1_000);
+        bill.batchFee("B9", 100);
+        bill.write(statements);
+        assertThat(runner.settle(night, false)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM payment_record WHERE out_trade_no = 'PO-S1'"
+                + " AND payment_kind = 'PAYOUT'")).isEqualTo(2);
+        assertThat(breaks().keySet()).noneMatch(key -> key.startsWith("PO-S1"));
+
+        // The same parts short of the withdrawal: the channel paid 1.00 CNY less.
+        LocalDate shortNight = night.plusDays(1);
+        new WalletLedger(DB.dataSource(), Clock.systemUTC()).withdraw("WD-S2", actId,
+                Money.of(1_000, "CNY"), shortNight);
+        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
+                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
+                + " payout_out_trade_no, attempts) VALUES (?, 'req-short', 'CNY', 1000, 'PAID',"
+                + " 'WD-S2', 'PO-S2', 1)", actId);
+        Bill shortBill = new Bill(shortNight);
+        shortBill.payout("PO-S2", "B10", "SUCCESS", 500);
+        shortBill.payout("PO-S2", "B10", "SUCCESS", 400);
+        shortBill.batch("B10", "SUCCESS", 900);
+        shortBill.batchFee("B10", 100);
+        shortBill.write(statements);
+        runner.settle(shortNight, false);
+        assertThat(breaks()).hasEntrySatisfying("PO-S2/AMOUNT_MISMATCH", row ->
+                assertThat(row).contains("|100|"));
+        assertThat(breaks().keySet()).noneMatch(key -> key.equals("PO-S2/DUPLICATE"));
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
 
     /** Open breaks: outTradeNo/category -> legs|amount|status. */
