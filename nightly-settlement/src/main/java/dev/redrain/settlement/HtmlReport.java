@@ -198,7 +198,7 @@ final class HtmlReport {
         cards.add(new Card("Breaks", "break-count", String.format("%,d", breakCount)));
         cards.add(new Card("Timing items (expected)", "expected-count", String.format("%,d",
                 expected)));
-        atStake.forEach((asset, minor) -> cards.add(new Card("At stake in breaks, " + asset,
+        atStake.forEach((asset, minor) -> cards.add(new Card("At stake in breaks",
                 "break-amount-" + asset, Money.of(minor, asset).display())));
         Map<String, Long> tracking = new TreeMap<>();
         for (Break.Category category : Break.Category.values()) {
