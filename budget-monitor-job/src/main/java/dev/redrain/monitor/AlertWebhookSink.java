@@ -12,7 +12,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Alerts to an HTTP webhook in the Prometheus Alertmanager format ({@code POST
- * /api/v2/alerts}: a JSON array of {@code {labels, annotations, startsAt, generatorURL}}).
+ * /api/v2/alerts}: a JSON array of {@code {labels, annotations, startsAt, endsAt,
+ * generatorURL}}). Every notice carries {@code endsAt}: a firing alert's lease (the monitor
+ * re-sends it while its condition holds, which moves the lease on), or the moment it was
+ * resolved. Alertmanager identifies an alert by its labels (its fingerprint); a batch holds
+ * the latest notice per fingerprint only.
  *
  * <p>A dead webhook never stops or slows the job: {@code write} only offers the alert to a
  * bounded queue (when full, the alert is dropped and counted: Kafka and MySQL still have it);
@@ -34,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the Kafka topic and the MySQL table are the records; Alertmanager deduplicates repeats by
  * labels.
  */
-public class AlertWebhookSink implements Sink<BudgetAlert> {
+public class AlertWebhookSink implements Sink<AlertNotice> {
     private static final Logger LOG = LoggerFactory.getLogger(AlertWebhookSink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,28 +67,25 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
     }
 
     @Override
-    public SinkWriter<BudgetAlert> createWriter(WriterInitContext context) {
+    public SinkWriter<AlertNotice> createWriter(WriterInitContext context) {
         var metrics = context.metricGroup();
         return new Writer(metrics.counter("webhookSent"), metrics.counter("webhookFailedTries"),
                 metrics.counter("webhookGivenUp"), metrics.counter("webhookDropped"));
     }
 
-    /** The Alertmanager payload for some alerts. */
-    static String payload(List<BudgetAlert> alerts) {
+    /** The Alertmanager payload for some notices: the latest per fingerprint, in order. */
+    static String payload(List<AlertNotice> notices) {
+        Map<String, AlertNotice> latest = new LinkedHashMap<>();
+        for (AlertNotice notice : notices) {
+            String fingerprint = fingerprint(labels(notice.alert()));
+            latest.remove(fingerprint);
+            latest.put(fingerprint, notice);
+        }
         ArrayNode array = JSON.createArrayNode();
-        for (BudgetAlert alert : alerts) {
+        for (AlertNotice notice : latest.values()) {
+            BudgetAlert alert = notice.alert();
             ObjectNode item = array.addObject();
-            ObjectNode labels = item.putObject("labels");
-            labels.put("alertname", "RedrainBudget" + camel(alert.rule().name()));
-            labels.put("severity", alert.severity().name().toLowerCase(Locale.ROOT));
-            labels.put("rule", alert.rule().name());
-            labels.put("activity_id", alert.activityId());
-            labels.put("stage", alert.stage().name());
-            labels.put("template_id", alert.templateId());
-            if (alert.parentActivityId() != null) {
-                labels.put("parent_activity_id", alert.parentActivityId());
-            }
-            labels.put("dedupe_key", alert.dedupeKey());
+            item.set("labels", labels(alert));
             ObjectNode annotations = item.putObject("annotations");
             annotations.put("summary", alert.summary());
             annotations.put("runbook_url", alert.runbookUrl());
@@ -99,9 +103,35 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
                         alert.projectedExhaustionAt().toString());
             }
             item.put("startsAt", alert.firedAt().toString());
+            // Never before startsAt: Alertmanager would drop the alert as invalid.
+            item.put("endsAt", (notice.endsAt().isBefore(alert.firedAt()) ? alert.firedAt()
+                    : notice.endsAt()).toString());
             item.put("generatorURL", alert.runbookUrl());
         }
         return array.toString();
+    }
+
+    /** The labels Alertmanager identifies an alert by: the same for its re-sends. */
+    static ObjectNode labels(BudgetAlert alert) {
+        ObjectNode labels = JSON.createObjectNode();
+        labels.put("alertname", "RedrainBudget" + camel(alert.rule().name()));
+        labels.put("severity", alert.severity().name().toLowerCase(Locale.ROOT));
+        labels.put("rule", alert.rule().name());
+        labels.put("activity_id", alert.activityId());
+        labels.put("stage", alert.stage().name());
+        labels.put("template_id", alert.templateId());
+        if (alert.parentActivityId() != null) {
+            labels.put("parent_activity_id", alert.parentActivityId());
+        }
+        labels.put("dedupe_key", alert.dedupeKey());
+        return labels;
+    }
+
+    /** Alertmanager's identity of an alert: its label set, in name order. */
+    static String fingerprint(ObjectNode labels) {
+        Map<String, String> sorted = new TreeMap<>();
+        labels.properties().forEach(e -> sorted.put(e.getKey(), e.getValue().asText()));
+        return sorted.toString();
     }
 
     private static String camel(String rule) {
@@ -112,8 +142,8 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
         return out.toString();
     }
 
-    private final class Writer implements SinkWriter<BudgetAlert> {
-        private final BlockingQueue<BudgetAlert> queue = new ArrayBlockingQueue<>(queueCapacity);
+    private final class Writer implements SinkWriter<AlertNotice> {
+        private final BlockingQueue<AlertNotice> queue = new ArrayBlockingQueue<>(queueCapacity);
         private final Counter sent;
         private final Counter failedTries;
         private final Counter givenUp;
@@ -135,8 +165,8 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
         }
 
         @Override
-        public void write(BudgetAlert alert, Context context) {
-            if (!queue.offer(alert)) {
+        public void write(AlertNotice notice, Context context) {
+            if (!queue.offer(notice)) {
                 dropped.inc();
             }
         }
@@ -148,9 +178,9 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
 
         private void send() {
             while (running) {
-                List<BudgetAlert> batch = new ArrayList<>();
+                List<AlertNotice> batch = new ArrayList<>();
                 try {
-                    BudgetAlert first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    AlertNotice first = queue.poll(200, TimeUnit.MILLISECONDS);
                     if (first == null) {
                         continue;
                     }
@@ -163,7 +193,7 @@ public class AlertWebhookSink implements Sink<BudgetAlert> {
             }
         }
 
-        private void deliver(List<BudgetAlert> batch) {
+        private void deliver(List<AlertNotice> batch) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofMillis(timeoutMs))
                     .header("Content-Type", "application/json")

@@ -3,9 +3,14 @@ package dev.redrain.monitor;
 import dev.redrain.core.event.BudgetAlert;
 import dev.redrain.core.event.BudgetAlert.AlertRule;
 import dev.redrain.core.event.BudgetAlert.Severity;
+import dev.redrain.core.event.EventDecodingException;
+import dev.redrain.core.event.EventSerde;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -19,6 +24,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The monitor's rules for one (activity, stage, template) key, on event time.
@@ -50,6 +56,9 @@ public class BudgetMonitorFunction
                     TypeInformation.of(TemplateRule.class));
     static final ValueStateDescriptor<KeyState> STATE =
             new ValueStateDescriptor<>("key-state", TypeInformation.of(KeyState.class));
+    /** Re-sends and resolutions of alerts, for the webhook only (the other sinks keep firings). */
+    public static final OutputTag<AlertNotice> NOTICES = new OutputTag<>("alert-notices",
+            TypeInformation.of(AlertNotice.class));
     static final MapStateDescriptor<Long, WindowAgg> WINDOWS =
             new MapStateDescriptor<>("open-windows", Types.LONG,
                     TypeInformation.of(WindowAgg.class));
@@ -61,6 +70,7 @@ public class BudgetMonitorFunction
     private transient Counter lateEvents;
     private transient Counter afterEnd;
     private transient Counter alerts;
+    private transient EventSerde serde;
     private transient volatile long lastSnapshotMs;
 
     public BudgetMonitorFunction(MonitorSettings settings) {
@@ -76,6 +86,7 @@ public class BudgetMonitorFunction
         lateEvents = metrics.counter("lateEvents");
         afterEnd = metrics.counter("afterEndDropped");
         alerts = metrics.counter("alerts");
+        serde = new EventSerde();
         metrics.gauge("ruleSnapshotAgeMs", () -> lastSnapshotMs == 0 ? -1L
                 : System.currentTimeMillis() - lastSnapshotMs);
     }
@@ -92,6 +103,7 @@ public class BudgetMonitorFunction
             afterEnd.inc();
             return;
         }
+        Consumer<AlertNotice> notices = notice -> ctx.output(NOTICES, notice);
         KeyState s = state.value() == null ? new KeyState() : state.value();
         s.cumulativeMinor += observation.spendMinor;
         s.cumulativeCount += observation.paidCount;
@@ -112,7 +124,7 @@ public class BudgetMonitorFunction
         }
         if (rule != null) {
             thresholds(s, rule, ctx.getCurrentKey(), windowStart, windowEnd,
-                    observation.eventTimeMs, out);
+                    observation.eventTimeMs, out, notices);
             reconcileCleanup(s, rule, timers);
         }
         state.update(s);
@@ -125,7 +137,13 @@ public class BudgetMonitorFunction
         if (s == null) {
             return;
         }
+        Consumer<AlertNotice> notices = notice -> ctx.output(NOTICES, notice);
         if (timestamp == s.cleanupTimerMs) {
+            // The activity is over: whatever still fires about it is resolved.
+            for (String json : s.firing.values()) {
+                notices.accept(AlertNotice.resolved(decode(json), Instant.ofEpochMilli(
+                        timestamp)));
+            }
             for (Long windowStart : windows.keys()) {
                 ctx.timerService().deleteEventTimeTimer(windowStart + settings.windowMs() - 1);
             }
@@ -144,13 +162,13 @@ public class BudgetMonitorFunction
         String key = ctx.getCurrentKey();
         TemplateRule rule = ctx.getBroadcastState(RULES).get(Observation.templateOf(key));
         if (rule != null) {
-            thresholds(s, rule, key, windowStart, windowEnd, windowEnd, out);
-            spike(s, rule, key, windowStart, windowEnd, agg, out);
+            thresholds(s, rule, key, windowStart, windowEnd, windowEnd, out, notices);
+            spike(s, rule, key, windowStart, windowEnd, agg, out, notices);
             surge(s, rule, key, windowStart, windowEnd, agg, AlertRule.FALLBACK_SURGE,
-                    agg.askedFallback, out);
+                    agg.askedFallback, out, notices);
             surge(s, rule, key, windowStart, windowEnd, agg, AlertRule.EMPTY_SURGE,
-                    agg.askedEmpty, out);
-            burnRate(s, rule, key, windowStart, windowEnd, out);
+                    agg.askedEmpty, out, notices);
+            burnRate(s, rule, key, windowStart, windowEnd, out, notices);
             reconcileCleanup(s, rule, ctx.timerService());
         }
         state.update(s);
@@ -166,8 +184,12 @@ public class BudgetMonitorFunction
         }
         lastSnapshotMs = snapshot.loadedAtMs;
         Map<String, Long> granted = snapshot.redisGrantedMinor;
+        Consumer<AlertNotice> notices = notice -> ctx.output(NOTICES, notice);
         ctx.applyToKeyedState(STATE, (key, keyState) -> {
             KeyState s = keyState.value();
+            if (s != null && resend(s, snapshot.loadedAtMs, notices)) {
+                keyState.update(s);
+            }
             String templateId = Observation.templateOf(key);
             TemplateRule rule = rules.get(templateId);
             if (s == null || rule == null) {
@@ -178,10 +200,10 @@ public class BudgetMonitorFunction
             long windowStart = Math.floorDiv(s.lastEventMs, settings.windowMs())
                     * settings.windowMs();
             thresholds(s, rule, key, windowStart, windowStart + settings.windowMs(),
-                    s.lastEventMs, out);
+                    s.lastEventMs, out, notices);
             Long redis = granted == null ? null : granted.get(templateId);
             if (redis != null) {
-                drift(s, rule, key, redis, snapshot.loadedAtMs, out);
+                drift(s, rule, key, redis, snapshot.loadedAtMs, out, notices);
             }
             keyState.update(s);
         });
@@ -190,7 +212,8 @@ public class BudgetMonitorFunction
     // ---- rules -----------------------------------------------------------------------------
 
     private void thresholds(KeyState s, TemplateRule rule, String key, long windowStart,
-            long windowEnd, long firedAtMs, Collector<BudgetAlert> out) {
+            long windowEnd, long firedAtMs, Collector<BudgetAlert> out,
+            Consumer<AlertNotice> notices) {
         if (rule.budgetMinor <= 0) {
             return;
         }
@@ -213,7 +236,8 @@ public class BudgetMonitorFunction
         }
         Severity severity = highest >= 100 ? Severity.CRITICAL
                 : highest >= 80 ? Severity.WARNING : Severity.INFO;
-        emit(out, Alerts.alert(settings, AlertRule.THRESHOLD, severity, rule, key, highest,
+        fire(s, out, notices, Alerts.alert(
+                settings, AlertRule.THRESHOLD, severity, rule, key, highest,
                 windowEnd, s.cumulativeMinor, rule.budgetMinor * highest / 100, "minor",
                 windowStart, windowEnd, null, firedAtMs, String.format(
                         "%s has spent %s of its %s budget: the %d%% threshold is crossed",
@@ -222,7 +246,8 @@ public class BudgetMonitorFunction
     }
 
     private void spike(KeyState s, TemplateRule rule, String key, long windowStart,
-            long windowEnd, WindowAgg agg, Collector<BudgetAlert> out) {
+            long windowEnd, WindowAgg agg, Collector<BudgetAlert> out,
+            Consumer<AlertNotice> notices) {
         List<Long> trailing = s.history.subList(Math.max(0, s.history.size() - 1
                 - settings.spikeTrailingWindows()), s.history.size() - 1);
         if (trailing.size() < settings.spikeMinTrailingWindows()) {
@@ -236,12 +261,13 @@ public class BudgetMonitorFunction
         boolean spiking = agg.spendMinor * trailing.size() * 100
                 > (long) rule.spikeFactorPct * sum;
         if (!spiking) {
-            s.clear(AlertRule.SPIKE.name());
+            resolve(s, AlertRule.SPIKE, key, windowEnd, notices);
             return;
         }
         if (s.activate(AlertRule.SPIKE.name())) {
             long average = sum / trailing.size();
-            emit(out, Alerts.alert(settings, AlertRule.SPIKE, Severity.WARNING, rule, key, null,
+            fire(s, out, notices, Alerts.alert(
+                    settings, AlertRule.SPIKE, Severity.WARNING, rule, key, null,
                     windowEnd, agg.spendMinor, average * rule.spikeFactorPct / 100, "minor",
                     windowStart, windowEnd, null, windowEnd, String.format(
                             "%s spent %s in one minute, more than %d%% of its trailing"
@@ -253,19 +279,21 @@ public class BudgetMonitorFunction
 
     private void surge(KeyState s, TemplateRule rule, String key, long windowStart,
             long windowEnd, WindowAgg agg, AlertRule which, long count,
-            Collector<BudgetAlert> out) {
+            Collector<BudgetAlert> out,
+            Consumer<AlertNotice> notices) {
         long asks = agg.asks();
         if (asks < settings.surgeMinAsks()) {
             return;
         }
         long sharePct = count * 100 / asks;
         if (count * 100 <= (long) rule.outcomeShareMaxPct * asks) {
-            s.clear(which.name());
+            resolve(s, which, key, windowEnd, notices);
             return;
         }
         if (s.activate(which.name())) {
             String outcome = which == AlertRule.FALLBACK_SURGE ? "a fallback" : "nothing (EMPTY)";
-            emit(out, Alerts.alert(settings, which, Severity.WARNING, rule, key, null, windowEnd,
+            fire(s, out, notices, Alerts.alert(
+                    settings, which, Severity.WARNING, rule, key, null, windowEnd,
                     sharePct, rule.outcomeShareMaxPct, "percent", windowStart, windowEnd, null,
                     windowEnd, String.format("%d%% of the %d grabs asking for %s got %s in one"
                             + " minute (limit %d%%)", sharePct, asks, rule.templateId, outcome,
@@ -274,7 +302,8 @@ public class BudgetMonitorFunction
     }
 
     private void burnRate(KeyState s, TemplateRule rule, String key, long windowStart,
-            long windowEnd, Collector<BudgetAlert> out) {
+            long windowEnd, Collector<BudgetAlert> out,
+            Consumer<AlertNotice> notices) {
         int n = settings.burnWindows();
         long remaining = rule.budgetMinor - s.cumulativeMinor;
         if (s.history.size() < n || windowEnd >= rule.endsAtMs || remaining <= 0) {
@@ -293,11 +322,12 @@ public class BudgetMonitorFunction
         long ratePerMinute = Math.round(ratePerMs * 60_000);
         long plannedPerMinute = Math.round((double) remaining / leftMs * 60_000);
         if (exhaustAt < rule.endsAtMs - rule.burnMarginMinutes * 60_000L) {
-            s.clear(AlertRule.BURN_RATE_UNDERSPEND.name());
+            resolve(s, AlertRule.BURN_RATE_UNDERSPEND, key, windowEnd, notices);
             if (s.activate(AlertRule.BURN_RATE_EXHAUSTION.name())) {
                 Severity severity = exhaustAt - windowEnd <= 10 * 60_000L ? Severity.CRITICAL
                         : Severity.WARNING;
-                emit(out, Alerts.alert(settings, AlertRule.BURN_RATE_EXHAUSTION, severity, rule,
+                fire(s, out, notices, Alerts.alert(
+                        settings, AlertRule.BURN_RATE_EXHAUSTION, severity, rule,
                         key, null, windowEnd, ratePerMinute, plannedPerMinute, "minor",
                         windowEnd - spanMs, windowEnd, exhaustAt, windowEnd, String.format(
                                 "%s burns %s per minute (last %d min); its %s left runs out"
@@ -310,16 +340,17 @@ public class BudgetMonitorFunction
             }
             return;
         }
-        s.clear(AlertRule.BURN_RATE_EXHAUSTION.name());
+        resolve(s, AlertRule.BURN_RATE_EXHAUSTION, key, windowEnd, notices);
         long projectedSpend = (long) Math.min(remaining, ratePerMs * leftMs);
         long unused = remaining - projectedSpend;
         if (unused * 100 <= (long) rule.unusedPctMax * rule.budgetMinor) {
-            s.clear(AlertRule.BURN_RATE_UNDERSPEND.name());
+            resolve(s, AlertRule.BURN_RATE_UNDERSPEND, key, windowEnd, notices);
             return;
         }
         if (s.activate(AlertRule.BURN_RATE_UNDERSPEND.name())) {
             long unusedPct = unused * 100 / rule.budgetMinor;
-            emit(out, Alerts.alert(settings, AlertRule.BURN_RATE_UNDERSPEND, Severity.INFO, rule,
+            fire(s, out, notices, Alerts.alert(
+                    settings, AlertRule.BURN_RATE_UNDERSPEND, Severity.INFO, rule,
                     key, null, windowEnd, unusedPct, rule.unusedPctMax, "percent",
                     windowEnd - spanMs, windowEnd, null, windowEnd, String.format(
                             "%s burns %s per minute (last %d min): %d%% of its budget (%s) would"
@@ -330,11 +361,12 @@ public class BudgetMonitorFunction
     }
 
     private void drift(KeyState s, TemplateRule rule, String key, long redisGranted,
-            long nowMs, Collector<BudgetAlert> out) {
+            long nowMs, Collector<BudgetAlert> out,
+            Consumer<AlertNotice> notices) {
         long difference = Math.abs(redisGranted - s.cumulativeMinor);
         if (difference <= rule.driftToleranceMinor) {
             s.driftSinceMs = 0;
-            s.clear(AlertRule.DRIFT.name());
+            resolve(s, AlertRule.DRIFT, key, nowMs, notices);
             return;
         }
         if (s.driftSinceMs == 0) {
@@ -342,7 +374,8 @@ public class BudgetMonitorFunction
         }
         if (nowMs - s.driftSinceMs >= rule.driftGraceSeconds * 1_000L
                 && s.activate(AlertRule.DRIFT.name())) {
-            emit(out, Alerts.alert(settings, AlertRule.DRIFT, Severity.CRITICAL, rule, key, null,
+            fire(s, out, notices, Alerts.alert(
+                    settings, AlertRule.DRIFT, Severity.CRITICAL, rule, key, null,
                     s.driftSinceMs, s.cumulativeMinor, redisGranted, "minor", s.driftSinceMs,
                     nowMs, null, nowMs, String.format("the stream counted %s issued by %s, its"
                             + " Redis budget shards %s granted: %s apart for %d s (tolerance"
@@ -384,8 +417,59 @@ public class BudgetMonitorFunction
         }
     }
 
-    private void emit(Collector<BudgetAlert> out, BudgetAlert alert) {
+    /**
+     * A new alert: to every sink, and remembered as firing. A threshold crossed supersedes the
+     * key's lower ones, which are resolved (one budget, one page).
+     */
+    private void fire(KeyState s, Collector<BudgetAlert> out, Consumer<AlertNotice> notices,
+            BudgetAlert alert) {
         alerts.inc();
         out.collect(alert);
+        if (alert.rule() == AlertRule.THRESHOLD) {
+            String lower = Alerts.dedupeKey(AlertRule.THRESHOLD, alert.activityId() + "|"
+                    + alert.stage() + "|" + alert.templateId(), null);
+            for (String dedupe : List.copyOf(s.firing.keySet())) {
+                if (dedupe.startsWith(lower + ":")) {
+                    notices.accept(AlertNotice.resolved(decode(s.firing.remove(dedupe)),
+                            alert.firedAt()));
+                }
+            }
+        }
+        s.firing.put(alert.dedupeKey(), new String(serde.serialize(alert),
+                StandardCharsets.UTF_8));
+    }
+
+    /** The rule stopped holding: its firing alert, if any, is resolved at {@code atMs}. */
+    private void resolve(KeyState s, AlertRule rule, String key, long atMs,
+            Consumer<AlertNotice> notices) {
+        s.clear(rule.name());
+        String json = s.firing.remove(Alerts.dedupeKey(rule, key, null));
+        if (json != null) {
+            notices.accept(AlertNotice.resolved(decode(json), Instant.ofEpochMilli(atMs)));
+        }
+    }
+
+    /**
+     * Re-sends the key's firing alerts once per resend interval, each kept firing for the lease
+     * from now. On processing time: the rule snapshots arrive on it, events or not.
+     */
+    private boolean resend(KeyState s, long nowMs, Consumer<AlertNotice> notices) {
+        if (s.firing.isEmpty() || nowMs - s.firingResentMs < settings.alertResendMs()) {
+            return false;
+        }
+        Instant endsAt = Instant.ofEpochMilli(nowMs + settings.alertLeaseMs());
+        for (String json : s.firing.values()) {
+            notices.accept(AlertNotice.firing(decode(json), endsAt));
+        }
+        s.firingResentMs = nowMs;
+        return true;
+    }
+
+    private BudgetAlert decode(String json) {
+        try {
+            return serde.deserialize(json.getBytes(StandardCharsets.UTF_8), BudgetAlert.class);
+        } catch (EventDecodingException e) {
+            throw new IllegalStateException("a firing alert this job wrote does not decode", e);
+        }
     }
 }

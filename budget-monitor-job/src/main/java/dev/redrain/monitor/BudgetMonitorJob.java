@@ -7,6 +7,7 @@ import dev.redrain.core.event.TokenIssued;
 import dev.redrain.core.keys.Topics;
 import dev.redrain.core.secrets.Redacted;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -50,7 +51,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *   <li>{@code --redis.uri} (else {@code REDRAIN_REDIS_URI}, else redis://127.0.0.1:6379),
  *       {@code --redis.namespace} (rd)</li>
  *   <li>{@code --webhook.url} (none: no webhook), {@code --webhook.attempts} (3),
- *       {@code --webhook.backoff-ms} (500), {@code --webhook.timeout-ms} (2000)</li>
+ *       {@code --webhook.backoff-ms} (500), {@code --webhook.timeout-ms} (2000),
+ *       {@code --webhook.resend-ms} (60000: a firing alert is re-sent this often, each send
+ *       keeping it firing four times as long; a cleared one is sent resolved)</li>
  *   <li>{@code --rules.refresh-ms} (10000), {@code --watermark.out-of-orderness-ms} (5000),
  *       {@code --watermark.idleness-ms} (30000), {@code --checkpoint.interval-ms} (10000)</li>
  *   <li>{@code --window-ms} (60000), {@code --burn.windows} (5), {@code --spike.windows} (10),
@@ -69,12 +72,14 @@ public final class BudgetMonitorJob {
     static final String UID_RULES = "rule-snapshots";
     static final String UID_MONITOR = "budget-monitor";
     static final String UID_SINK_PREFIX = "alert-sink-";
+    static final String UID_NOTICES = "alert-notices";
 
     private final Source<TokenIssued, ?, ?> events;
     private final WatermarkStrategy<TokenIssued> watermarks;
     private final Source<RuleSnapshot, ?, ?> rules;
     private final MonitorSettings settings;
     private final List<NamedSink> sinks;
+    private final AlertWebhookSink webhook;
 
     /** A sink with its operator name (its uid is derived from the name: keep it stable). */
     public record NamedSink(String name, Sink<BudgetAlert> sink) {
@@ -83,6 +88,14 @@ public final class BudgetMonitorJob {
     public BudgetMonitorJob(Source<TokenIssued, ?, ?> events,
             WatermarkStrategy<TokenIssued> watermarks, Source<RuleSnapshot, ?, ?> rules,
             MonitorSettings settings, List<NamedSink> sinks) {
+        this(events, watermarks, rules, settings, sinks, null);
+    }
+
+    /** With a webhook (null for none), which also hears re-sends and resolutions. */
+    public BudgetMonitorJob(Source<TokenIssued, ?, ?> events,
+            WatermarkStrategy<TokenIssued> watermarks, Source<RuleSnapshot, ?, ?> rules,
+            MonitorSettings settings, List<NamedSink> sinks, AlertWebhookSink webhook) {
+        this.webhook = webhook;
         this.events = events;
         this.watermarks = watermarks;
         this.rules = rules;
@@ -126,6 +139,15 @@ public final class BudgetMonitorJob {
             alerts.sinkTo(sink.sink()).name("alerts-to-" + sink.name())
                     .uid(UID_SINK_PREFIX + sink.name());
         }
+        if (webhook != null) {
+            long leaseMs = settings.alertLeaseMs();
+            // A new alert fires for one lease from when it is sent (not from its event time).
+            alerts.map(alert -> AlertNotice.firing(alert, Instant.now().plusMillis(leaseMs)))
+                    .returns(TypeInformation.of(AlertNotice.class))
+                    .name("alert-notices").uid(UID_NOTICES)
+                    .union(alerts.getSideOutput(BudgetMonitorFunction.NOTICES))
+                    .sinkTo(webhook).name("alerts-to-webhook").uid(UID_SINK_PREFIX + "webhook");
+        }
         return alerts;
     }
 
@@ -162,11 +184,10 @@ public final class BudgetMonitorJob {
         sinks.add(new NamedSink("kafka", kafkaSink(bootstrap, topics)));
         sinks.add(new NamedSink("mysql", new AlertJdbcSink(jdbcUrl, jdbcUser, jdbcPassword,
                 100)));
-        if (p.has("webhook.url")) {
-            sinks.add(new NamedSink("webhook", new AlertWebhookSink(p.get("webhook.url"),
-                    p.getInt("webhook.attempts", 3), p.getLong("webhook.backoff-ms", 500),
-                    p.getLong("webhook.timeout-ms", 2_000), 10_000)));
-        }
+        AlertWebhookSink webhook = !p.has("webhook.url") ? null : new AlertWebhookSink(
+                p.get("webhook.url"), p.getInt("webhook.attempts", 3),
+                p.getLong("webhook.backoff-ms", 500), p.getLong("webhook.timeout-ms", 2_000),
+                10_000);
         MonitorSettings defaults = MonitorSettings.defaults();
         MonitorSettings settings = new MonitorSettings(
                 p.getLong("window-ms", defaults.windowMs()),
@@ -175,13 +196,14 @@ public final class BudgetMonitorJob {
                 p.getInt("spike.min-windows", defaults.spikeMinTrailingWindows()),
                 p.getInt("surge.min-asks", defaults.surgeMinAsks()),
                 p.getLong("retention-after-end-ms", defaults.retentionAfterEndMs()),
-                p.get("runbook.url", defaults.runbookUrl()));
+                p.get("runbook.url", defaults.runbookUrl()),
+                p.getLong("webhook.resend-ms", defaults.alertResendMs()));
         return new BudgetMonitorJob(kafkaSource(bootstrap, topics, runtime(p).kafkaGroup()),
                 watermarks(Duration.ofMillis(p.getLong("watermark.out-of-orderness-ms", 5_000)),
                         Duration.ofMillis(p.getLong("watermark.idleness-ms", 30_000))),
                 ruleSource(jdbcUrl, jdbcUser, jdbcPassword, connections.redisUri(),
                         connections.redisNamespace(), p.getLong("rules.refresh-ms", 10_000)),
-                settings, sinks);
+                settings, sinks, webhook);
     }
 
     public static KafkaSource<TokenIssued> kafkaSource(String bootstrap, Topics topics,

@@ -1,7 +1,9 @@
 package dev.redrain.monitor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the monitor remembers about one (activity, stage, template), in one value so a
@@ -22,6 +24,13 @@ public class KeyState {
     public List<String> activeRules = new ArrayList<>();
     /** Processing time the stream and Redis started to disagree, 0 when they agree. */
     public long driftSinceMs;
+    /**
+     * The alerts firing now, as BudgetAlert JSON by dedupe key, for the webhook's re-sends and
+     * its resolutions (kept in state, so a restored job still resolves what it fired).
+     */
+    public Map<String, String> firing = new HashMap<>();
+    /** Processing time the firing alerts were last re-sent. */
+    public long firingResentMs;
     /** The cleanup timer registered for this key, Long.MIN_VALUE for none. */
     public long cleanupTimerMs = Long.MIN_VALUE;
 

@@ -174,6 +174,60 @@ class BudgetMonitorFunctionTest {
     }
 
     @Test
+    void aFiringAlertIsResentWhileItHoldsAndResolvedOnceWhenItClearsAlsoAfterARestore()
+            throws Exception {
+        asks("cash", T0, 5, 0, 5);
+        watermark(T0 + MINUTE);
+        BudgetAlert fired = alerts(AlertRule.EMPTY_SURGE).get(0);
+        // Each rule snapshot (processing time) re-sends what fires, once per resend interval,
+        // leased for four intervals from then.
+        long now = T0 + 2 * MINUTE;
+        rules(now, null, rule("cash", 100_000));
+        assertThat(notices()).singleElement().satisfies(notice -> {
+            assertThat(notice.resolved()).isFalse();
+            assertThat(notice.alert()).isEqualTo(fired);
+            assertThat(notice.endsAt()).isEqualTo(Instant.ofEpochMilli(now + 4 * MINUTE));
+        });
+        rules(now + 30_000, null, rule("cash", 100_000));
+        assertThat(notices()).as("within the resend interval").isEmpty();
+
+        OperatorSubtaskState checkpoint = harness.snapshot(1, now + 30_000);
+        harness.close();
+        harness = harness(checkpoint);
+        rules(now + MINUTE, null, rule("cash", 100_000));
+        assertThat(notices()).as("re-sent by the restored job").singleElement()
+                .extracting(AlertNotice::alert).isEqualTo(fired);
+        // The next minute's share is within the limit: resolved, at that window's end.
+        asks("cash", T0 + MINUTE, 10, 0, 0);
+        watermark(T0 + 2 * MINUTE);
+        assertThat(notices()).singleElement().satisfies(notice -> {
+            assertThat(notice.resolved()).isTrue();
+            assertThat(notice.alert().alertId()).isEqualTo(fired.alertId());
+            assertThat(notice.endsAt()).isEqualTo(Instant.ofEpochMilli(T0 + 2 * MINUTE));
+        });
+        rules(now + 3 * MINUTE, null, rule("cash", 100_000));
+        assertThat(notices()).as("nothing fires any more").isEmpty();
+        assertThat(alerts(AlertRule.EMPTY_SURGE)).isEmpty();
+    }
+
+    @Test
+    void aHigherThresholdResolvesTheLowerOneItSupersedes() throws Exception {
+        spend("cash", T0 + 1_000, 50_000);
+        BudgetAlert half = alerts(AlertRule.THRESHOLD).get(0);
+        assertThat(notices()).isEmpty();
+        spend("cash", T0 + 2_000, 30_000);
+        assertThat(alerts(AlertRule.THRESHOLD)).extracting(BudgetAlert::expectedValue)
+                .containsExactly(80_000L);
+        assertThat(notices()).singleElement().satisfies(notice -> {
+            assertThat(notice.resolved()).isTrue();
+            assertThat(notice.alert().dedupeKey()).isEqualTo(half.dedupeKey());
+        });
+        rules(T0 + MINUTE, null, rule("cash", 100_000));
+        assertThat(notices()).extracting(notice -> notice.alert().dedupeKey())
+                .containsExactly("THRESHOLD:fest-formal:FORMAL:cash:80");
+    }
+
+    @Test
     void anEmptyShareWithinTheLimitStaysSilent() throws Exception {
         asks("cash", T0, 7, 0, 3);
         watermark(T0 + 2 * MINUTE);
@@ -382,6 +436,17 @@ class BudgetMonitorFunctionTest {
         List<BudgetAlert> mine = drained.stream().filter(alert -> alert.rule() == rule).toList();
         drained.removeIf(alert -> alert.rule() == rule);
         return mine;
+    }
+
+    /** Re-sends and resolutions for the webhook since the last call. */
+    private List<AlertNotice> notices() {
+        var queue = harness.getSideOutput(BudgetMonitorFunction.NOTICES);
+        if (queue == null) {
+            return List.of();
+        }
+        List<AlertNotice> notices = queue.stream().map(record -> record.getValue()).toList();
+        queue.clear();
+        return notices;
     }
 
     private long keys(String state) throws Exception {

@@ -80,6 +80,7 @@ class BudgetMonitorJobITCase {
 
     private final AtomicInteger sequence = new AtomicInteger();
     private final List<String> webhookBodies = new CopyOnWriteArrayList<>();
+    private final List<String> refusedByAlertmanager = new CopyOnWriteArrayList<>();
     private final Topics topics = new Topics("m" + UUID.randomUUID().toString().substring(0, 8)
             + ".");
     private HttpServer webhook;
@@ -122,10 +123,18 @@ class BudgetMonitorJobITCase {
     void eachProblemAlertsOnceInKafkaMySqlAndTheWebhookAndAQuietTemplateStaysSilent()
             throws Exception {
         webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // A stub Alertmanager: it refuses (400) what the real v2 API would refuse.
         webhook.createContext("/api/v2/alerts", exchange -> {
-            webhookBodies.add(new String(exchange.getRequestBody().readAllBytes(),
-                    StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(200, -1);
+            String body = new String(exchange.getRequestBody().readAllBytes(),
+                    StandardCharsets.UTF_8);
+            List<String> wrong = alertmanagerV2Violations(exchange.getRequestMethod(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), body);
+            if (wrong.isEmpty()) {
+                webhookBodies.add(body);
+            } else {
+                refusedByAlertmanager.addAll(wrong);
+            }
+            exchange.sendResponseHeaders(wrong.isEmpty() ? 200 : 400, -1);
             exchange.close();
         });
         webhook.start();
@@ -174,8 +183,23 @@ class BudgetMonitorJobITCase {
         assertThat(onKafka).extracting(BudgetAlert::dedupeKey)
                 .containsExactlyInAnyOrderElementsOf(expected);
 
-        await(() -> webhookAlerts().size() >= 3, "the webhook to receive three alerts");
-        List<JsonNode> posted = webhookAlerts();
+        await(() -> firstByFingerprint(webhookAlerts()).size() >= 3,
+                "the webhook to receive three alerts");
+        // Each alert is re-sent while it holds, the same labels with a later endsAt.
+        await(() -> webhookAlerts().size() >= 6, "re-sends of the firing alerts");
+        assertThat(refusedByAlertmanager).isEmpty();
+        Map<String, List<JsonNode>> sends = new java.util.LinkedHashMap<>();
+        webhookAlerts().forEach(alert -> sends.computeIfAbsent(alert.get("labels").toString(),
+                labels -> new ArrayList<>()).add(alert));
+        assertThat(sends).hasSize(3);
+        assertThat(sends.values()).anySatisfy(same -> {
+            assertThat(same).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(Instant.parse(same.get(same.size() - 1).get("endsAt").asText()))
+                    .isAfter(Instant.parse(same.get(0).get("endsAt").asText()));
+            assertThat(same).extracting(alert -> alert.get("startsAt").asText()).containsOnly(
+                    same.get(0).get("startsAt").asText());
+        });
+        List<JsonNode> posted = firstByFingerprint(webhookAlerts());
         assertThat(posted).extracting(alert -> alert.get("labels").get("alertname").asText())
                 .containsExactlyInAnyOrder("RedrainBudgetThreshold",
                         "RedrainBudgetFallbackSurge", "RedrainBudgetDrift");
@@ -299,29 +323,27 @@ class BudgetMonitorJobITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         env.setParallelism(2);
         env.enableCheckpointing(500, CheckpointingMode.EXACTLY_ONCE);
+        // Firing alerts re-sent every 2 s, so the test sees re-sends.
         MonitorSettings settings = new MonitorSettings(60_000, 5, 10, 3, 10, 3_600_000,
-                MonitorSettings.DEFAULT_RUNBOOK_URL);
+                MonitorSettings.DEFAULT_RUNBOOK_URL, 2_000);
         new BudgetMonitorJob(
                 BudgetMonitorJob.kafkaSource(KAFKA.bootstrapServers(), topics,
                         "monitor-" + topics.prefix()),
                 BudgetMonitorJob.watermarks(Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 BudgetMonitorJob.ruleSource(DB.jdbcUrl(), DB.user(), DB.password(),
                         REDIS.redisUri(), REDIS.namespace(), 500),
-                settings, sinks(webhookSink)).build(env);
+                settings, sinks(), webhookSink).build(env);
         JobClient client = env.executeAsync("budget-monitor-test");
         // Rules are read at start; events produced before the first snapshot simply wait.
         return client;
     }
 
-    private List<NamedSink> sinks(AlertWebhookSink webhookSink) {
+    private List<NamedSink> sinks() {
         List<NamedSink> sinks = new ArrayList<>(List.of(
                 new NamedSink("kafka", BudgetMonitorJob.kafkaSink(KAFKA.bootstrapServers(),
                         topics)),
                 new NamedSink("mysql", new AlertJdbcSink(DB.jdbcUrl(), DB.user(), DB.password(),
                         100))));
-        if (webhookSink != null) {
-            sinks.add(new NamedSink("webhook", webhookSink));
-        }
         return sinks;
     }
 
@@ -371,6 +393,65 @@ class BudgetMonitorJobITCase {
             }
         }
         return alerts;
+    }
+
+    /** The first send of each alert (Alertmanager identifies an alert by its labels). */
+    private static List<JsonNode> firstByFingerprint(List<JsonNode> alerts) {
+        Map<String, JsonNode> first = new java.util.LinkedHashMap<>();
+        alerts.forEach(alert -> first.putIfAbsent(alert.get("labels").toString(), alert));
+        return List.copyOf(first.values());
+    }
+
+    /**
+     * What Alertmanager's POST /api/v2/alerts refuses: not a JSON array; an alert without a
+     * non-empty map of string labels, or whose annotations are not strings; a startsAt or
+     * endsAt that is not an RFC 3339 time, or an endsAt before its startsAt.
+     */
+    static List<String> alertmanagerV2Violations(String method, String contentType,
+            String body) {
+        List<String> wrong = new ArrayList<>();
+        if (!"POST".equals(method) || contentType == null
+                || !contentType.startsWith("application/json")) {
+            wrong.add(method + " " + contentType);
+            return wrong;
+        }
+        JsonNode alerts;
+        try {
+            alerts = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            wrong.add("not JSON: " + body);
+            return wrong;
+        }
+        if (!alerts.isArray()) {
+            wrong.add("not an array: " + body);
+            return wrong;
+        }
+        for (JsonNode alert : alerts) {
+            JsonNode labels = alert.path("labels");
+            if (!labels.isObject() || labels.isEmpty() || !labels.has("alertname")) {
+                wrong.add("labels: " + alert);
+            }
+            for (String map : List.of("labels", "annotations")) {
+                alert.path(map).properties().forEach(e -> {
+                    if (!e.getValue().isTextual()) {
+                        wrong.add(map + "." + e.getKey() + " is not a string");
+                    }
+                });
+            }
+            try {
+                Instant startsAt = Instant.parse(alert.path("startsAt").asText());
+                Instant endsAt = Instant.parse(alert.path("endsAt").asText());
+                if (endsAt.isBefore(startsAt)) {
+                    wrong.add("endsAt before startsAt: " + alert);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                wrong.add("times: " + alert);
+            }
+            if (!alert.path("generatorURL").isTextual()) {
+                wrong.add("generatorURL: " + alert);
+            }
+        }
+        return wrong;
     }
 
     private List<JsonNode> webhookAlerts() {
