@@ -149,7 +149,8 @@ public final class Stack implements AutoCloseable {
                 creditParameters(database, ownerOnlyFile(run.resolve("token-keys"), tokenKeys)),
                 monitorParameters(database, dashboardUrl));
         started.add(flink);
-        step(t0, "Flink MiniCluster " + flink.webUrl() + ": credit and budget-monitor jobs");
+        step(t0, "Flink MiniCluster " + flink.webUrl() + ": credit and budget-monitor jobs"
+                + " (metrics for Prometheus at " + flink.metricsUrl() + ")");
 
         info = new StackInfo(urls, dashboardUrl, flink.webUrl(), channel.payoutUrl(),
                 database.jdbcUrl(settings.database()), database.user(), services.redisUri(),

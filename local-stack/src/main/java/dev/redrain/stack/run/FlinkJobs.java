@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -37,13 +38,15 @@ public final class FlinkJobs implements AutoCloseable {
     private final MiniCluster cluster;
     private final Path checkpoints;
     private final int restPort;
+    private final int metricsPort;
     private final Map<String, String> creditParameters;
     private JobClient creditJob;
     private JobClient monitorJob;
     private int creditRestarts;
 
-    private FlinkJobs(MiniCluster cluster, Path checkpoints, int restPort,
+    private FlinkJobs(MiniCluster cluster, Path checkpoints, int restPort, int metricsPort,
             Map<String, String> creditParameters) {
+        this.metricsPort = metricsPort;
         this.cluster = cluster;
         this.checkpoints = checkpoints;
         this.restPort = restPort;
@@ -60,6 +63,13 @@ public final class FlinkJobs implements AutoCloseable {
         // 0: any free port (tests); the port the endpoint took is read back below.
         configuration.set(RestOptions.BIND_PORT, Integer.toString(restPort));
         configuration.set(TaskManagerOptions.NUM_TASK_SLOTS, SLOTS);
+        // Flink's own Prometheus reporter: the jobs' metrics (credit lag, dead letters,
+        // restarts) in the format ops/prometheus/redrain-flink-rules.yml is written against.
+        int metricsPort = LocalServices.freePort();
+        configuration.set(ConfigOptions.key("metrics.reporter.prom.factory.class").stringType()
+                .noDefaultValue(), "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        configuration.set(ConfigOptions.key("metrics.reporter.prom.port").stringType()
+                .noDefaultValue(), Integer.toString(metricsPort));
         configuration.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 checkpoints.toUri().toString());
         configuration.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
@@ -71,13 +81,19 @@ public final class FlinkJobs implements AutoCloseable {
                 .build());
         cluster.start();
         int port = cluster.getRestAddress().get().getPort();
-        FlinkJobs jobs = new FlinkJobs(cluster, checkpoints, port, creditParameters);
+        FlinkJobs jobs = new FlinkJobs(cluster, checkpoints, port, metricsPort,
+                creditParameters);
         jobs.creditJob = jobs.submitCredit(null);
         jobs.monitorJob = jobs.submit("redrain-budget-monitor", monitorParameters, null,
                 env -> BudgetMonitorJob.fromParameters(ParameterTool.fromMap(monitorParameters))
                         .build(env),
                 env -> BudgetMonitorJob.configure(env, ParameterTool.fromMap(monitorParameters)));
         return jobs;
+    }
+
+    /** The jobs' metrics in Prometheus's text format (Flink's reporter, one per process). */
+    public String metricsUrl() {
+        return "http://127.0.0.1:" + metricsPort + "/metrics";
     }
 
     public String webUrl() {

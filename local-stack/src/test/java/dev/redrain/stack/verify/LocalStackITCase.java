@@ -10,6 +10,7 @@ import dev.redrain.stack.load.Festival;
 import dev.redrain.stack.load.RainOptions;
 import dev.redrain.stack.run.StackJson;
 import dev.redrain.testsupport.Chromium;
+import dev.redrain.testsupport.MonitoringFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,7 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +84,7 @@ class LocalStackITCase {
             assertThat(summary.alertsByRule()).as(why).containsKey("THRESHOLD");
             assertThat(Path.of(summary.reportPath())).as(why).isRegularFile();
             settlementShowsOnTheDashboard(stack);
+            flinkExportsWhatTheRulesAndTheDashboardName(stack);
             lineageFollowsAPaidTokenThroughEveryStore(stack);
             financeSignsTheReportTheSettlementWrote(stack, Path.of(summary.reportPath()));
         } finally {
@@ -162,6 +167,34 @@ class LocalStackITCase {
                 "--virtual-time-budget=4000", stack.info().dashboardUrl() + "/");
         assertThat(screenshot).isRegularFile();
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    }
+
+    /**
+     * The Flink rules and dashboard (ops/) against the stack's own Prometheus reporter: every
+     * flink_ metric they name is one the running jobs export.
+     */
+    private static void flinkExportsWhatTheRulesAndTheDashboardName(Stack stack)
+            throws Exception {
+        List<String> queries = new ArrayList<>();
+        MonitoringFiles.rules("redrain-flink-rules.yml").forEach(rule -> queries.add(
+                rule.expr()));
+        queries.addAll(MonitoringFiles.dashboardQueries("redrain-flink.json"));
+        Set<String> named = MonitoringFiles.named(queries, Pattern
+                .compile("\\b(flink_[A-Za-z0-9_]+)\\b"));
+        assertThat(named).contains("flink_taskmanager_job_task_operator_endToEndLagMs",
+                "flink_taskmanager_job_task_operator_deadLettered",
+                "flink_jobmanager_job_numRestarts");
+        String scrape = HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create(stack.flink().metricsUrl())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(MonitoringFiles.scraped(scrape)).as("the Flink reporter's scrape")
+                .containsAll(named);
+        // The reporter turns a label value's hyphens into underscores: the rules match on that.
+        assertThat(scrape).contains("job_name=\"redrain_realtime_credit\"")
+                .contains("job_name=\"redrain_budget_monitor\"");
+        for (String jobName : List.of("redrain_realtime_credit", "redrain_budget_monitor")) {
+            assertThat(String.join("\n", queries)).contains("\"" + jobName + "\"");
+        }
     }
 
     private void settlementShowsOnTheDashboard(Stack stack) throws Exception {
@@ -288,7 +321,7 @@ class LocalStackITCase {
     /** Each wallet with a paid withdrawal, its first cash credit: FIFO spends it first. */
     private static java.util.List<String> paidWalletsFirstCredits(Stack stack)
             throws Exception {
-        java.util.List<String> outTradeNos = new java.util.ArrayList<>();
+        java.util.List<String> outTradeNos = new ArrayList<>();
         try (var connection = java.sql.DriverManager.getConnection(stack.info().jdbcUrl(),
                 stack.info().jdbcUser(), dev.redrain.testsupport.TestServices.databasePassword());
                 var rows = connection.createStatement().executeQuery("SELECT MIN(j.out_trade_no)"
