@@ -5,6 +5,7 @@ import dev.redrain.monitor.BudgetMonitorJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,6 +36,8 @@ import org.apache.flink.util.ParameterTool;
  */
 public final class FlinkJobs implements AutoCloseable {
     private static final int SLOTS = 4;
+    static final String CREDIT_JOB = "redrain-realtime-credit";
+    static final String MONITOR_JOB = "redrain-budget-monitor";
 
     private final MiniCluster cluster;
     private final Path checkpoints;
@@ -84,7 +88,7 @@ public final class FlinkJobs implements AutoCloseable {
         FlinkJobs jobs = new FlinkJobs(cluster, checkpoints, port, metricsPort,
                 creditParameters);
         jobs.creditJob = jobs.submitCredit(null);
-        jobs.monitorJob = jobs.submit("redrain-budget-monitor", monitorParameters, null,
+        jobs.monitorJob = jobs.submit(MONITOR_JOB, monitorParameters, null,
                 env -> BudgetMonitorJob.fromParameters(ParameterTool.fromMap(monitorParameters))
                         .build(env),
                 env -> BudgetMonitorJob.configure(env, ParameterTool.fromMap(monitorParameters)));
@@ -104,13 +108,37 @@ public final class FlinkJobs implements AutoCloseable {
         return creditRestarts;
     }
 
-    /** RUNNING, RESTARTING, ... of the credit job, for the dashboard. */
+    /**
+     * RUNNING, RESTARTING, ... of the credit job, for the dashboard: followed by its name, so a
+     * job an operator stopped with a savepoint and submitted again (credit-job-deploy.md) is
+     * the one shown, not the stopped one this class submitted.
+     */
     public String creditJobStatus() {
-        return status(creditJob);
+        return statusByName(CREDIT_JOB);
     }
 
     public String monitorJobStatus() {
-        return status(monitorJob);
+        return statusByName(MONITOR_JOB);
+    }
+
+    private String statusByName(String name) {
+        try {
+            return current(cluster.listJobs().get(5, TimeUnit.SECONDS), name)
+                    .map(job -> job.getJobState().name()).orElse("NONE");
+        } catch (Exception e) {
+            return "UNKNOWN";
+        }
+    }
+
+    /**
+     * The job of that name that is still live (the newest, if several), else the newest one
+     * that ended: what an operator means by "the credit job".
+     */
+    static Optional<JobStatusMessage> current(Collection<JobStatusMessage> jobs, String name) {
+        return jobs.stream().filter(job -> job.getJobName().equals(name))
+                .max(Comparator.comparing((JobStatusMessage job) -> !job.getJobState()
+                        .isGloballyTerminalState()).thenComparingLong(
+                                JobStatusMessage::getStartTime));
     }
 
     /**
@@ -128,7 +156,7 @@ public final class FlinkJobs implements AutoCloseable {
     }
 
     private JobClient submitCredit(String restorePath) throws Exception {
-        return submit("redrain-realtime-credit", creditParameters, restorePath,
+        return submit(CREDIT_JOB, creditParameters, restorePath,
                 env -> CreditJob.fromParameters(ParameterTool.fromMap(creditParameters))
                         .build(env),
                 env -> CreditJob.configure(env, ParameterTool.fromMap(creditParameters)));
