@@ -346,12 +346,7 @@ class ChannelBillNightITCase {
     void aWithdrawalTheChannelPaidInTwoPartsIsMatched() throws Exception {
         LocalDate night = NIGHT.plusDays(6);
         String actId = new Tokens(NIGHT).actId(5);
-        new WalletLedger(DB.dataSource(), Clock.systemUTC()).withdraw("WD-S1", actId,
-                Money.of(1_000, "CNY"), night);
-        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
-                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
-                + " payout_out_trade_no, attempts) VALUES (?, 'req-split', 'CNY', 1000, 'PAID',"
-                + " 'WD-S1', 'PO-S1', 1)", actId);
+        paidWithdrawal(actId, "S1", night);
         // 10.00 CNY sent as 6.00 and 4.00 in one batch: neither part is the whole.
         Bill bill = new Bill(night);
         bill.payout("PO-S1", "B9", "SUCCESS", 600);
@@ -366,12 +361,7 @@ class ChannelBillNightITCase {
 
         // The same parts short of the withdrawal: the channel paid 1.00 CNY less.
         LocalDate shortNight = night.plusDays(1);
-        new WalletLedger(DB.dataSource(), Clock.systemUTC()).withdraw("WD-S2", actId,
-                Money.of(1_000, "CNY"), shortNight);
-        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
-                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
-                + " payout_out_trade_no, attempts) VALUES (?, 'req-short', 'CNY', 1000, 'PAID',"
-                + " 'WD-S2', 'PO-S2', 1)", actId);
+        paidWithdrawal(actId, "S2", shortNight);
         Bill shortBill = new Bill(shortNight);
         shortBill.payout("PO-S2", "B10", "SUCCESS", 500);
         shortBill.payout("PO-S2", "B10", "SUCCESS", 400);
@@ -382,6 +372,16 @@ class ChannelBillNightITCase {
         assertThat(breaks()).hasEntrySatisfying("PO-S2/AMOUNT_MISMATCH", row ->
                 assertThat(row).contains("|100|"));
         assertThat(breaks().keySet()).noneMatch(key -> key.equals("PO-S2/DUPLICATE"));
+    }
+
+    /** A 10.00 CNY withdrawal debited on {@code night}, PAID, as payout PO-{@code id}. */
+    private static void paidWithdrawal(String actId, String id, LocalDate night) {
+        new WalletLedger(DB.dataSource(), Clock.systemUTC()).withdraw("WD-" + id, actId,
+                Money.of(1_000, "CNY"), night);
+        new JdbcTemplate(DB.dataSource()).update("INSERT INTO wallet_withdrawal (act_id,"
+                + " request_id, currency, amount_minor, status, debit_out_trade_no,"
+                + " payout_out_trade_no, attempts) VALUES (?, ?, 'CNY', 1000, 'PAID', ?, ?, 1)",
+                actId, "req-" + id, "WD-" + id, "PO-" + id);
     }
 
     // ---- helpers -----------------------------------------------------------------------------
